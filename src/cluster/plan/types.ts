@@ -1,0 +1,74 @@
+/**
+ * The provisioning plan: the contract between the pure planner (`src/cluster/plan`), the CLI,
+ * `POST /api/clusters?dryRun=true` and the orchestrators that apply it. See ARCHITECTURE.md.
+ */
+
+/** ARM resource types the planner emits (the `type` of a planned resource). */
+export const ResourceTypes = {
+  virtualNetwork: 'Microsoft.Network/virtualNetworks',
+  subnet: 'Microsoft.Network/virtualNetworks/subnets',
+  networkSecurityGroup: 'Microsoft.Network/networkSecurityGroups',
+  publicIPAddress: 'Microsoft.Network/publicIPAddresses',
+  natGateway: 'Microsoft.Network/natGateways',
+  loadBalancer: 'Microsoft.Network/loadBalancers',
+  networkInterface: 'Microsoft.Network/networkInterfaces',
+  virtualMachine: 'Microsoft.Compute/virtualMachines',
+  managedCluster: 'Microsoft.ContainerService/managedClusters',
+} as const;
+
+export type ResourceType = (typeof ResourceTypes)[keyof typeof ResourceTypes];
+
+/** What a planned resource is for in the cluster; lets status and placement group resources. */
+export type ResourceRole =
+  | 'vnet'
+  | 'controlPlaneSubnet'
+  | 'workerSubnet'
+  | 'controlPlaneNsg'
+  | 'workerNsg'
+  | 'natGatewayPublicIp'
+  | 'natGateway'
+  | 'apiServerPublicIp'
+  | 'apiServerLoadBalancer'
+  | 'controlPlaneNic'
+  | 'controlPlaneVm'
+  | 'workerNic'
+  | 'workerVm'
+  | 'managedCluster';
+
+/** A JSON value, as bodies are sent on the wire. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface PlannedResource {
+  /** Full ARM resource id (case as it will be PUT). */
+  id: string;
+  /** ARM resource type, e.g. `Microsoft.Network/networkSecurityGroups`. */
+  type: ResourceType;
+  /** Resource name (last id segment). */
+  name: string;
+  role: ResourceRole;
+  /** Availability zone ("1", "2", "3") for zonal resources (NICs and VMs of a node). */
+  zone?: string;
+  /** Node this resource belongs to (NIC and VM), e.g. `demo-cp-0`, `demo-pool1-2`. */
+  node?: string;
+  /** Node pool of a worker node, or `controlPlane`. */
+  pool?: string;
+  /** Ids of planned or brought resources that must exist before this one is PUT. */
+  dependsOn: string[];
+  /** False for resources the user brought (verified, never written or deleted). */
+  owned: boolean;
+  /** The ARM request body exactly as it is PUT (nested `properties`); for brought resources, the expectation. */
+  body: JsonObject;
+}
+
+export interface Plan {
+  cluster: {
+    name: string;
+    type: 'iaas' | 'aks';
+    subscriptionId: string;
+    resourceGroup: string;
+    location: string;
+    zones: string[];
+  };
+  resources: PlannedResource[];
+}
