@@ -1,0 +1,352 @@
+/**
+ * The one generic reconcile every planned resource goes through:
+ * GET (404 = absent) → compare desired ⊆ actual → PUT only when different → wait for the LRO.
+ * Transient ARM failures are retried here with bounded exponential backoff (honouring Retry-After);
+ * terminal ones are thrown at once as `TerminalError` with ARM's code and message.
+ */
+import type { JsonObject } from '../cluster/plan/types';
+import { virtualMachineAdapter } from './compute/virtualMachineAdapter';
+import { classifyArmError, ensureError, TerminalError, TransientError } from './errors';
+import {
+  loadBalancerAdapter,
+  natGatewayAdapter,
+  networkInterfaceAdapter,
+  networkSecurityGroupAdapter,
+  publicIPAddressAdapter,
+  subnetAdapter,
+  virtualNetworkAdapter,
+} from './network/networkAdapters';
+import type { ReconcileClients, ResourceAdapter } from './resourceAdapter';
+import { parseResourceId, type ResourceRef } from './resourceId';
+import { diffDesired, wireToModel } from './wire';
+
+const adapters: ReadonlyMap<string, ResourceAdapter> = new Map(
+  [
+    virtualNetworkAdapter,
+    subnetAdapter,
+    networkSecurityGroupAdapter,
+    publicIPAddressAdapter,
+    natGatewayAdapter,
+    loadBalancerAdapter,
+    networkInterfaceAdapter,
+    virtualMachineAdapter,
+  ].map((a) => [a.type.toLowerCase(), a]),
+);
+
+/** The adapter for an ARM type, or a clear error naming the type. */
+export function adapterFor(type: string): ResourceAdapter {
+  const adapter = adapters.get(type.toLowerCase());
+  if (!adapter) throw new Error(`No reconcile adapter for resource type "${type}"`);
+  return adapter;
+}
+
+/** What the reconciler needs of a planned resource. */
+export interface ResourceToApply {
+  id: string;
+  type: string;
+  /** ARM wire body (nested `properties`). */
+  body: JsonObject;
+}
+
+export type ApplyAction = 'created' | 'updated' | 'unchanged';
+
+export interface ApplyResult {
+  id: string;
+  action: ApplyAction;
+  /** Values known once the resource exists, e.g. `{ ipAddress }` for a public IP. */
+  outputs: Record<string, string>;
+  /** Model paths that differed and caused an update (empty when created or unchanged). */
+  changed: string[];
+}
+
+export interface RetryPolicy {
+  /** Total attempts of the whole GET→PUT→LRO sequence, first one included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface ReconcileOptions {
+  retry?: Partial<RetryPolicy>;
+  /** Injected so tests of the policy need no real waiting; defaults to setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Bound on waiting for a resource another writer left in Creating/Updating/Deleting. */
+  maxSettleWaitMs?: number;
+  onRetry?: (info: { resourceId: string; attempt: number; delayMs: number; error: TransientError }) => void;
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+};
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Delay before attempt `attempt + 1`: ARM's Retry-After when given, else capped exponential with jitter. */
+export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  // Up to 20 % jitter so resources throttled together do not retry in lock-step.
+  return Math.round(exp * (0.8 + Math.random() * 0.2));
+}
+
+/** Runs `op`, retrying transient ARM failures; the final failure is thrown classified. */
+export async function withTransientRetry<T>(
+  resourceId: string,
+  op: (attempt: number) => Promise<T>,
+  options: ReconcileOptions = {},
+): Promise<T> {
+  const policy = { ...defaultRetryPolicy, ...options.retry };
+  const sleep = options.sleep ?? defaultSleep;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op(attempt);
+    } catch (err) {
+      const classified = classifyArmError(err, resourceId);
+      if (classified instanceof TerminalError || attempt >= policy.maxAttempts) throw classified;
+      const delayMs = backoffDelay(policy, attempt, classified.retryAfterMs);
+      options.onRetry?.({ resourceId, attempt, delayMs, error: classified });
+      await sleep(delayMs);
+    }
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = ensureError(err) as Error & { statusCode?: unknown; code?: unknown };
+  return (
+    e.statusCode === 404 ||
+    e.code === 'ResourceNotFound' ||
+    e.code === 'NotFound' ||
+    e.code === 'ResourceGroupNotFound'
+  );
+}
+
+/** GET through the adapter; undefined when ARM says 404. */
+async function getIfExists(
+  adapter: ResourceAdapter,
+  clients: ReconcileClients,
+  ref: ResourceRef,
+): Promise<JsonObject | undefined> {
+  try {
+    return await adapter.get(clients, ref);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+function provisioningStateOf(actual: JsonObject | undefined): string | undefined {
+  const state = actual?.['provisioningState'];
+  return typeof state === 'string' ? state : undefined;
+}
+
+const settlingStates = new Set(['creating', 'updating', 'deleting', 'provisioning', 'migrating']);
+
+/**
+ * A resource found mid-operation (another writer, or our own PUT whose activity died with its host)
+ * is waited for before comparing, so we neither PUT over a running operation nor report success early.
+ */
+async function settle(
+  adapter: ResourceAdapter,
+  clients: ReconcileClients,
+  ref: ResourceRef,
+  found: JsonObject | undefined,
+  options: ReconcileOptions,
+): Promise<JsonObject | undefined> {
+  const sleep = options.sleep ?? defaultSleep;
+  const interval = Math.max(1, clients.pollIntervalMs);
+  const maxPolls = Math.ceil((options.maxSettleWaitMs ?? 15 * 60_000) / interval);
+  let actual = found;
+  for (let i = 0; i < maxPolls; i++) {
+    const state = provisioningStateOf(actual)?.toLowerCase();
+    if (state === undefined || !settlingStates.has(state)) return actual;
+    await sleep(interval);
+    actual = await getIfExists(adapter, clients, ref);
+  }
+  throw new TransientError(
+    'ResourceStillProvisioning',
+    `still ${provisioningStateOf(actual)} after waiting`,
+    ref.id,
+  );
+}
+
+function withCarryOver(
+  desired: JsonObject,
+  actual: JsonObject,
+  keys: readonly string[] | undefined,
+): JsonObject {
+  const body = { ...desired };
+  for (const key of keys ?? []) {
+    const kept = actual[key];
+    if (body[key] === undefined && kept !== undefined) body[key] = kept;
+  }
+  return body;
+}
+
+/**
+ * Brings one planned resource to its desired state. Safe to run again at any point (after a crash, a
+ * retry, or on an unchanged spec): an existing resource that already matches causes no write.
+ */
+export async function applyResource(
+  clients: ReconcileClients,
+  planned: ResourceToApply,
+  options: ReconcileOptions = {},
+): Promise<ApplyResult> {
+  const adapter = adapterFor(planned.type);
+  const ref = parseResourceId(planned.id);
+  const desired = wireToModel(planned.body) as JsonObject;
+  const lro = { updateIntervalInMs: clients.pollIntervalMs };
+  // Whether the resource existed before *our first* attempt: a retry after our own PUT still reports "created".
+  let existedBefore: boolean | undefined;
+
+  return withTransientRetry(
+    planned.id,
+    async () => {
+      const found = await getIfExists(adapter, clients, ref);
+      const actual = await settle(adapter, clients, ref, found, options);
+      existedBefore ??= actual !== undefined;
+      const failed = provisioningStateOf(actual)?.toLowerCase() === 'failed';
+      const changed = actual ? diffDesired(desired, actual) : [];
+      if (actual && !failed && changed.length === 0) {
+        return { id: planned.id, action: 'unchanged', outputs: adapter.outputs?.(actual) ?? {}, changed };
+      }
+      const body = actual ? withCarryOver(desired, actual, adapter.carryOver) : desired;
+      const result = await adapter.put(clients, ref, body, lro);
+      return {
+        id: planned.id,
+        action: existedBefore ? 'updated' : 'created',
+        outputs: adapter.outputs?.(result) ?? {},
+        changed: failed ? ['provisioningState'] : changed,
+      };
+    },
+    options,
+  );
+}
+
+/** Renders a few differing paths with their values, for a message a user can act on. */
+function describeDiff(desired: JsonObject, actual: JsonObject, paths: string[]): string {
+  const at = (obj: JsonObject, path: string): unknown =>
+    /[[\]]/.test(path)
+      ? undefined
+      : path
+          .split('.')
+          .reduce<unknown>(
+            (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+            obj,
+          );
+  return paths
+    .slice(0, 5)
+    .map((p) => {
+      const want = at(desired, p);
+      const got = at(actual, p);
+      return want === undefined
+        ? p
+        : `${p} (expected ${JSON.stringify(want)}, found ${JSON.stringify(got ?? null)})`;
+    })
+    .join('; ');
+}
+
+/**
+ * Checks a resource the user brought (never written): it must exist and match what the spec says
+ * about it (e.g. a subnet's CIDR). Returns its outputs; throws `TerminalError` otherwise.
+ */
+export async function verifyResource(
+  clients: ReconcileClients,
+  planned: ResourceToApply,
+  options: ReconcileOptions = {},
+): Promise<ApplyResult> {
+  const adapter = adapterFor(planned.type);
+  const ref = parseResourceId(planned.id);
+  const expected = wireToModel(planned.body) as JsonObject;
+  return withTransientRetry(
+    planned.id,
+    async () => {
+      const actual = await getIfExists(adapter, clients, ref);
+      if (!actual) {
+        throw new TerminalError(
+          'BroughtResourceNotFound',
+          `the existing ${planned.type} "${ref.names.join('/')}" named in the spec does not exist in resource group "${ref.resourceGroup}"`,
+          planned.id,
+          { statusCode: 404 },
+        );
+      }
+      const changed = diffDesired(expected, actual);
+      if (changed.length > 0) {
+        throw new TerminalError(
+          'BroughtResourceMismatch',
+          `the existing ${planned.type} "${ref.names.join('/')}" does not match the spec: ${describeDiff(expected, actual, changed)}`,
+          planned.id,
+        );
+      }
+      return { id: planned.id, action: 'unchanged', outputs: adapter.outputs?.(actual) ?? {}, changed };
+    },
+    options,
+  );
+}
+
+export interface DeleteResult {
+  id: string;
+  action: 'deleted' | 'absent';
+}
+
+/** Deletes one resource and waits for the LRO; a resource already gone (404) is not an error. */
+export async function deleteResource(
+  clients: ReconcileClients,
+  target: { id: string; type: string },
+  options: ReconcileOptions = {},
+): Promise<DeleteResult> {
+  const adapter = adapterFor(target.type);
+  const ref = parseResourceId(target.id);
+  const lro = { updateIntervalInMs: clients.pollIntervalMs };
+  return withTransientRetry(
+    target.id,
+    async () => {
+      const found = await getIfExists(adapter, clients, ref);
+      if (!found) return { id: target.id, action: 'absent' };
+      try {
+        await adapter.delete(clients, ref, lro);
+      } catch (err) {
+        if (isNotFound(err)) return { id: target.id, action: 'absent' };
+        throw err;
+      }
+      return { id: target.id, action: 'deleted' };
+    },
+    options,
+  );
+}
+
+/**
+ * The cluster's resource group must already exist: it is never created (the user owns it, its
+ * policies and its RBAC). Throws `TerminalError('ResourceGroupNotFound')` naming it otherwise.
+ */
+export async function verifyResourceGroup(
+  clients: ReconcileClients,
+  subscriptionId: string,
+  resourceGroup: string,
+  options: ReconcileOptions = {},
+): Promise<{ name: string; location: string }> {
+  const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
+  return withTransientRetry(
+    id,
+    async () => {
+      try {
+        const rg = await clients.resources.resourceGroups.get(resourceGroup);
+        return { name: rg.name ?? resourceGroup, location: rg.location };
+      } catch (err) {
+        if (isNotFound(err)) {
+          throw new TerminalError(
+            'ResourceGroupNotFound',
+            `resource group "${resourceGroup}" does not exist in subscription ${subscriptionId}; the provisioner never creates it — create it first`,
+            id,
+            { statusCode: 404 },
+          );
+        }
+        throw err;
+      }
+    },
+    options,
+  );
+}
+
+export type { ReconcileClients } from './resourceAdapter';
