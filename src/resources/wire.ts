@@ -58,6 +58,8 @@ function sameScalar(key: string, desired: Json, actual: Json | undefined): boole
     if (resourceIdLike.test(desired) || resourceIdLike.test(actual)) {
       return desired.toLowerCase() === actual.toLowerCase();
     }
+    // ARM names are case-preserving but case-insensitive.
+    if (key === 'name') return desired.toLowerCase() === actual.toLowerCase();
     if (key === 'location') {
       const norm = (s: string): string => s.replace(/\s+/g, '').toLowerCase();
       return norm(desired) === norm(actual);
