@@ -334,6 +334,11 @@ export function errorMessage(err: unknown): string {
 // app and its @azure/functions copy are loaded as in the worker and see the require hook.
 const nodeRequire = nodeModuleClass().createRequire(__filename);
 
+/** The process's real environment: under jest `process.env` is a per-test-file copy the app never sees. */
+export function realProcessEnv(): NodeJS.ProcessEnv {
+  return (nodeRequire('node:process') as NodeJS.Process).env;
+}
+
 function isEsmFile(file: string): boolean {
   if (file.endsWith('.mjs')) return true;
   if (file.endsWith('.cjs')) return false;

@@ -1,0 +1,593 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { compareRoutes, type CompiledRoute, compileRoute } from './compileRoute';
+import {
+  buildInputData,
+  errorMessage,
+  type ExtraInputInfo,
+  type FunctionRegistration,
+  jsonTypedData,
+  type LoadedApp,
+  loadFunctionsApp,
+  realProcessEnv,
+} from './core';
+import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from './coreTypes';
+import { createDurableInvoker, durableFunctionsOf } from './createDurableInvoker';
+import type { DurableEngineApi, DurableEngineOptions, DurableInvoker } from './durable/contract';
+import {
+  DEFAULT_EVENTGRID_RETRY,
+  EventGridDispatcher,
+  type EventGridRetryPolicy,
+} from './EventGridDispatcher';
+import { EventGridRequestError, parseEventGridRequest } from './eventGridWebhook';
+import { type HostKeys, isAuthorized, loadHostKeys } from './hostKeys';
+import { createJsonLogger, type HostLogger } from './hostLogger';
+import { type HostConfig, readHostConfig } from './readHostConfig';
+
+/**
+ * The local Functions host: loads a Node.js v4 Functions app as the worker does (see core.ts), serves its
+ * HTTP triggers under the host.json routePrefix with route parameters, methods and auth levels, accepts
+ * Event Grid deliveries at `/runtime/webhooks/eventgrid`, and runs Durable functions on the local durable
+ * engine, whose management API it mounts at `/runtime/webhooks/durabletask/`.
+ */
+
+export interface StartHostOptions {
+  appDir: string;
+  /** 0 = ephemeral; default 7071 like `func start`. */
+  port?: number;
+  /** Address to bind; default 127.0.0.1 (nothing is exposed beyond this machine). */
+  hostname?: string;
+  /** App settings put into process.env before the app loads (restored on close). */
+  settings?: Record<string, string>;
+  /** Keys, durable store, Event Grid journal and dead letters; default `<appDir>/.local/host`. */
+  stateDir?: string;
+  /** Default `<stateDir>/keys.json`. */
+  keysFile?: string;
+  /** Default: JSON lines on stdout. */
+  logger?: HostLogger;
+  /** Event Grid retry policy; defaults 5 attempts, 1 s doubling up to 60 s. */
+  eventGridRetry?: Partial<EventGridRetryPolicy>;
+  /** Durable store file; default `<stateDir>/durable.db`. */
+  durableDatabaseFile?: string;
+}
+
+export interface FunctionEndpoint {
+  name: string;
+  trigger: string;
+  /** For HTTP triggers: methods and the full URL template; for Event Grid: the webhook URL. */
+  methods?: string[];
+  url?: string;
+  authLevel?: string;
+}
+
+export interface RunningHost {
+  /** Base URL, e.g. `http://127.0.0.1:7071`. */
+  url: string;
+  port: number;
+  config: HostConfig;
+  keys: HostKeys;
+  app: LoadedApp;
+  registrations: ReadonlyMap<string, FunctionRegistration>;
+  endpoints: FunctionEndpoint[];
+  /** Functions whose triggers the local host does not serve. */
+  unsupported: { name: string; trigger: string }[];
+  stateDir: string;
+  deadLetterFile: string;
+  durable: DurableEngineApi | undefined;
+  /** Resolves when every accepted Event Grid event has been delivered or dead-lettered. */
+  eventGridIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class HostStartError extends Error {
+  override readonly name = 'HostStartError';
+}
+
+const SUPPORTED_TRIGGERS = new Set([
+  'httptrigger',
+  'eventgridtrigger',
+  'orchestrationtrigger',
+  'activitytrigger',
+  'entitytrigger',
+]);
+const DURABLE_CLIENT_TYPES = new Set(['durableclient', 'orchestrationclient']);
+const MAX_BODY_BYTES = 100 * 1024 * 1024; // the Functions host's request size limit
+const DURABLE_PREFIX = '/runtime/webhooks/durabletask/';
+const EVENTGRID_PATH = '/runtime/webhooks/eventgrid';
+
+interface HttpRoute {
+  registration: FunctionRegistration;
+  route: CompiledRoute;
+}
+
+interface IncomingRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+interface OutgoingResponse {
+  status: number;
+  headers?: Record<string, string | string[]>;
+  body?: Buffer | string;
+}
+
+function flattenHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new PayloadTooLargeError();
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+  constructor() {
+    super(`Request body exceeds ${MAX_BODY_BYTES} bytes.`);
+  }
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): OutgoingResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+function cookieHeader(cookie: RpcHttpCookie): string {
+  const parts = [`${cookie.name ?? ''}=${cookie.value ?? ''}`];
+  if (cookie.domain?.value) parts.push(`Domain=${cookie.domain.value}`);
+  if (cookie.path?.value) parts.push(`Path=${cookie.path.value}`);
+  const seconds = cookie.expires?.value?.seconds;
+  if (seconds !== null && seconds !== undefined)
+    parts.push(`Expires=${new Date(Number(seconds) * 1000).toUTCString()}`);
+  if (cookie.maxAge?.value !== null && cookie.maxAge?.value !== undefined)
+    parts.push(`Max-Age=${cookie.maxAge.value}`);
+  if (cookie.secure?.value) parts.push('Secure');
+  if (cookie.httpOnly?.value) parts.push('HttpOnly');
+  if (cookie.sameSite === 'lax') parts.push('SameSite=Lax');
+  else if (cookie.sameSite === 'strict') parts.push('SameSite=Strict');
+  else if (cookie.sameSite === 'explicitNone') parts.push('SameSite=None');
+  return parts.join('; ');
+}
+
+function typedBody(data: RpcTypedData | null | undefined): Buffer | undefined {
+  if (!data) return undefined;
+  if (data.bytes) return Buffer.from(data.bytes);
+  if (data.stream) return Buffer.from(data.stream);
+  if (typeof data.string === 'string') return Buffer.from(data.string);
+  if (typeof data.json === 'string') return Buffer.from(data.json);
+  if (typeof data.int === 'number' || typeof data.double === 'number')
+    return Buffer.from(String(data.int ?? data.double));
+  return undefined;
+}
+
+function toHttpResponse(data: RpcHttpData): OutgoingResponse {
+  const status = data.statusCode ? Number.parseInt(data.statusCode, 10) : 200;
+  const headers: Record<string, string | string[]> = { ...(data.headers ?? {}) };
+  const cookies = (data.cookies ?? []).map(cookieHeader);
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  return { status: Number.isFinite(status) ? status : 200, headers, body: typedBody(data.body) };
+}
+
+/** Query parameters as the host hands them over: one value per name, repeated names comma-joined. */
+function queryRecord(params: URLSearchParams): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const key of new Set(params.keys())) record[key] = params.getAll(key).join(',');
+  return record;
+}
+
+function restoreEnv(env: NodeJS.ProcessEnv, saved: Map<string, string | undefined>): void {
+  for (const [key, value] of saved) {
+    if (value === undefined) Reflect.deleteProperty(env, key);
+    else env[key] = value;
+  }
+}
+
+function createDurableEngine(options: DurableEngineOptions): DurableEngineApi {
+  // Loaded on demand: apps without durable functions never open the store.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const engineModule = require('./durable/engine') as {
+    DurableEngine: new (engineOptions: DurableEngineOptions) => DurableEngineApi;
+  };
+  return new engineModule.DurableEngine(options);
+}
+
+// TODO(engine): import DurableEngine statically once src/local/host/durable/engine.ts is committed.
+function tryCreateDurableEngine(
+  logger: HostLogger,
+  options: DurableEngineOptions,
+): DurableEngineApi | undefined {
+  try {
+    return createDurableEngine(options);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw err;
+    logger.warn('The durable engine is not available; durable functions are disabled', {
+      error: errorMessage(err),
+    });
+    return undefined;
+  }
+}
+
+export async function startHost(options: StartHostOptions): Promise<RunningHost> {
+  const appDir = path.resolve(options.appDir);
+  const logger = options.logger ?? createJsonLogger();
+  const config = readHostConfig(appDir);
+  const stateDir = path.resolve(options.stateDir ?? path.join(appDir, '.local', 'host'));
+  fs.mkdirSync(stateDir, { recursive: true });
+  const env = realProcessEnv();
+  const settings = options.settings ?? {};
+  const keys = loadHostKeys(options.keysFile ?? path.join(stateDir, 'keys.json'), { ...env, ...settings });
+  const retry: EventGridRetryPolicy = { ...DEFAULT_EVENTGRID_RETRY, ...options.eventGridRetry };
+  const deadLetterFile = path.join(stateDir, 'eventgrid-deadletter.jsonl');
+
+  const savedEnv = new Map<string, string | undefined>();
+  const setEnv = (key: string, value: string): void => {
+    if (!savedEnv.has(key)) savedEnv.set(key, env[key]);
+    env[key] = value;
+  };
+  for (const [key, value] of Object.entries(settings)) setEnv(key, value);
+
+  let app: LoadedApp | undefined;
+  let routes: HttpRoute[] = [];
+  let engine: DurableEngineApi | undefined;
+  let dispatcher: EventGridDispatcher | undefined;
+  let accepting = false;
+  let closing = false;
+  let baseUrl = '';
+
+  const logInvocation = async <T>(
+    registration: FunctionRegistration,
+    run: (invocationId: string) => Promise<T>,
+  ): Promise<T> => {
+    const invocationId = randomUUID();
+    const started = performance.now();
+    try {
+      const result = await run(invocationId);
+      logger.info('Executed', {
+        function: registration.name,
+        trigger: registration.triggerType,
+        invocationId,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        status: 'Succeeded',
+      });
+      return result;
+    } catch (err) {
+      logger.error('Executed', {
+        function: registration.name,
+        trigger: registration.triggerType,
+        invocationId,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        status: 'Failed',
+        error: errorMessage(err),
+      });
+      throw err;
+    }
+  };
+
+  const resolveExtraInput = (input: ExtraInputInfo): unknown => {
+    if (DURABLE_CLIENT_TYPES.has(input.type.toLowerCase()) && engine) return engine.clientBinding(baseUrl);
+    return undefined;
+  };
+
+  const invokeWith = async (registration: FunctionRegistration, trigger: RpcTypedData) =>
+    logInvocation(registration, (invocationId) =>
+      app!.invoke(registration.name, {
+        invocationId,
+        inputData: buildInputData(registration, trigger, resolveExtraInput),
+      }),
+    );
+
+  const handleHttpFunction = async (
+    req: IncomingRequest,
+    relativePath: string,
+  ): Promise<OutgoingResponse> => {
+    let pathMatched = false;
+    for (const { registration, route } of routes) {
+      const params = route.match(relativePath);
+      if (!params) continue;
+      pathMatched = true;
+      const info = registration.http!;
+      if (info.methods.length > 0 && !info.methods.includes(req.method)) continue;
+      const presented = req.url.searchParams.get('code') ?? req.headers['x-functions-key'];
+      if (!isAuthorized(keys, info.authLevel, presented)) return { status: 401 };
+      const httpData: RpcHttpData = {
+        method: req.method,
+        url: req.url.href,
+        headers: req.headers,
+        query: queryRecord(req.url.searchParams),
+        params,
+        body: req.body.length > 0 ? { bytes: req.body } : undefined,
+      };
+      let outcome;
+      try {
+        outcome = await invokeWith(registration, { http: httpData });
+      } catch {
+        // Like Azure: the error is logged, the caller gets a bare 500.
+        return { status: 500 };
+      }
+      const httpOutput =
+        outcome.returnValue?.http ?? outcome.outputData.find((o) => o.data?.http)?.data?.http ?? undefined;
+      if (!httpOutput) return { status: 204 };
+      return toHttpResponse(httpOutput);
+    }
+    // A path that exists but not for this method is a 404 on Azure too (methods are part of the route).
+    return pathMatched
+      ? { status: 404 }
+      : json(404, { error: `No function serves ${req.method} ${req.url.pathname}` });
+  };
+
+  const handleEventGrid = (req: IncomingRequest): OutgoingResponse => {
+    if (req.method === 'OPTIONS') {
+      // CloudEvents webhook validation (abuse protection) handshake.
+      const origin = req.headers['webhook-request-origin'];
+      return {
+        status: 200,
+        headers: {
+          allow: 'POST, OPTIONS',
+          ...(origin ? { 'webhook-allowed-origin': origin, 'webhook-allowed-rate': '*' } : {}),
+        },
+      };
+    }
+    if (req.method !== 'POST') return { status: 405, headers: { allow: 'POST, OPTIONS' } };
+    const functionName = [...req.url.searchParams].find(([k]) => k.toLowerCase() === 'functionname')?.[1];
+    if (!functionName) return json(400, { error: 'Query parameter "functionName" is required.' });
+    const registration = app!.registrations.get(functionName);
+    if (!registration || registration.triggerType.toLowerCase() !== 'eventgridtrigger') {
+      return json(404, { error: `No Event Grid function named "${functionName}".` });
+    }
+    let parsed;
+    try {
+      parsed = parseEventGridRequest(req.headers, req.body.toString('utf8'), {
+        defaultTopic: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.EventGrid/topics/local-host`,
+      });
+    } catch (err) {
+      if (err instanceof EventGridRequestError) return json(400, { error: err.message });
+      throw err;
+    }
+    if (parsed.kind === 'validation') return json(200, { validationResponse: parsed.validationCode });
+    if (parsed.kind === 'deletion') return { status: 200 };
+    dispatcher!.accept(functionName, parsed.schema, parsed.events);
+    return { status: 200 };
+  };
+
+  const handleDurable = async (req: IncomingRequest): Promise<OutgoingResponse> => {
+    if (!engine) return json(404, { error: 'This app has no durable functions.' });
+    const response = await engine.handleManagementRequest({
+      method: req.method,
+      path: req.url.pathname,
+      query: req.url.searchParams,
+      headers: req.headers,
+      body: req.body.toString('utf8'),
+    });
+    if (!response)
+      return json(404, { error: `No durable management route ${req.method} ${req.url.pathname}` });
+    const headers: Record<string, string> = { ...(response.headers ?? {}) };
+    if (response.body === undefined) return { status: response.status, headers };
+    const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
+    if (!hasType) headers['content-type'] = 'application/json; charset=utf-8';
+    return { status: response.status, headers, body: JSON.stringify(response.body) };
+  };
+
+  const route = async (req: IncomingRequest): Promise<OutgoingResponse> => {
+    const pathname = req.url.pathname;
+    const lower = pathname.toLowerCase();
+    if (!accepting) return json(503, { error: closing ? 'The host is stopping.' : 'The host is starting.' });
+    if (lower.startsWith(DURABLE_PREFIX)) return handleDurable(req);
+    if (lower === EVENTGRID_PATH || lower === `${EVENTGRID_PATH}/`) return handleEventGrid(req);
+    if (lower === '/admin/host/status') return json(200, { state: 'Running' });
+    const prefix = config.routePrefix === '' ? '' : `/${config.routePrefix.toLowerCase()}`;
+    if (prefix === '' || lower === prefix || lower.startsWith(`${prefix}/`)) {
+      return handleHttpFunction(req, pathname.slice(prefix.length));
+    }
+    if (pathname === '/') return json(200, { state: 'Running', functions: [...app!.registrations.keys()] });
+    return json(404, { error: `Not found: ${pathname}` });
+  };
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      let response: OutgoingResponse;
+      try {
+        const body = await readBody(req);
+        const request: IncomingRequest = {
+          method: (req.method ?? 'GET').toUpperCase(),
+          url: new URL(req.url ?? '/', baseUrl),
+          headers: flattenHeaders(req.headers),
+          body,
+        };
+        response = await route(request);
+      } catch (err) {
+        if (err instanceof PayloadTooLargeError) response = json(413, { error: err.message });
+        else {
+          logger.error('Request failed', {
+            method: req.method,
+            path: req.url?.split('?')[0],
+            error: errorMessage(err),
+          });
+          response = json(500, { error: 'Internal error in the local host.' });
+        }
+      }
+      res.writeHead(response.status, response.headers);
+      res.end(req.method === 'HEAD' ? undefined : response.body);
+    })();
+  });
+
+  const hostname = options.hostname ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 7071, hostname, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = hostname === '0.0.0.0' || hostname === '::' ? 'localhost' : hostname;
+  baseUrl = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`;
+  // durable-functions rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME is set.
+  setEnv('WEBSITE_HOSTNAME', `${urlHost}:${port}`);
+
+  const closeServer = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    });
+  };
+
+  try {
+    app = await loadFunctionsApp(appDir, {
+      log: (entry) => {
+        if (entry.category === 'system' && (entry.level === 'debug' || entry.level === 'trace')) return;
+        const fields = {
+          category: entry.category,
+          logLevel: entry.level,
+          function: entry.functionName,
+          invocationId: entry.invocationId,
+        };
+        if (entry.level === 'error' || entry.level === 'critical') logger.error(entry.message, fields);
+        else if (entry.level === 'warning') logger.warn(entry.message, fields);
+        else logger.info(entry.message, fields);
+      },
+    });
+
+    const unsupported: { name: string; trigger: string }[] = [];
+    const endpoints: FunctionEndpoint[] = [];
+    const httpRoutes: HttpRoute[] = [];
+    for (const registration of app.registrations.values()) {
+      const trigger = registration.triggerType.toLowerCase();
+      if (!SUPPORTED_TRIGGERS.has(trigger)) {
+        unsupported.push({ name: registration.name, trigger: registration.triggerType });
+        continue;
+      }
+      if (registration.http) {
+        httpRoutes.push({ registration, route: compileRoute(registration.http.route) });
+        const prefix = config.routePrefix === '' ? '' : `/${config.routePrefix}`;
+        endpoints.push({
+          name: registration.name,
+          trigger: registration.triggerType,
+          methods: registration.http.methods,
+          url: `${baseUrl}${prefix}/${registration.http.route}`,
+          authLevel: registration.http.authLevel,
+        });
+      } else if (trigger === 'eventgridtrigger') {
+        endpoints.push({
+          name: registration.name,
+          trigger: registration.triggerType,
+          methods: ['POST'],
+          url: `${baseUrl}${EVENTGRID_PATH}?functionName=${encodeURIComponent(registration.name)}`,
+        });
+      } else {
+        endpoints.push({ name: registration.name, trigger: registration.triggerType });
+      }
+    }
+    routes = httpRoutes.sort((a, b) => compareRoutes(a.route, b.route));
+    if (unsupported.length > 0) {
+      logger.warn('Functions with triggers the local host does not serve were skipped', {
+        functions: unsupported.map((u) => `${u.name} (${u.trigger})`),
+      });
+    }
+
+    const durableFunctions = durableFunctionsOf(app);
+    const needsClient = [...app.registrations.values()].some((r) =>
+      r.extraInputs.some((i) => DURABLE_CLIENT_TYPES.has(i.type.toLowerCase())),
+    );
+    if (durableFunctions.size > 0 || needsClient) {
+      const rawInvoker = createDurableInvoker(app, { resolveExtraInput });
+      const invoke: DurableInvoker = (functionName, triggerInput) => {
+        const registration = app!.registrations.get(functionName);
+        return registration
+          ? logInvocation(registration, () => rawInvoker(functionName, triggerInput))
+          : rawInvoker(functionName, triggerInput);
+      };
+      engine = tryCreateDurableEngine(logger, {
+        functions: durableFunctions,
+        invoke,
+        databaseFile: options.durableDatabaseFile ?? path.join(stateDir, 'durable.db'),
+        taskHubName: config.hubName,
+        maxConcurrentActivityFunctions: config.maxConcurrentActivityFunctions,
+        maxConcurrentOrchestratorFunctions: config.maxConcurrentOrchestratorFunctions,
+        logger,
+      });
+      await engine?.start();
+    }
+
+    const loadedApp = app;
+    dispatcher = new EventGridDispatcher({
+      journalFile: path.join(stateDir, 'eventgrid-journal.jsonl'),
+      deadLetterFile,
+      retry,
+      logger,
+      deliver: async (functionName, event) => {
+        const registration = loadedApp.registrations.get(functionName);
+        if (!registration) throw new Error(`No Event Grid function named "${functionName}".`);
+        await invokeWith(registration, jsonTypedData(event));
+      },
+    });
+    dispatcher.start();
+    accepting = true;
+    logger.info('Host started', { url: baseUrl, functions: app.registrations.size, stateDir });
+
+    let closed: Promise<void> | undefined;
+    const startedApp = app;
+    const startedDispatcher = dispatcher;
+    return {
+      url: baseUrl,
+      port,
+      config,
+      keys,
+      app,
+      registrations: app.registrations,
+      endpoints,
+      unsupported,
+      stateDir,
+      deadLetterFile,
+      durable: engine,
+      eventGridIdle: () => startedDispatcher.idle(),
+      close() {
+        closed ??= (async () => {
+          closing = true;
+          await startedDispatcher.stop();
+          // The engine stops while the server still answers, so activities calling the host finish cleanly.
+          if (engine) await engine.stop();
+          accepting = false;
+          await closeServer();
+          try {
+            await startedApp.terminate();
+          } catch (err) {
+            logger.error('An appTerminate hook failed', { error: errorMessage(err) });
+          }
+          restoreEnv(env, savedEnv);
+          logger.info('Host stopped', { url: baseUrl });
+        })();
+        return closed;
+      },
+    };
+  } catch (err) {
+    if (dispatcher) await dispatcher.stop();
+    if (engine) await engine.stop().catch(() => undefined);
+    await closeServer();
+    restoreEnv(env, savedEnv);
+    if (err instanceof Error) throw err;
+    throw new HostStartError(`The host failed to start: ${errorMessage(err)}`);
+  }
+}
