@@ -1,0 +1,172 @@
+/**
+ * Fills in the defaults that depend on other fields (zones from the region, subnet ranges from
+ * the VNet, names from the cluster name). validate.ts uses the same helpers so that the rules it
+ * checks are the rules the planner will follow.
+ */
+import { type Ipv4Cidr, mustParseIpv4Cidr, nthSubBlock } from './cidr';
+import { findRegion } from './regions';
+import type {
+  AksClusterSpec,
+  ClusterSpec,
+  IaasClusterSpec,
+  ParsedAksClusterSpec,
+  ParsedIaasClusterSpec,
+  SubnetSpec,
+} from './spec';
+
+export const DEFAULT_VNET_CIDR = '10.0.0.0/16';
+export const DEFAULT_POD_CIDR = '10.244.0.0/16';
+export const DEFAULT_CONTROL_PLANE_SUBNET_NAME = 'control-plane';
+export const DEFAULT_WORKER_SUBNET_NAME = 'workers';
+
+export const defaultVnetName = (cluster: string): string => `${cluster}-vnet`;
+export const defaultNsgName = (cluster: string, subnetName: string): string => `${cluster}-${subnetName}-nsg`;
+
+/**
+ * Default subnet ranges: the first and second blocks of the VNet, each a /24 (or half the VNet
+ * when it is smaller than a /23). For the default 10.0.0.0/16 VNet: 10.0.0.0/24 and 10.0.1.0/24.
+ */
+export function defaultSubnetCidrs(vnet: Ipv4Cidr): { controlPlane: string; worker: string } {
+  const prefix = Math.max(24, vnet.prefix + 1);
+  return { controlPlane: nthSubBlock(vnet, prefix, 0).text, worker: nthSubBlock(vnet, prefix, 1).text };
+}
+
+/** The zones of a region ([] when it has none); the default for every `zones` field. */
+export function regionZones(location: string): string[] {
+  return [...(findRegion(location)?.zones ?? [])];
+}
+
+export function applyDefaults(parsed: ParsedIaasClusterSpec | ParsedAksClusterSpec): ClusterSpec {
+  return parsed.type === 'iaas' ? applyIaasDefaults(parsed) : applyAksDefaults(parsed);
+}
+
+function applyIaasDefaults(parsed: ParsedIaasClusterSpec): IaasClusterSpec {
+  const zones = regionZones(parsed.location);
+  const { vnet: vnetInput, controlPlaneSubnet, workerSubnet } = parsed.network;
+  const existing = vnetInput.existing;
+  const vnet: IaasClusterSpec['network']['vnet'] = existing
+    ? { existing, ...(vnetInput.cidr !== undefined ? { cidr: vnetInput.cidr } : {}) }
+    : { name: vnetInput.name ?? defaultVnetName(parsed.name), cidr: vnetInput.cidr ?? DEFAULT_VNET_CIDR };
+  // A brought VNet must state its subnet ranges (validated), so the derived defaults only serve new VNets.
+  const derived = vnet.cidr !== undefined ? defaultSubnetCidrs(mustParseIpv4Cidr(vnet.cidr)) : undefined;
+  const nsgResourceGroup = existing?.resourceGroup ?? parsed.resourceGroup;
+  const resolveSubnet = (
+    input: typeof controlPlaneSubnet,
+    defaultName: string,
+    defaultCidr: string | undefined,
+  ): SubnetSpec => {
+    const name = input.name ?? defaultName;
+    const cidr = input.cidr ?? defaultCidr;
+    if (cidr === undefined)
+      throw new Error(`subnet ${name} has no CIDR (validation should have caught this)`);
+    return {
+      name,
+      cidr,
+      nsg: {
+        name: input.nsg?.name ?? defaultNsgName(parsed.name, name),
+        resourceGroup: input.nsg?.resourceGroup ?? nsgResourceGroup,
+      },
+    };
+  };
+  return {
+    type: 'iaas',
+    name: parsed.name,
+    resourceGroup: parsed.resourceGroup,
+    location: parsed.location,
+    kubernetesVersion: parsed.kubernetesVersion,
+    tags: parsed.tags,
+    onFailure: parsed.onFailure,
+    network: {
+      vnet,
+      controlPlaneSubnet: resolveSubnet(
+        controlPlaneSubnet,
+        DEFAULT_CONTROL_PLANE_SUBNET_NAME,
+        derived?.controlPlane,
+      ),
+      workerSubnet: resolveSubnet(workerSubnet, DEFAULT_WORKER_SUBNET_NAME, derived?.worker),
+      apiServer: { authorizedCidrs: parsed.network.apiServer.authorizedCidrs },
+      sshAllowedCidrs: parsed.network.sshAllowedCidrs,
+    },
+    controlPlane: {
+      count: parsed.controlPlane.count,
+      vmSize: parsed.controlPlane.vmSize,
+      zones: parsed.controlPlane.zones ?? zones,
+      osDisk: parsed.controlPlane.osDisk,
+      ...(parsed.controlPlane.cloudInit !== undefined ? { cloudInit: parsed.controlPlane.cloudInit } : {}),
+    },
+    nodePools: parsed.nodePools.map((pool) => ({
+      name: pool.name,
+      count: pool.count,
+      minCount: pool.minCount ?? pool.count,
+      maxCount: pool.maxCount ?? pool.count,
+      vmSize: pool.vmSize,
+      zones: pool.zones ?? zones,
+      osDisk: pool.osDisk,
+      ...(pool.cloudInit !== undefined ? { cloudInit: pool.cloudInit } : {}),
+    })),
+    ssh: parsed.ssh,
+    image: parsed.image,
+  };
+}
+
+function applyAksDefaults(parsed: ParsedAksClusterSpec): AksClusterSpec {
+  const zones = regionZones(parsed.location);
+  const { network } = parsed;
+  const needsPodCidr = network.plugin === 'kubenet' || network.pluginMode === 'overlay';
+  return {
+    type: 'aks',
+    name: parsed.name,
+    resourceGroup: parsed.resourceGroup,
+    location: parsed.location,
+    kubernetesVersion: parsed.kubernetesVersion,
+    tags: parsed.tags,
+    onFailure: parsed.onFailure,
+    tier: parsed.tier,
+    dnsPrefix: parsed.dnsPrefix ?? parsed.name,
+    nodePools: parsed.nodePools.map((pool, index) => ({
+      name: pool.name,
+      count: pool.count,
+      minCount: pool.minCount ?? pool.count,
+      maxCount: pool.maxCount ?? pool.count,
+      vmSize: pool.vmSize,
+      zones: pool.zones ?? zones,
+      // The first pool hosts system pods unless the user says otherwise.
+      mode: pool.mode ?? (index === 0 ? 'System' : 'User'),
+      ...(pool.osDiskSizeGB !== undefined ? { osDiskSizeGB: pool.osDiskSizeGB } : {}),
+      ...(pool.maxPods !== undefined ? { maxPods: pool.maxPods } : {}),
+    })),
+    aad: {
+      enableAzureRBAC: parsed.aad.enableAzureRBAC,
+      adminGroupObjectIDs: parsed.aad.adminGroupObjectIDs,
+      ...(parsed.aad.tenantId !== undefined ? { tenantId: parsed.aad.tenantId } : {}),
+    },
+    disableLocalAccounts: parsed.disableLocalAccounts,
+    azurePolicy: parsed.azurePolicy,
+    keda: parsed.keda,
+    virtualNodes: {
+      enabled: parsed.virtualNodes.enabled,
+      ...(parsed.virtualNodes.subnetName !== undefined ? { subnetName: parsed.virtualNodes.subnetName } : {}),
+    },
+    apiServer: parsed.apiServer,
+    network: {
+      plugin: network.plugin,
+      ...(network.pluginMode !== undefined ? { pluginMode: network.pluginMode } : {}),
+      ...(network.policy !== undefined ? { policy: network.policy } : {}),
+      ...(network.podCidr !== undefined || needsPodCidr
+        ? { podCidr: network.podCidr ?? DEFAULT_POD_CIDR }
+        : {}),
+      serviceCidr: network.serviceCidr,
+      dnsServiceIP: network.dnsServiceIP,
+      ...(network.nodeSubnet !== undefined
+        ? {
+            nodeSubnet: {
+              vnetResourceGroup: network.nodeSubnet.vnetResourceGroup ?? parsed.resourceGroup,
+              vnetName: network.nodeSubnet.vnetName,
+              name: network.nodeSubnet.name,
+            },
+          }
+        : {}),
+    },
+    ...(parsed.ssh !== undefined ? { ssh: parsed.ssh } : {}),
+  };
+}

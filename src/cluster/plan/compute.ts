@@ -1,0 +1,172 @@
+/**
+ * One NIC and one VM per node. NICs never carry a public IP (nodes are reached through the API
+ * load balancer or from inside the VNet, and go out through the NAT gateway); VMs are Linux with
+ * SSH keys only, a managed OS disk, and pinned to their zone.
+ */
+import type { IaasClusterSpec, OsDiskSpec } from '../spec';
+import { type PlanContext, resource, TAG_NODE, TAG_POOL } from './context';
+import { type ExistingNode, nodeNamePrefix, type NodePlacement, placeNodesAcrossZones } from './placement';
+import { type JsonObject, type PlannedResource, ResourceTypes } from './types';
+
+/** Existing nodes by pool name (`controlPlane` for the control plane), so growing keeps names and zones. */
+export type ExistingNodes = Readonly<Record<string, readonly ExistingNode[]>>;
+
+export const CONTROL_PLANE_POOL = 'controlPlane';
+
+interface NodeGroup {
+  pool: string;
+  vmSize: string;
+  osDisk: OsDiskSpec;
+  cloudInit?: string;
+  subnetId: string;
+  backendPoolId?: string;
+  /** Resources a NIC of this group must wait for. */
+  nicDependsOn: string[];
+  placements: NodePlacement[];
+  nicRole: 'controlPlaneNic' | 'workerNic';
+  vmRole: 'controlPlaneVm' | 'workerVm';
+}
+
+export function planNodes(
+  spec: IaasClusterSpec,
+  ctx: PlanContext,
+  refs: {
+    controlPlaneSubnetId: string;
+    workerSubnetId: string;
+    loadBalancerId: string;
+    backendPoolId: string;
+  },
+  existingNodes: ExistingNodes = {},
+): PlannedResource[] {
+  const groups: NodeGroup[] = [
+    {
+      pool: CONTROL_PLANE_POOL,
+      vmSize: spec.controlPlane.vmSize,
+      osDisk: spec.controlPlane.osDisk,
+      ...(spec.controlPlane.cloudInit !== undefined ? { cloudInit: spec.controlPlane.cloudInit } : {}),
+      subnetId: refs.controlPlaneSubnetId,
+      backendPoolId: refs.backendPoolId,
+      nicDependsOn: [refs.controlPlaneSubnetId, refs.loadBalancerId],
+      placements: placeNodesAcrossZones(
+        nodeNamePrefix(spec.name, CONTROL_PLANE_POOL),
+        spec.controlPlane.zones,
+        spec.controlPlane.count,
+        existingNodes[CONTROL_PLANE_POOL],
+      ),
+      nicRole: 'controlPlaneNic',
+      vmRole: 'controlPlaneVm',
+    },
+    ...spec.nodePools.map((pool): NodeGroup => ({
+      pool: pool.name,
+      vmSize: pool.vmSize,
+      osDisk: pool.osDisk,
+      ...(pool.cloudInit !== undefined ? { cloudInit: pool.cloudInit } : {}),
+      subnetId: refs.workerSubnetId,
+      nicDependsOn: [refs.workerSubnetId],
+      placements: placeNodesAcrossZones(
+        nodeNamePrefix(spec.name, pool.name),
+        pool.zones,
+        pool.count,
+        existingNodes[pool.name],
+      ),
+      nicRole: 'workerNic',
+      vmRole: 'workerVm',
+    })),
+  ];
+  return groups.flatMap((group) =>
+    group.placements.flatMap((placement) => planNode(spec, ctx, group, placement)),
+  );
+}
+
+function planNode(
+  spec: IaasClusterSpec,
+  ctx: PlanContext,
+  group: NodeGroup,
+  placement: NodePlacement,
+): PlannedResource[] {
+  const node = placement.name;
+  const zone = placement.zone;
+  const nodeTags = { [TAG_POOL]: group.pool, [TAG_NODE]: node };
+  const nicId = ctx.id(ResourceTypes.networkInterface, `${node}-nic`);
+  const vmId = ctx.id(ResourceTypes.virtualMachine, node);
+
+  const ipConfiguration: JsonObject = {
+    primary: true,
+    privateIPAllocationMethod: 'Dynamic',
+    privateIPAddressVersion: 'IPv4',
+    subnet: { id: group.subnetId },
+    ...(group.backendPoolId !== undefined
+      ? { loadBalancerBackendAddressPools: [{ id: group.backendPoolId }] }
+      : {}),
+  };
+  const nic = resource({
+    id: nicId,
+    type: ResourceTypes.networkInterface,
+    role: group.nicRole,
+    ...(zone !== undefined ? { zone } : {}),
+    node,
+    pool: group.pool,
+    dependsOn: [...group.nicDependsOn],
+    owned: true,
+    body: {
+      location: spec.location,
+      tags: ctx.tags(group.nicRole, nodeTags),
+      properties: { ipConfigurations: [{ name: 'ipconfig1', properties: ipConfiguration }] },
+    },
+  });
+
+  const { adminUsername, publicKey } = spec.ssh;
+  const vm = resource({
+    id: vmId,
+    type: ResourceTypes.virtualMachine,
+    role: group.vmRole,
+    ...(zone !== undefined ? { zone } : {}),
+    node,
+    pool: group.pool,
+    dependsOn: [nicId],
+    owned: true,
+    body: {
+      location: spec.location,
+      tags: ctx.tags(group.vmRole, {
+        ...nodeTags,
+        'clusterProvisioner.kubernetesVersion': spec.kubernetesVersion,
+      }),
+      ...(zone !== undefined ? { zones: [zone] } : {}),
+      properties: {
+        hardwareProfile: { vmSize: group.vmSize },
+        storageProfile: {
+          imageReference: { ...spec.image },
+          osDisk: {
+            name: `${node}-osdisk`,
+            osType: 'Linux',
+            createOption: 'FromImage',
+            caching: 'ReadWrite',
+            diskSizeGB: group.osDisk.sizeGB,
+            managedDisk: { storageAccountType: group.osDisk.type },
+            // The disk is not a planned resource; it lives and dies with its VM.
+            deleteOption: 'Delete',
+          },
+        },
+        osProfile: {
+          computerName: node,
+          adminUsername,
+          linuxConfiguration: {
+            disablePasswordAuthentication: true,
+            provisionVMAgent: true,
+            ssh: {
+              publicKeys: [
+                { path: `/home/${adminUsername}/.ssh/authorized_keys`, keyData: publicKey.trim() },
+              ],
+            },
+          },
+          ...(group.cloudInit !== undefined
+            ? { customData: Buffer.from(group.cloudInit, 'utf8').toString('base64') }
+            : {}),
+        },
+        networkProfile: { networkInterfaces: [{ id: nicId, properties: { primary: true } }] },
+        diagnosticsProfile: { bootDiagnostics: { enabled: true } },
+      },
+    },
+  });
+  return [nic, vm];
+}

@@ -1,0 +1,60 @@
+/** planCluster: a valid, resolved spec → every ARM resource with id, dependencies and exact body. */
+import { regionZones } from '../applyDefaults';
+import type { ClusterSpec } from '../spec';
+import { planManagedCluster } from './aks';
+import { type ExistingNodes, planNodes } from './compute';
+import { PlanContext } from './context';
+import { planApiServerLoadBalancer } from './loadBalancer';
+import { planNetwork } from './network';
+import type { Plan } from './types';
+
+export class PlanError extends Error {
+  override readonly name = 'PlanError';
+}
+
+export interface PlanOptions {
+  subscriptionId: string;
+  /**
+   * Nodes that exist today, by pool name (`controlPlane` for the control plane). With them,
+   * growing keeps every existing name and zone, and shrinking removes from the fullest zone.
+   */
+  existingNodes?: ExistingNodes;
+}
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** Pure: the same spec and options always give the same plan, resources in a stable order. */
+export function planCluster(spec: ClusterSpec, opts: PlanOptions): Plan {
+  if (!GUID.test(opts.subscriptionId)) {
+    throw new PlanError(`subscriptionId must be a GUID (got "${opts.subscriptionId}")`);
+  }
+  const ctx = new PlanContext(spec, opts.subscriptionId);
+  const zonesUsed =
+    spec.type === 'iaas'
+      ? [...spec.controlPlane.zones, ...spec.nodePools.flatMap((pool) => pool.zones)]
+      : spec.nodePools.flatMap((pool) => pool.zones);
+  const cluster: Plan['cluster'] = {
+    name: spec.name,
+    type: spec.type,
+    subscriptionId: opts.subscriptionId,
+    resourceGroup: spec.resourceGroup,
+    location: spec.location,
+    zones: [...new Set(zonesUsed)].sort(),
+  };
+  if (spec.type === 'aks') return { cluster, resources: planManagedCluster(spec, ctx) };
+
+  const network = planNetwork(spec, ctx);
+  const loadBalancer = planApiServerLoadBalancer(spec, ctx, regionZones(spec.location));
+  const nodes = planNodes(
+    spec,
+    ctx,
+    {
+      controlPlaneSubnetId: network.controlPlaneSubnetId,
+      workerSubnetId: network.workerSubnetId,
+      loadBalancerId: loadBalancer.loadBalancerId,
+      backendPoolId: loadBalancer.backendPoolId,
+    },
+    opts.existingNodes,
+  );
+  return { cluster, resources: [...network.resources, ...loadBalancer.resources, ...nodes] };
+}

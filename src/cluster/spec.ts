@@ -1,0 +1,431 @@
+/**
+ * The cluster spec: zod schemas for what a user writes (JSON or YAML) and the fully resolved types
+ * the planner works on. Field-local rules (formats, names, ranges) live in the schemas; rules that
+ * relate fields to each other or to the region live in validate.ts, and defaults that depend on
+ * other fields (zones, subnet ranges, NSG names) are filled in by applyDefaults.ts.
+ *
+ * Unknown fields are rejected everywhere (strict objects): a typo must not silently fall back to a
+ * default. The full format is documented in docs/spec.md.
+ */
+import { z } from 'zod';
+
+import { isIpv4Address, parseIpv4Cidr } from './cidr';
+import { checkName, type NameKind } from './naming';
+import { findRegion, normalizeLocation } from './regions';
+import { checkSshPublicKey } from './sshPublicKey';
+
+export const MAX_POOL_NODES = 1000;
+export const CONTROL_PLANE_COUNTS = [1, 3, 5, 7] as const;
+export const RESERVED_TAG_PREFIX = 'clusterProvisioner.';
+/** Azure allows 50 tags per resource; the planner adds up to five of its own. */
+export const MAX_USER_TAGS = 45;
+/** Azure's limit for `osProfile.customData` before base64 encoding. */
+export const MAX_CLOUD_INIT_BYTES = 64 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Field-level building blocks
+
+const issue = (ctx: z.RefinementCtx, message: string | undefined): void => {
+  if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+};
+
+const nameOf = (kind: NameKind) => z.string().superRefine((value, ctx) => issue(ctx, checkName(kind, value)));
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseIpv4Cidr(value);
+  if (!parsed.ok) issue(ctx, parsed.message);
+});
+
+/** A source range for a firewall rule: a CIDR, or a single address (taken as /32). */
+const sourceRange = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (isIpv4Address(value)) return;
+    const parsed = parseIpv4Cidr(value);
+    if (!parsed.ok) issue(ctx, parsed.message);
+  })
+  .transform((value) => (isIpv4Address(value) ? `${value}/32` : value));
+
+const uniqueList = <T extends z.ZodType<string>>(item: T, what: string) =>
+  z.array(item).superRefine((values, ctx) => {
+    values.forEach((value, index) => {
+      if (values.indexOf(value) !== index) {
+        ctx.addIssue({ code: 'custom', message: `duplicate ${what} "${value}"`, path: [index] });
+      }
+    });
+  });
+
+const sourceRanges = uniqueList(sourceRange, 'range');
+
+/** YAML reads `zones: [1, 2, 3]` as numbers; ARM wants strings. */
+const zone = z.union([z.string(), z.number().int()]).transform((value) => String(value));
+const zones = uniqueList(zone, 'zone');
+
+/**
+ * Azure VM sizes: `Standard_<family><vCPUs>[-<constrained vCPUs>][<features>][_<suffix>...]`, e.g.
+ * Standard_D4s_v5, Standard_E64-32s_v5, Standard_NC24ads_A100_v4.
+ */
+export const VM_SIZE_PATTERN = /^Standard_[A-Z]{1,3}[0-9]+(?:-[0-9]+)?[a-z]*(?:_[A-Za-z0-9]+)*$/;
+const vmSize = z.string().regex(VM_SIZE_PATTERN, {
+  message: 'not an Azure VM size such as Standard_D4s_v5 (Standard_<family><vCPUs>...)',
+});
+
+/** Premium SSDs need a size that supports premium storage: an `s` feature letter, a DS/GS-style family, or M-series. */
+export function vmSizeSupportsPremiumStorage(size: string): boolean {
+  const match = /^Standard_([A-Z]{1,3})[0-9]+(?:-[0-9]+)?([a-z]*)/.exec(size);
+  if (!match) return false;
+  const family = match[1] ?? '';
+  const features = match[2] ?? '';
+  return features.includes('s') || family.slice(1).includes('S') || family.startsWith('M');
+}
+
+const count = (max: number) => z.number().int().min(0).max(max);
+
+const kubernetesVersion = z
+  .string({
+    error: (iss) =>
+      iss.input === undefined
+        ? 'required: a Kubernetes version such as "1.33" or "1.33.2"'
+        : 'must be a string such as "1.33" (quote it in YAML: 1.30 unquoted is the number 1.3)',
+  })
+  .regex(/^\d+\.\d+(?:\.\d+)?$/, { message: 'not a Kubernetes version such as "1.33" or "1.33.2"' });
+
+const location = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (!findRegion(value)) {
+      issue(ctx, `unknown Azure region "${value}"; use an ARM location name such as eastus or westeurope`);
+    }
+  })
+  .transform(normalizeLocation);
+
+const tags = z.record(z.string(), z.string()).superRefine((record, ctx) => {
+  const keys = Object.keys(record);
+  if (keys.length > MAX_USER_TAGS) {
+    issue(ctx, `at most ${MAX_USER_TAGS} tags (Azure allows 50 and the provisioner adds its own)`);
+  }
+  for (const key of keys) {
+    const value = record[key] ?? '';
+    if (key.startsWith(RESERVED_TAG_PREFIX)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `tag names starting with "${RESERVED_TAG_PREFIX}" are reserved`,
+      });
+    } else if (key.length < 1 || key.length > 512 || /[<>%&\\?/]/.test(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'tag names are 1-512 characters without < > % & \\ ? /',
+      });
+    } else if (value.length > 256) {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'tag values are at most 256 characters' });
+    }
+  }
+});
+
+const sshPublicKey = z.string().superRefine((value, ctx) => issue(ctx, checkSshPublicKey(value)));
+
+const ssh = z.strictObject({
+  publicKey: sshPublicKey,
+  adminUsername: nameOf('linuxAdminUsername').default('azureuser'),
+});
+
+const guid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
+    message: 'not a GUID (object ids and tenant ids look like 00000000-0000-0000-0000-000000000000)',
+  });
+
+const common = {
+  name: nameOf('cluster'),
+  resourceGroup: nameOf('resourceGroup'),
+  location,
+  kubernetesVersion,
+  tags: tags.default({}),
+  onFailure: z.enum(['keep', 'rollback']).default('keep'),
+};
+
+const autoscaleBounds = {
+  minCount: count(MAX_POOL_NODES).optional(),
+  maxCount: count(MAX_POOL_NODES).optional(),
+};
+
+// ---------------------------------------------------------------------------------------------
+// IaaS
+
+export const OS_DISK_TYPES = ['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS'] as const;
+
+const osDisk = z.strictObject({
+  sizeGB: z.number().int().min(30).max(4095).default(128),
+  type: z.enum(OS_DISK_TYPES).default('StandardSSD_LRS'),
+});
+
+const cloudInit = z.string().refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_CLOUD_INIT_BYTES, {
+  message: `cloud-init data is limited to ${MAX_CLOUD_INIT_BYTES} bytes by Azure`,
+});
+
+export const iaasNodePoolSchema = z.strictObject({
+  name: nameOf('nodePool'),
+  count: count(MAX_POOL_NODES),
+  ...autoscaleBounds,
+  vmSize,
+  zones: zones.optional(),
+  osDisk: osDisk.prefault({}),
+  cloudInit: cloudInit.optional(),
+});
+
+const subnet = z.strictObject({
+  name: nameOf('subnet').optional(),
+  cidr: cidr.optional(),
+  nsg: z
+    .strictObject({
+      name: nameOf('networkSecurityGroup').optional(),
+      resourceGroup: nameOf('resourceGroup').optional(),
+    })
+    .optional(),
+});
+
+const iaasNetwork = z.strictObject({
+  vnet: z
+    .strictObject({
+      name: nameOf('virtualNetwork').optional(),
+      cidr: cidr.optional(),
+      existing: z
+        .strictObject({ resourceGroup: nameOf('resourceGroup'), name: nameOf('virtualNetwork') })
+        .optional(),
+    })
+    .prefault({}),
+  controlPlaneSubnet: subnet.prefault({}),
+  workerSubnet: subnet.prefault({}),
+  apiServer: z.strictObject({ authorizedCidrs: sourceRanges.default(['0.0.0.0/0']) }).prefault({}),
+  sshAllowedCidrs: sourceRanges
+    .superRefine((values, ctx) => {
+      values.forEach((value, index) => {
+        if (value === '0.0.0.0/0') {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            message: 'SSH from anywhere is not allowed; list your bastion or VPN ranges',
+          });
+        }
+      });
+    })
+    .default([]),
+});
+
+const controlPlane = z.strictObject({
+  count: z
+    .number()
+    .refine((value) => (CONTROL_PLANE_COUNTS as readonly number[]).includes(value), {
+      message: 'must be 1, 3, 5 or 7 (an odd count keeps etcd quorum)',
+    })
+    .default(3),
+  vmSize: vmSize.default('Standard_D2s_v5'),
+  zones: zones.optional(),
+  osDisk: osDisk.prefault({}),
+  cloudInit: cloudInit.optional(),
+});
+
+const image = z.strictObject({
+  publisher: z.string().min(1),
+  offer: z.string().min(1),
+  sku: z.string().min(1),
+  version: z.string().min(1).default('latest'),
+});
+
+export const DEFAULT_IMAGE = {
+  publisher: 'Canonical',
+  offer: 'ubuntu-24_04-lts',
+  sku: 'server',
+  version: 'latest',
+} as const;
+
+export const iaasClusterSpecSchema = z.strictObject({
+  type: z.literal('iaas'),
+  ...common,
+  network: iaasNetwork.prefault({}),
+  controlPlane: controlPlane.prefault({}),
+  nodePools: z.array(iaasNodePoolSchema).default([]),
+  ssh,
+  image: image.default({ ...DEFAULT_IMAGE }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// AKS
+
+export const aksNodePoolSchema = z.strictObject({
+  name: nameOf('nodePool'),
+  count: count(MAX_POOL_NODES),
+  ...autoscaleBounds,
+  vmSize,
+  zones: zones.optional(),
+  mode: z.enum(['System', 'User']).optional(),
+  osDiskSizeGB: z.number().int().min(30).max(2048).optional(),
+  maxPods: z.number().int().min(10).max(250).optional(),
+});
+
+const enabledFlag = (enabled: boolean) =>
+  z.strictObject({ enabled: z.boolean().default(enabled) }).prefault({});
+
+export const aksClusterSpecSchema = z.strictObject({
+  type: z.literal('aks'),
+  ...common,
+  tier: z.enum(['Free', 'Standard', 'Premium']).default('Standard'),
+  dnsPrefix: nameOf('dnsPrefix').optional(),
+  nodePools: z.array(aksNodePoolSchema).min(1, { message: 'an AKS cluster needs at least one node pool' }),
+  aad: z
+    .strictObject({
+      enableAzureRBAC: z.boolean().default(true),
+      adminGroupObjectIDs: uniqueList(guid, 'group').default([]),
+      tenantId: guid.optional(),
+    })
+    .prefault({}),
+  disableLocalAccounts: z.boolean().default(true),
+  azurePolicy: enabledFlag(true),
+  keda: enabledFlag(true),
+  virtualNodes: z
+    .strictObject({ enabled: z.boolean().default(false), subnetName: nameOf('subnet').optional() })
+    .prefault({}),
+  apiServer: z
+    .strictObject({
+      private: z.boolean().default(false),
+      authorizedCidrs: sourceRanges.default(['0.0.0.0/0']),
+    })
+    .prefault({}),
+  network: z
+    .strictObject({
+      plugin: z.enum(['azure', 'kubenet', 'none']).default('azure'),
+      pluginMode: z.literal('overlay').optional(),
+      policy: z.enum(['azure', 'calico', 'cilium']).optional(),
+      podCidr: cidr.optional(),
+      serviceCidr: cidr.default('10.0.0.0/16'),
+      dnsServiceIP: z
+        .string()
+        .refine(isIpv4Address, { message: 'not an IPv4 address such as 10.0.0.10' })
+        .default('10.0.0.10'),
+      nodeSubnet: z
+        .strictObject({
+          vnetResourceGroup: nameOf('resourceGroup').optional(),
+          vnetName: nameOf('virtualNetwork'),
+          name: nameOf('subnet'),
+        })
+        .optional(),
+    })
+    .prefault({}),
+  ssh: ssh.optional(),
+});
+
+export const clusterSpecSchema = z.discriminatedUnion('type', [iaasClusterSpecSchema, aksClusterSpecSchema], {
+  error: (iss) => (iss.code === 'invalid_union' ? 'required: "iaas" or "aks"' : undefined),
+});
+
+/** What a user may write (before defaults). */
+export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;
+export type IaasClusterSpecInput = z.input<typeof iaasClusterSpecSchema>;
+export type AksClusterSpecInput = z.input<typeof aksClusterSpecSchema>;
+/** Schema output: constant defaults applied, field-dependent defaults not yet. */
+export type ParsedIaasClusterSpec = z.output<typeof iaasClusterSpecSchema>;
+export type ParsedAksClusterSpec = z.output<typeof aksClusterSpecSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Resolved spec: every default filled in. Re-parsing a resolved spec yields the same spec.
+
+/** What every node pool has, IaaS or AKS; scaling works on this. */
+export interface NodePoolSpec {
+  name: string;
+  count: number;
+  /** Lower bound for scaling (defaults to `count`: no scaling unless asked for). */
+  minCount: number;
+  /** Upper bound for scaling (defaults to `count`). */
+  maxCount: number;
+  vmSize: string;
+  /** Zones the pool spreads over; [] in a region without zones. */
+  zones: string[];
+}
+
+export interface OsDiskSpec {
+  sizeGB: number;
+  type: (typeof OS_DISK_TYPES)[number];
+}
+
+export interface IaasNodePoolSpec extends NodePoolSpec {
+  osDisk: OsDiskSpec;
+  cloudInit?: string;
+}
+
+export interface AksNodePoolSpec extends NodePoolSpec {
+  mode: 'System' | 'User';
+  osDiskSizeGB?: number;
+  maxPods?: number;
+}
+
+export interface ExistingVnetRef {
+  resourceGroup: string;
+  name: string;
+}
+
+/** A VNet the cluster creates, or one the user brings (then `cidr`, if given, is its address space). */
+export type VnetSpec = { name: string; cidr: string } | { existing: ExistingVnetRef; cidr?: string };
+
+export interface SubnetSpec {
+  name: string;
+  cidr: string;
+  nsg: { name: string; resourceGroup: string };
+}
+
+export interface CommonClusterSpec {
+  name: string;
+  resourceGroup: string;
+  location: string;
+  kubernetesVersion: string;
+  tags: Record<string, string>;
+  /** What to do when provisioning fails: keep what was built (to retry), or delete what this run created. */
+  onFailure: 'keep' | 'rollback';
+}
+
+export interface IaasClusterSpec extends CommonClusterSpec {
+  type: 'iaas';
+  network: {
+    vnet: VnetSpec;
+    controlPlaneSubnet: SubnetSpec;
+    workerSubnet: SubnetSpec;
+    apiServer: { authorizedCidrs: string[] };
+    sshAllowedCidrs: string[];
+  };
+  controlPlane: {
+    count: number;
+    vmSize: string;
+    zones: string[];
+    osDisk: OsDiskSpec;
+    cloudInit?: string;
+  };
+  nodePools: IaasNodePoolSpec[];
+  ssh: { publicKey: string; adminUsername: string };
+  image: { publisher: string; offer: string; sku: string; version: string };
+}
+
+export interface AksClusterSpec extends CommonClusterSpec {
+  type: 'aks';
+  tier: 'Free' | 'Standard' | 'Premium';
+  dnsPrefix: string;
+  nodePools: AksNodePoolSpec[];
+  aad: { enableAzureRBAC: boolean; adminGroupObjectIDs: string[]; tenantId?: string };
+  disableLocalAccounts: boolean;
+  azurePolicy: { enabled: boolean };
+  keda: { enabled: boolean };
+  virtualNodes: { enabled: boolean; subnetName?: string };
+  apiServer: { private: boolean; authorizedCidrs: string[] };
+  network: {
+    plugin: 'azure' | 'kubenet' | 'none';
+    pluginMode?: 'overlay';
+    policy?: 'azure' | 'calico' | 'cilium';
+    podCidr?: string;
+    serviceCidr: string;
+    dnsServiceIP: string;
+    nodeSubnet?: { vnetResourceGroup: string; vnetName: string; name: string };
+  };
+  ssh?: { publicKey: string; adminUsername: string };
+}
+
+export type ClusterSpec = IaasClusterSpec | AksClusterSpec;
