@@ -1,0 +1,220 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { type RunningHost, startHost } from '../../../src/local/host/host';
+import { silentLogger } from '../../../src/local/host/hostLogger';
+
+const fixtureDir = path.resolve(__dirname, '../../fixtures/http-app');
+
+interface Received {
+  id: string;
+  type: string;
+  attempt: number;
+}
+
+function egEvent(id: string, data: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    eventType: 'ClusterProvisioner.NodePool.ScaleRequested',
+    subject: 'clusters/demo/nodepools/workers',
+    eventTime: new Date().toISOString(),
+    dataVersion: '1.0',
+    data,
+  };
+}
+
+function cloudEvent(id: string, data: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    source: '/clusters/demo',
+    type: 'ClusterProvisioner.NodePool.DemandReported',
+    specversion: '1.0',
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data,
+  };
+}
+
+describe('local host: Event Grid webhook', () => {
+  let host: RunningHost;
+  let stateDir: string;
+  let webhook: string;
+
+  beforeAll(async () => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'host-eg-'));
+    host = await startHost({
+      appDir: fixtureDir,
+      port: 0,
+      stateDir,
+      logger: silentLogger,
+      eventGridRetry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
+    });
+    webhook = `${host.url}/runtime/webhooks/eventgrid?functionName=onEvent`;
+  });
+
+  afterAll(async () => {
+    await host.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  async function received(): Promise<Received[]> {
+    await host.eventGridIdle();
+    return (await (await fetch(`${host.url}/api/fixture/events`)).json()) as Received[];
+  }
+
+  it('answers the SubscriptionValidation handshake', async () => {
+    const res = await fetch(webhook, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'aeg-event-type': 'SubscriptionValidation' },
+      body: JSON.stringify([
+        {
+          id: 'v1',
+          topic: '/subscriptions/x',
+          subject: '',
+          eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent',
+          eventTime: new Date().toISOString(),
+          data: { validationCode: 'CODE-123', validationUrl: 'https://example.invalid' },
+          dataVersion: '2',
+          metadataVersion: '1',
+        },
+      ]),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ validationResponse: 'CODE-123' });
+  });
+
+  it('delivers every event of an Event Grid schema batch to the function', async () => {
+    const res = await fetch(webhook, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+      body: JSON.stringify([egEvent('eg-1'), egEvent('eg-2'), egEvent('eg-3')]),
+    });
+    expect(res.status).toBe(200);
+    const ids = (await received()).map((r) => r.id);
+    expect(ids).toEqual(expect.arrayContaining(['eg-1', 'eg-2', 'eg-3']));
+  });
+
+  it('answers the CloudEvents OPTIONS handshake', async () => {
+    const res = await fetch(webhook, {
+      method: 'OPTIONS',
+      headers: { 'WebHook-Request-Origin': 'eventemitter.example.com' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('webhook-allowed-origin')).toBe('eventemitter.example.com');
+  });
+
+  it('delivers a single CloudEvent and a CloudEvents batch', async () => {
+    const single = await fetch(webhook, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
+      body: JSON.stringify(cloudEvent('ce-1')),
+    });
+    expect(single.status).toBe(200);
+    const batch = await fetch(webhook, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/cloudevents-batch+json; charset=utf-8',
+        'aeg-event-type': 'Notification',
+      },
+      body: JSON.stringify([cloudEvent('ce-2'), cloudEvent('ce-3')]),
+    });
+    expect(batch.status).toBe(200);
+    const events = await received();
+    for (const id of ['ce-1', 'ce-2', 'ce-3']) {
+      expect(events.find((e) => e.id === id)).toEqual({
+        id,
+        type: 'ClusterProvisioner.NodePool.DemandReported',
+        attempt: 1,
+      });
+    }
+  });
+
+  it('retries a failing event with backoff until it succeeds', async () => {
+    await fetch(webhook, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+      body: JSON.stringify([egEvent('flaky-1', { failTimes: 2 })]),
+    });
+    expect((await received()).find((e) => e.id === 'flaky-1')?.attempt).toBe(3);
+  });
+
+  it('dead-letters an event that keeps failing, never dropping it', async () => {
+    await fetch(webhook, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+      body: JSON.stringify([egEvent('doomed-1', { alwaysFail: true })]),
+    });
+    await host.eventGridIdle();
+    const lines = fs
+      .readFileSync(host.deadLetterFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const record = lines.find((l) => (l.event as { id: string }).id === 'doomed-1')!;
+    expect(record).toMatchObject({
+      deadLetterReason: 'MaxDeliveryAttemptsExceeded',
+      deliveryAttempts: 3,
+      functionName: 'onEvent',
+      schema: 'EventGridSchema',
+    });
+    expect(record.lastDeliveryOutcome).toContain('fails on attempt 3');
+    expect((await received()).some((e) => e.id === 'doomed-1')).toBe(false);
+  });
+
+  it('rejects malformed deliveries and unknown functions without accepting anything', async () => {
+    const missingField = await fetch(webhook, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+      body: JSON.stringify([{ id: 'x', subject: 's', eventTime: 't', data: {} }]),
+    });
+    expect(missingField.status).toBe(400);
+    expect(await missingField.json()).toEqual({ error: 'Event 0: "eventType" must be a non-empty string.' });
+    const unknown = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=hello`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+      body: JSON.stringify([egEvent('nope')]),
+    });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('local host: Event Grid journal', () => {
+  it('redelivers events accepted before a stop on the next start', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'host-eg-journal-'));
+    try {
+      // First host: the event fails once and its retry is far away when the host stops.
+      const first = await startHost({
+        appDir: fixtureDir,
+        port: 0,
+        stateDir,
+        logger: silentLogger,
+        eventGridRetry: { maxAttempts: 5, initialDelayMs: 60_000 },
+      });
+      const res = await fetch(`${first.url}/runtime/webhooks/eventgrid?functionName=onEvent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+        body: JSON.stringify([egEvent('survivor', { failTimes: 1 })]),
+      });
+      expect(res.status).toBe(200);
+      await first.close();
+
+      const second = await startHost({
+        appDir: fixtureDir,
+        port: 0,
+        stateDir,
+        logger: silentLogger,
+        eventGridRetry: { maxAttempts: 5, initialDelayMs: 5 },
+      });
+      try {
+        await second.eventGridIdle();
+        const events = (await (await fetch(`${second.url}/api/fixture/events`)).json()) as Received[];
+        expect(events.map((e) => e.id)).toEqual(['survivor']);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
