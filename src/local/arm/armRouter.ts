@@ -1,0 +1,386 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { ArmError, badRequest, notFound } from './armError';
+import type { ArmStore, LroRecord, WriteResult } from './armStore';
+import { type ArmType, namespaceOf, resolveArmType, type ResourceAddress } from './armTypes';
+import type { FaultInjector } from './faultInjector';
+import { asNumber, asObject, type Json } from './json';
+
+/** One line of the request log (`GET /_emulator/operations`). */
+export interface OperationRecord {
+  seq: number;
+  method: string;
+  path: string;
+  status: number;
+  /** Arrival time, epoch milliseconds. */
+  time: number;
+  durationMs: number;
+  /** PUT/PATCH/DELETE/POST on an ARM resource (polls and reads are not writes). */
+  write: boolean;
+  /** Id of the injected fault that matched this request, if any. */
+  faultId?: string;
+}
+
+/** What the router needs from the emulator around it. */
+export interface RouterContext {
+  store: ArmStore;
+  faults: FaultInjector;
+  log: OperationRecord[];
+  /** Retry-After (seconds) put on LRO responses; undefined = none, the client's interval rules. */
+  pollRetryAfterSeconds(): number | undefined;
+  control(
+    method: string,
+    segments: string[],
+    body: Json | undefined,
+  ): Promise<{ status: number; body?: Json }>;
+  onRequest?: (record: OperationRecord) => void;
+}
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const WRITE_METHODS = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
+
+class HttpReply {
+  constructor(
+    readonly status: number,
+    readonly body: Json | undefined,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw badRequest('RequestTooLarge', 'The request body is too large.');
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): Json | undefined {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    throw badRequest(
+      'InvalidRequestContent',
+      'The request content was invalid and could not be deserialized.',
+    );
+  }
+}
+
+export function createArmRequestHandler(
+  ctx: RouterContext,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  let seq = 0;
+  return (req, res) => {
+    const started = Date.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const segments = url.pathname
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
+    const isControl = segments[0]?.toLowerCase() === '_emulator';
+    let faultId: string | undefined;
+    let isPoll = false;
+
+    const finish = (reply: HttpReply): void => {
+      const headers: Record<string, string> = {
+        'x-ms-request-id': randomUUID(),
+        'x-ms-correlation-request-id': headerValue(req, 'x-ms-correlation-request-id') ?? randomUUID(),
+        ...reply.headers,
+      };
+      const hasBody = reply.body !== undefined && method !== 'HEAD' && reply.status !== 204;
+      if (hasBody) headers['content-type'] = 'application/json; charset=utf-8';
+      res.writeHead(reply.status, headers);
+      res.end(hasBody ? JSON.stringify(reply.body) : undefined);
+      if (!isControl) {
+        const record: OperationRecord = {
+          seq: ++seq,
+          method,
+          path: url.pathname,
+          status: reply.status,
+          time: started,
+          durationMs: Date.now() - started,
+          write: WRITE_METHODS.has(method) && !isPoll,
+          ...(faultId !== undefined ? { faultId } : {}),
+        };
+        ctx.log.push(record);
+        ctx.onRequest?.(record);
+      }
+    };
+
+    const run = async (): Promise<HttpReply> => {
+      const body = parseJson(await readBody(req));
+      if (isControl) {
+        const out = await ctx.control(method, segments.slice(1), body);
+        return new HttpReply(out.status, out.body);
+      }
+      const auth = headerValue(req, 'authorization');
+      if (auth === undefined || !/^bearer\s+\S+/i.test(auth)) {
+        throw new ArmError(
+          401,
+          'AuthenticationFailed',
+          "Authentication failed. The 'Authorization' header is missing or is not a Bearer token.",
+          {
+            'www-authenticate':
+              'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"',
+          },
+        );
+      }
+      if (!url.searchParams.has('api-version')) {
+        throw badRequest(
+          'MissingApiVersionParameter',
+          'The api-version query parameter (?api-version=) is required for all requests.',
+        );
+      }
+      const fault = ctx.faults.take(method, url.pathname);
+      faultId = fault?.id;
+      if (fault?.rule.delayMs !== undefined) {
+        await new Promise((resolve) => setTimeout(resolve, fault.rule.delayMs));
+      }
+      if (fault?.rule.status !== undefined) {
+        return new HttpReply(
+          fault.rule.status,
+          {
+            error: {
+              code: fault.rule.code ?? 'InjectedFault',
+              message:
+                fault.rule.message ?? `Fault injected by the ARM emulator for ${method} ${url.pathname}.`,
+            },
+          },
+          fault.rule.headers ?? {},
+        );
+      }
+      const baseUrl = `https://${req.headers.host ?? '127.0.0.1'}`;
+      const apiVersion = url.searchParams.get('api-version') ?? '';
+      const route = routeArm(ctx, method, segments, body, fault?.rule.lroFailure, baseUrl, apiVersion);
+      isPoll = route.isPoll;
+      return route.reply;
+    };
+
+    run()
+      .catch((err: unknown) => {
+        if (err instanceof ArmError) return new HttpReply(err.status, err.toBody(), { ...err.headers });
+        return new HttpReply(500, {
+          error: { code: 'InternalServerError', message: err instanceof Error ? err.message : String(err) },
+        });
+      })
+      .then(finish)
+      .catch(() => res.destroy());
+  };
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function requireType(namespace: string, typeSegments: string[]): ArmType {
+  const typePath = [namespace, ...typeSegments].join('/');
+  const type = resolveArmType(typePath);
+  if (!type) {
+    throw badRequest(
+      'InvalidResourceType',
+      `The resource type '${typeSegments.join('/')}' could not be found in the namespace '${namespace}' for this emulator.`,
+    );
+  }
+  return type;
+}
+
+function routeArm(
+  ctx: RouterContext,
+  method: string,
+  segments: string[],
+  body: Json | undefined,
+  lroFailure: { code: string; message: string } | undefined,
+  baseUrl: string,
+  apiVersion: string,
+): { reply: HttpReply; isPoll: boolean } {
+  const lower = segments.map((s) => s.toLowerCase());
+  const { store } = ctx;
+  const reply = (r: HttpReply): { reply: HttpReply; isPoll: boolean } => ({ reply: r, isPoll: false });
+  const subscriptionId = segments[1];
+  if (lower[0] !== 'subscriptions' || subscriptionId === undefined) {
+    throw notFound('NotFound', `No ARM route matches '/${segments.join('/')}'.`);
+  }
+  const failure = lroFailure ? { failure: lroFailure } : {};
+  const lroHeaders = (op: LroRecord | undefined): Record<string, string> => {
+    if (!op) return {};
+    const base = `${baseUrl}/subscriptions/${op.subscriptionId}/providers/${namespaceOf(op.targetType)}/locations/${op.location}`;
+    const headers: Record<string, string> =
+      op.pollVia === 'location'
+        ? { location: `${base}/operationResults/${op.id}?api-version=${apiVersion}` }
+        : { 'azure-asyncoperation': `${base}/operations/${op.id}?api-version=${apiVersion}` };
+    const retryAfter = ctx.pollRetryAfterSeconds();
+    if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+    return headers;
+  };
+  const write = (result: WriteResult): HttpReply =>
+    new HttpReply(
+      result.status,
+      result.status === 202 || result.status === 204 ? undefined : result.body,
+      lroHeaders(result.operation),
+    );
+
+  // /subscriptions/{s}
+  if (segments.length === 2 && method === 'GET') {
+    return reply(
+      new HttpReply(200, {
+        id: `/subscriptions/${subscriptionId}`,
+        subscriptionId,
+        displayName: 'ARM emulator subscription',
+        state: 'Enabled',
+      }),
+    );
+  }
+
+  // /subscriptions/{s}/providers/{ns}/locations/{loc}/operations|operationResults/{id}
+  if (lower[2] === 'providers' && lower[4] === 'locations' && segments.length === 8) {
+    if (method !== 'GET')
+      throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed on an operation.`);
+    const op = store.getOperation(segments[7] ?? '');
+    if (!op) throw notFound('OperationNotFound', `Operation '${segments[7] ?? ''}' was not found.`);
+    if (lower[6] === 'operations') {
+      const status: Record<string, Json> = {
+        id: `/${segments.join('/')}`,
+        name: op.id,
+        status: op.status,
+        startTime: new Date(op.startedAt).toISOString(),
+      };
+      if (op.endedAt !== undefined) status.endTime = new Date(op.endedAt).toISOString();
+      if (op.error) status.error = op.error;
+      const headers: Record<string, string> = {};
+      const retryAfter = ctx.pollRetryAfterSeconds();
+      if (op.status === 'InProgress' && retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+      return { reply: new HttpReply(200, status, headers), isPoll: true };
+    }
+    if (lower[6] === 'operationresults') {
+      if (op.status === 'InProgress') {
+        return { reply: new HttpReply(202, undefined, lroHeaders(op)), isPoll: true };
+      }
+      if (op.status === 'Failed') {
+        const error = op.error ?? { code: 'OperationFailed', message: 'The operation failed.' };
+        return { reply: new HttpReply(400, { error }), isPoll: true };
+      }
+      if (op.kind === 'write') {
+        const record = store.getRecord(op.targetKey);
+        return { reply: new HttpReply(200, record ? store.render(record) : {}), isPoll: true };
+      }
+      return { reply: new HttpReply(200, undefined), isPoll: true };
+    }
+  }
+
+  // /subscriptions/{s}/providers/{ns}/{type}  (subscription-wide list)
+  if (lower[2] === 'providers' && segments.length === 5 && method === 'GET') {
+    const type = requireType(segments[3] ?? '', [segments[4] ?? '']);
+    return reply(new HttpReply(200, { value: store.list(subscriptionId, type) }));
+  }
+
+  if (lower[2] !== 'resourcegroups') {
+    throw notFound('NotFound', `No ARM route matches '/${segments.join('/')}'.`);
+  }
+
+  // /subscriptions/{s}/resourcegroups
+  if (segments.length === 3) {
+    if (method !== 'GET') throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed here.`);
+    return reply(new HttpReply(200, { value: store.listGroups(subscriptionId) }));
+  }
+
+  const resourceGroup = segments[3] ?? '';
+  // /subscriptions/{s}/resourcegroups/{rg}
+  if (segments.length === 4) {
+    switch (method) {
+      case 'GET':
+        return reply(new HttpReply(200, store.getGroup(subscriptionId, resourceGroup)));
+      case 'HEAD':
+        return reply(new HttpReply(store.hasGroup(subscriptionId, resourceGroup) ? 204 : 404, undefined));
+      case 'PUT':
+      case 'PATCH': {
+        const input = asObject(body);
+        if (!input) throw badRequest('InvalidRequestContent', 'The request content must be a JSON object.');
+        const result = store.putGroup(subscriptionId, resourceGroup, input, method === 'PATCH');
+        return reply(new HttpReply(method === 'PATCH' ? 200 : result.status, result.body));
+      }
+      case 'DELETE':
+        return reply(write(store.deleteGroup(subscriptionId, resourceGroup, lroFailure)));
+      default:
+        throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed on a resource group.`);
+    }
+  }
+
+  // /subscriptions/{s}/resourcegroups/{rg}/resources
+  if (segments.length === 5 && lower[4] === 'resources' && method === 'GET') {
+    return reply(new HttpReply(200, { value: store.listGeneric(subscriptionId, resourceGroup) }));
+  }
+
+  if (lower[4] !== 'providers' || segments.length < 7) {
+    throw notFound('NotFound', `No ARM route matches '/${segments.join('/')}'.`);
+  }
+  const namespace = segments[5] ?? '';
+  const rest = segments.slice(6);
+  const typeSegments = rest.filter((_, i) => i % 2 === 0);
+  const names = rest.filter((_, i) => i % 2 === 1);
+  const type = requireType(namespace, typeSegments);
+
+  if (rest.length % 2 === 1) {
+    // A collection: list in the resource group, or children of a parent.
+    if (method !== 'GET')
+      throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed on a collection.`);
+    return reply(new HttpReply(200, { value: store.list(subscriptionId, type, resourceGroup, names) }));
+  }
+
+  const address: ResourceAddress = { subscriptionId, resourceGroup, type, names };
+  switch (method) {
+    case 'GET':
+      return reply(new HttpReply(200, store.get(address)));
+    case 'PUT':
+      return reply(write(store.put(address, body, failure)));
+    case 'PATCH': {
+      // Network's updateTags is synchronous: apply it at once and answer the resource.
+      const instant = namespaceOf(type).toLowerCase() === 'microsoft.network';
+      const result = store.put(address, body, { patch: true, instant, ...failure });
+      return reply(instant ? new HttpReply(200, store.get(address)) : write({ ...result, status: 200 }));
+    }
+    case 'DELETE':
+      return reply(write(store.delete(address, failure)));
+    default:
+      throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed on a resource.`);
+  }
+}
+
+/** Reads `{ timeScale, vcpuQuotaPerRegion, pollRetryAfterSeconds }` from a settings body. */
+export function parseSettings(body: Json | undefined): {
+  timeScale?: number;
+  vcpuQuotaPerRegion?: number;
+  pollRetryAfterSeconds?: number | null;
+} {
+  const input = asObject(body);
+  if (!input) throw new Error('settings must be a JSON object');
+  const out: { timeScale?: number; vcpuQuotaPerRegion?: number; pollRetryAfterSeconds?: number | null } = {};
+  if (input.timeScale !== undefined) {
+    const v = asNumber(input.timeScale);
+    if (v === undefined || v < 0) throw new Error('settings.timeScale must be a non-negative number');
+    out.timeScale = v;
+  }
+  if (input.vcpuQuotaPerRegion !== undefined) {
+    const v = asNumber(input.vcpuQuotaPerRegion);
+    if (v === undefined || v < 0)
+      throw new Error('settings.vcpuQuotaPerRegion must be a non-negative number');
+    out.vcpuQuotaPerRegion = v;
+  }
+  if (input.pollRetryAfterSeconds !== undefined) {
+    if (input.pollRetryAfterSeconds === null) out.pollRetryAfterSeconds = null;
+    else {
+      const v = asNumber(input.pollRetryAfterSeconds);
+      if (v === undefined || v < 0)
+        throw new Error('settings.pollRetryAfterSeconds must be a non-negative number or null');
+      out.pollRetryAfterSeconds = v;
+    }
+  }
+  return out;
+}

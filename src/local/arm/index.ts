@@ -1,0 +1,12 @@
+export { ArmError } from './armError';
+export type { OperationRecord } from './armRouter';
+export { BASIC_SKU_ZONES_CODE } from './armStore';
+export type { EventGridEvent } from './eventPublisher';
+export type { FaultRule } from './faultInjector';
+export { DEFAULT_LATENCY_MS } from './latencyModel';
+export {
+  type ArmEmulator,
+  type ArmEmulatorOptions,
+  DEFAULT_SUBSCRIPTION_ID,
+  startArmEmulator,
+} from './startArmEmulator';
