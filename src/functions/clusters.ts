@@ -1,0 +1,243 @@
+/**
+ * HTTP API for clusters: thin starters over the durable client. Every operation on a cluster runs as
+ * the orchestration instance `cluster-<name>`, so two operations on one cluster cannot race and its
+ * status has one home; the durable store keeps the last operation's input (plan and spec) and status,
+ * which is the cluster's record across host restarts.
+ */
+import { type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
+import * as df from 'durable-functions';
+
+import { planCluster } from '../cluster/plan';
+import type { Plan } from '../cluster/plan/types';
+import { parseClusterSpec } from '../cluster/validate';
+import { parseArmErrorMessage } from '../resources/errors';
+import {
+  type ClusterCustomStatus,
+  clusterInstanceId,
+  clusterNameOf,
+  type ClusterStatusView,
+} from './shared/clusterStatus';
+import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
+  status,
+  jsonBody: body,
+  headers: { 'content-type': 'application/json', ...headers },
+});
+
+const problem = (status: number, code: string, message: string): HttpResponseInit =>
+  json(status, { error: { code, message } });
+
+const activeStatuses = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
+
+function isActive(status: DurableOrchestrationStatus | undefined): boolean {
+  return status !== undefined && activeStatuses.has(String(status.runtimeStatus));
+}
+
+/** getStatus, with "no such instance" (HTTP 404 from the extension) as undefined. */
+async function tryGetStatus(
+  client: DurableClient,
+  instanceId: string,
+): Promise<DurableOrchestrationStatus | undefined> {
+  try {
+    return await client.getStatus(instanceId, { showInput: true });
+  } catch (err) {
+    if (err instanceof Error && /\b404\b/.test(err.message)) return undefined;
+    throw err;
+  }
+}
+
+function parseMaybeJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+function operationInputOf(status: DurableOrchestrationStatus): ClusterOperationInput | undefined {
+  const input = parseMaybeJson(status.input);
+  if (typeof input !== 'object' || input === null || !('plan' in input)) return undefined;
+  return input as ClusterOperationInput;
+}
+
+function customStatusOf(status: { customStatus?: unknown }): Partial<ClusterCustomStatus> {
+  const s = parseMaybeJson(status.customStatus);
+  return typeof s === 'object' && s !== null ? s : {};
+}
+
+function iso(value: unknown): string | undefined {
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The user's view of a cluster from its orchestration status. */
+export function clusterView(name: string, status: DurableOrchestrationStatus): ClusterStatusView {
+  const custom = customStatusOf(status);
+  const input = operationInputOf(status);
+  const runtimeStatus = String(status.runtimeStatus);
+  const view: ClusterStatusView = {
+    name,
+    instanceId: status.instanceId,
+    runtimeStatus,
+    ...custom,
+  };
+  if (input) {
+    view.resourceGroup = input.plan.cluster.resourceGroup;
+    view.location = input.plan.cluster.location;
+    view.operation ??= status.name === DurableFunctions.deleteCluster ? 'delete' : 'provision';
+  }
+  const created = iso(status.createdTime);
+  const updated = iso(status.lastUpdatedTime);
+  if (created) view.createdTime = created;
+  if (updated) view.lastUpdatedTime = updated;
+  // A failure the orchestrator could not put in its custom status (e.g. a crash) is still reported.
+  if (runtimeStatus === 'Failed') {
+    if (view.phase !== 'Failed' && view.phase !== 'DeleteFailed') {
+      view.phase = view.operation === 'delete' ? 'DeleteFailed' : 'Failed';
+    }
+    if (!view.error) {
+      const text = typeof status.output === 'string' ? status.output : JSON.stringify(status.output ?? '');
+      const parsed = parseArmErrorMessage(text);
+      view.error = parsed
+        ? { resource: parsed.resourceId, code: parsed.code, message: parsed.message }
+        : { resource: '', code: 'OrchestrationFailed', message: text.split('\n')[0] ?? text };
+    }
+  }
+  return view;
+}
+
+function isDeleted(view: ClusterStatusView): boolean {
+  return view.operation === 'delete' && view.phase === 'Deleted';
+}
+
+function subscriptionIdFromSettings(): string | undefined {
+  return process.env['AZURE_SUBSCRIPTION_ID']?.trim() || undefined;
+}
+
+async function createCluster(request: HttpRequest, client: DurableClient, context: InvocationContext) {
+  const text = await request.text();
+  const parsed = parseClusterSpec(text);
+  if (!parsed.ok) return json(400, { errors: parsed.errors });
+  const spec = parsed.spec;
+  if (spec.type !== 'iaas') {
+    return json(400, {
+      errors: [
+        { path: 'type', message: `clusters of type "${spec.type}" are not provisioned by this endpoint yet` },
+      ],
+    });
+  }
+  const subscriptionId = subscriptionIdFromSettings();
+  if (!subscriptionId) {
+    return problem(500, 'MissingSetting', 'the app setting AZURE_SUBSCRIPTION_ID is not set');
+  }
+  let plan: Plan;
+  try {
+    plan = planCluster(spec, { subscriptionId });
+  } catch (err) {
+    return json(400, { errors: [{ path: '', message: err instanceof Error ? err.message : String(err) }] });
+  }
+  if (request.query.get('dryRun') === 'true') return json(200, plan);
+
+  const instanceId = clusterInstanceId(spec.name);
+  const existing = await tryGetStatus(client, instanceId);
+  if (isActive(existing)) {
+    return problem(
+      409,
+      'OperationInProgress',
+      `an operation on cluster "${spec.name}" is running (${existing?.name ?? 'unknown'}, ${String(existing?.runtimeStatus)}); wait for it to finish`,
+    );
+  }
+  const input: ClusterOperationInput = {
+    clusterName: spec.name,
+    plan,
+    onFailure: spec.onFailure,
+    spec,
+    requestedAt: new Date().toISOString(),
+  };
+  try {
+    await client.startNew(DurableFunctions.provisionCluster, { instanceId, input });
+  } catch (err) {
+    // Two requests raced past the check above: the durable store admits only one running instance.
+    context.warn(`startNew ${instanceId} failed: ${err instanceof Error ? err.message : String(err)}`);
+    return problem(409, 'OperationInProgress', `an operation on cluster "${spec.name}" is already running`);
+  }
+  context.log(`started provisioning of cluster "${spec.name}" as ${instanceId}`);
+  return client.createCheckStatusResponse(request, instanceId);
+}
+
+async function listClusters(client: DurableClient) {
+  const all = await client.getStatusAll();
+  const clusters: ClusterStatusView[] = [];
+  for (const status of all) {
+    const name = clusterNameOf(status.instanceId);
+    if (!name) continue;
+    const view = clusterView(name, status);
+    if (!isDeleted(view)) clusters.push(view);
+  }
+  clusters.sort((a, b) => a.name.localeCompare(b.name));
+  return json(200, { clusters });
+}
+
+async function getCluster(request: HttpRequest, client: DurableClient) {
+  const name = request.params['name'] ?? '';
+  const status = await tryGetStatus(client, clusterInstanceId(name));
+  if (!status) return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);
+  return json(200, clusterView(name, status));
+}
+
+async function deleteCluster(request: HttpRequest, client: DurableClient, context: InvocationContext) {
+  const name = request.params['name'] ?? '';
+  const instanceId = clusterInstanceId(name);
+  const status = await tryGetStatus(client, instanceId);
+  const input = status ? operationInputOf(status) : undefined;
+  if (!status || !input || isDeleted(clusterView(name, status))) {
+    return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);
+  }
+  if (isActive(status)) {
+    return problem(
+      409,
+      'OperationInProgress',
+      `an operation on cluster "${name}" is running (${status.name}); wait for it to finish`,
+    );
+  }
+  const next: ClusterOperationInput = { ...input, requestedAt: new Date().toISOString() };
+  try {
+    await client.startNew(DurableFunctions.deleteCluster, { instanceId, input: next });
+  } catch (err) {
+    context.warn(`startNew ${instanceId} failed: ${err instanceof Error ? err.message : String(err)}`);
+    return problem(409, 'OperationInProgress', `an operation on cluster "${name}" is already running`);
+  }
+  context.log(`started deletion of cluster "${name}" as ${instanceId}`);
+  return client.createCheckStatusResponse(request, instanceId);
+}
+
+df.app.client.http('clustersCreate', {
+  route: 'clusters',
+  methods: ['POST'],
+  authLevel: 'function',
+  handler: createCluster,
+});
+
+df.app.client.http('clustersList', {
+  route: 'clusters',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: (_request, client) => listClusters(client),
+});
+
+df.app.client.http('clustersGet', {
+  route: 'clusters/{name}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: getCluster,
+});
+
+df.app.client.http('clustersDelete', {
+  route: 'clusters/{name}',
+  methods: ['DELETE'],
+  authLevel: 'function',
+  handler: deleteCluster,
+});

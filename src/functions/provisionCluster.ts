@@ -1,0 +1,242 @@
+/**
+ * Provisioning a cluster: verify the resource group and brought network, then apply the plan wave by
+ * wave (see shared/scheduleWaves.ts), nodes through one sub-orchestration per zone. Deterministic:
+ * no clock, no settings, no SDK — only durable tasks.
+ */
+import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import * as df from 'durable-functions';
+
+import type { PlannedResource } from '../cluster/plan/types';
+import { parseArmErrorMessage } from '../resources/errors';
+import type { ApplyResult } from '../resources/reconcile';
+import {
+  apiServerEndpoint,
+  type ClusterCustomStatus,
+  type ClusterError,
+  clusterNameOf,
+  zoneInstanceId,
+  type ZoneProgress,
+} from './shared/clusterStatus';
+import { rollbackOwned } from './shared/deletion';
+import {
+  type ApplyResourcesInput,
+  type ApplyResourcesOutput,
+  type ClusterOperationInput,
+  DurableFunctions,
+  type LifecycleEventType,
+  type ProvisionClusterOutput,
+  type ProvisionZoneInput,
+  type ProvisionZoneOutput,
+  type PublishLifecycleEventInput,
+  type VerifyResourceGroupInput,
+} from './shared/durableFunctions';
+import { provisioningWaves, type ScheduleUnit, zoneWaves } from './shared/scheduleWaves';
+
+/** The ARM code and resource out of a failed activity's error (its message carries them). */
+export function clusterErrorFrom(err: unknown, fallbackResource: string): ClusterError {
+  const text = err instanceof Error ? err.message : String(err);
+  const parsed = parseArmErrorMessage(text);
+  return parsed
+    ? { resource: parsed.resourceId, code: parsed.code, message: parsed.message }
+    : { resource: fallbackResource, code: 'Failed', message: text.split('\n')[0] ?? text };
+}
+
+function isNodeResource(r: PlannedResource): boolean {
+  return (
+    r.node !== undefined &&
+    (r.type === 'Microsoft.Compute/virtualMachines' || r.type === 'Microsoft.Network/networkInterfaces')
+  );
+}
+
+function zoneProgress(resources: PlannedResource[], results: ApplyResult[]): ZoneProgress {
+  const vms = resources.filter((r) => r.type === 'Microsoft.Compute/virtualMachines');
+  const ok = new Set(results.map((r) => r.id.toLowerCase()));
+  return { nodesTotal: vms.length, nodesReady: vms.filter((v) => ok.has(v.id.toLowerCase())).length };
+}
+
+function publishEvent(
+  context: OrchestrationContext,
+  input: ClusterOperationInput,
+  type: LifecycleEventType,
+  extra: Pick<PublishLifecycleEventInput, 'apiServerEndpoint' | 'error'> = {},
+): Task {
+  const event: PublishLifecycleEventInput = {
+    type,
+    clusterName: input.clusterName,
+    resourceGroup: input.plan.cluster.resourceGroup,
+    subscriptionId: input.plan.cluster.subscriptionId,
+    instanceId: context.df.instanceId,
+    occurredAt: context.df.currentUtcDateTime.toISOString(),
+    ...extra,
+  };
+  return context.df.callActivity(DurableFunctions.publishLifecycleEvent, event);
+}
+
+const provisionZone: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = context.df.getInput<ProvisionZoneInput>();
+  const results: ApplyResult[] = [];
+  let failure: ClusterError | undefined;
+  context.df.setCustomStatus(zoneProgress(input.resources, results));
+  for (const wave of zoneWaves(input.resources)) {
+    const tasks = wave.map((unit) =>
+      context.df.callActivity(DurableFunctions.applyResources, {
+        resources: unit.resources,
+      } satisfies ApplyResourcesInput),
+    );
+    const outcomes = (yield context.df.Task.all(tasks)) as ApplyResourcesOutput[];
+    for (const o of outcomes) {
+      results.push(...o.results);
+      failure ??= o.failure;
+    }
+    context.df.setCustomStatus(zoneProgress(input.resources, results));
+    if (failure) break;
+  }
+  const output: ProvisionZoneOutput = {
+    zone: input.zone,
+    results,
+    progress: zoneProgress(input.resources, results),
+    ...(failure ? { failure } : {}),
+  };
+  return output;
+};
+
+const provisionCluster: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = context.df.getInput<ClusterOperationInput>();
+  const { plan } = input;
+  const nodes = plan.resources.filter(isNodeResource);
+  const zones: Record<string, ZoneProgress> = {};
+  for (const r of nodes) {
+    if (r.type !== 'Microsoft.Compute/virtualMachines') continue;
+    const z = r.zone ?? 'none';
+    const p = (zones[z] ??= { nodesReady: 0, nodesTotal: 0 });
+    p.nodesTotal++;
+  }
+  const status: ClusterCustomStatus = {
+    operation: 'provision',
+    phase: 'Verifying',
+    resources: { done: 0, total: plan.resources.length },
+    zones,
+  };
+  const results: ApplyResult[] = [];
+  const update = (): void => context.df.setCustomStatus(status);
+  const record = (applied: ApplyResult[]): void => {
+    results.push(...applied);
+    status.resources.done = results.length;
+    for (const r of applied) {
+      const planned = plan.resources.find((p) => p.id === r.id);
+      const ip = r.outputs['ipAddress'];
+      if (planned?.role === 'apiServerPublicIp' && ip)
+        status.apiServer = { ip, endpoint: apiServerEndpoint(ip) };
+    }
+  };
+  update();
+
+  let failure: ClusterError | undefined;
+  // 1. The resource group must exist; it is never created.
+  try {
+    yield context.df.callActivity(DurableFunctions.verifyResourceGroup, {
+      subscriptionId: plan.cluster.subscriptionId,
+      resourceGroup: plan.cluster.resourceGroup,
+    } satisfies VerifyResourceGroupInput);
+  } catch (err) {
+    failure = clusterErrorFrom(
+      err,
+      `/subscriptions/${plan.cluster.subscriptionId}/resourceGroups/${plan.cluster.resourceGroup}`,
+    );
+  }
+
+  // 2. Brought VNet / subnets / NSGs must exist and match the spec before anything is written.
+  if (!failure) {
+    const brought = plan.resources.filter((r) => !r.owned);
+    if (brought.length > 0) {
+      const outcome = (yield context.df.callActivity(DurableFunctions.applyResources, {
+        resources: brought,
+      } satisfies ApplyResourcesInput)) as ApplyResourcesOutput;
+      record(outcome.results);
+      failure = outcome.failure;
+    }
+  }
+
+  // 3. Everything else, wave by wave; nodes through one sub-orchestration per zone.
+  if (!failure) {
+    status.phase = 'Provisioning';
+    update();
+    const done = new Set(plan.resources.filter((r) => !r.owned).map((r) => r.id.toLowerCase()));
+    for (const wave of provisioningWaves(plan.resources, done)) {
+      const tasks = wave.map((unit: ScheduleUnit) =>
+        unit.kind === 'zone'
+          ? context.df.callSubOrchestrator(
+              DurableFunctions.provisionZone,
+              {
+                clusterName: input.clusterName,
+                zone: unit.zone ?? 'none',
+                resources: unit.resources,
+              } satisfies ProvisionZoneInput,
+              zoneInstanceId(context.df.instanceId, unit.zone ?? 'none'),
+            )
+          : context.df.callActivity(DurableFunctions.applyResources, {
+              resources: unit.resources,
+            } satisfies ApplyResourcesInput),
+      );
+      const outcomes = (yield context.df.Task.all(tasks)) as (ApplyResourcesOutput | ProvisionZoneOutput)[];
+      for (const o of outcomes) {
+        record(o.results);
+        if ('zone' in o) zones[o.zone] = o.progress;
+        failure ??= o.failure;
+      }
+      update();
+      if (failure) break;
+    }
+  }
+
+  if (failure) {
+    status.error = failure;
+    if (input.onFailure === 'rollback') {
+      status.phase = 'RollingBack';
+      update();
+      const rollback = yield* rollbackOwned(context, plan.resources);
+      status.rolledBack = rollback.failure === undefined;
+      if (rollback.failure)
+        status.error = {
+          ...failure,
+          message: `${failure.message} (rollback also failed: ${rollback.failure.code} on ${rollback.failure.resource}: ${rollback.failure.message})`,
+        };
+    }
+    status.phase = 'Failed';
+    update();
+    yield publishEvent(context, input, 'ProvisioningFailed', { error: status.error ?? failure });
+    const what =
+      input.onFailure === 'rollback'
+        ? status.rolledBack
+          ? 'rolled back'
+          : 'rollback incomplete'
+        : 'kept what was created; POST the spec again to resume';
+    throw new Error(
+      `Provisioning cluster "${input.clusterName}" failed (${what}): ARM error ${failure.code} on ${failure.resource}: ${failure.message}`,
+    );
+  }
+
+  status.phase = 'Provisioned';
+  update();
+  yield publishEvent(
+    context,
+    input,
+    'Provisioned',
+    status.apiServer ? { apiServerEndpoint: status.apiServer.endpoint } : {},
+  );
+  const count = (a: ApplyResult['action']): number => results.filter((r) => r.action === a).length;
+  const output: ProvisionClusterOutput = {
+    clusterName: clusterNameOf(context.df.instanceId) ?? input.clusterName,
+    ...(status.apiServer ? { apiServer: status.apiServer } : {}),
+    resources: {
+      created: count('created'),
+      updated: count('updated'),
+      unchanged: count('unchanged'),
+      total: plan.resources.length,
+    },
+  };
+  return output;
+};
+
+df.app.orchestration(DurableFunctions.provisionZone, provisionZone);
+df.app.orchestration(DurableFunctions.provisionCluster, provisionCluster);

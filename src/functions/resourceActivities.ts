@@ -1,0 +1,80 @@
+/**
+ * Activities that touch ARM: every side effect of the cluster workflows lives here, over the SDK
+ * clients built once per process from the app settings (emulator locally, real ARM on Azure).
+ */
+import * as df from 'durable-functions';
+
+import { armSettingsFromEnv, createArmClients } from '../resources/clients';
+import { type ReconcileClients, type RetryPolicy, verifyResourceGroup } from '../resources/reconcile';
+import { applyChain, deleteChain } from '../resources/resourceChains';
+import {
+  type ApplyResourcesInput,
+  type ApplyResourcesOutput,
+  type DeleteResourcesInput,
+  type DeleteResourcesOutput,
+  DurableFunctions,
+  type VerifyResourceGroupInput,
+} from './shared/durableFunctions';
+
+let clients: Promise<ReconcileClients> | undefined;
+
+/** Built on first use so loading the app imports no SDK (cold start). */
+function armClients(): Promise<ReconcileClients> {
+  clients ??= Promise.resolve(createArmClients(armSettingsFromEnv(process.env)));
+  return clients;
+}
+
+function positiveInt(value: string | undefined): number | undefined {
+  const n = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** `ARM_RETRY_MAX_ATTEMPTS`, `ARM_RETRY_BASE_DELAY_MS`, `ARM_RETRY_MAX_DELAY_MS` tune the transient retry. */
+function retryPolicy(): Partial<RetryPolicy> {
+  const env = process.env;
+  const policy: Partial<RetryPolicy> = {};
+  const attempts = positiveInt(env['ARM_RETRY_MAX_ATTEMPTS']);
+  const base = positiveInt(env['ARM_RETRY_BASE_DELAY_MS']);
+  const max = positiveInt(env['ARM_RETRY_MAX_DELAY_MS']);
+  if (attempts !== undefined) policy.maxAttempts = attempts;
+  if (base !== undefined) policy.baseDelayMs = base;
+  if (max !== undefined) policy.maxDelayMs = max;
+  return policy;
+}
+
+df.app.activity(DurableFunctions.verifyResourceGroup, {
+  handler: async (input: VerifyResourceGroupInput) =>
+    verifyResourceGroup(await armClients(), input.subscriptionId, input.resourceGroup, {
+      retry: retryPolicy(),
+    }),
+});
+
+df.app.activity(DurableFunctions.applyResources, {
+  handler: async (input: ApplyResourcesInput, context): Promise<ApplyResourcesOutput> => {
+    const outcome = await applyChain(await armClients(), input.resources, {
+      retry: retryPolicy(),
+      onRetry: ({ resourceId, attempt, delayMs, error }) =>
+        context.warn(`retrying ${resourceId} in ${delayMs} ms after ${error.armCode} (attempt ${attempt})`),
+    });
+    for (const r of outcome.results) context.log(`${r.action} ${r.id}`);
+    if (outcome.failure) {
+      context.error(
+        `failed ${outcome.failure.resource}: ${outcome.failure.code}: ${outcome.failure.message}`,
+      );
+    }
+    return outcome;
+  },
+});
+
+df.app.activity(DurableFunctions.deleteResources, {
+  handler: async (input: DeleteResourcesInput, context): Promise<DeleteResourcesOutput> => {
+    const outcome = await deleteChain(await armClients(), input.resources, { retry: retryPolicy() });
+    for (const r of outcome.results) context.log(`${r.action} ${r.id}`);
+    if (outcome.failure) {
+      context.error(
+        `failed to delete ${outcome.failure.resource}: ${outcome.failure.code}: ${outcome.failure.message}`,
+      );
+    }
+    return outcome;
+  },
+});

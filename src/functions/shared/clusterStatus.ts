@@ -1,0 +1,70 @@
+/**
+ * What a user reads about a cluster: the orchestrations' custom status and the HTTP status body.
+ */
+
+export type ClusterPhase =
+  | 'Verifying'
+  | 'Provisioning'
+  | 'Provisioned'
+  | 'RollingBack'
+  | 'Failed'
+  | 'Deleting'
+  | 'Deleted'
+  | 'DeleteFailed';
+
+export interface ZoneProgress {
+  nodesReady: number;
+  nodesTotal: number;
+}
+
+/** The failing resource and what ARM said. */
+export interface ClusterError {
+  resource: string;
+  code: string;
+  message: string;
+}
+
+/** Custom status of the cluster orchestrators, updated as work completes. */
+export interface ClusterCustomStatus {
+  operation: 'provision' | 'delete';
+  phase: ClusterPhase;
+  resources: { done: number; total: number };
+  zones: Record<string, ZoneProgress>;
+  apiServer?: { ip: string; endpoint: string };
+  error?: ClusterError;
+  /** Set when a failed provisioning was rolled back (`onFailure: rollback`). */
+  rolledBack?: boolean;
+}
+
+/** The body of `GET /api/clusters/{name}`. */
+export interface ClusterStatusView extends Partial<ClusterCustomStatus> {
+  name: string;
+  instanceId: string;
+  /** Durable runtime status of the last operation: Pending, Running, Completed, Failed, Terminated. */
+  runtimeStatus: string;
+  resourceGroup?: string;
+  location?: string;
+  createdTime?: string;
+  lastUpdatedTime?: string;
+}
+
+export const API_SERVER_PORT = 6443;
+
+export function apiServerEndpoint(ip: string): string {
+  return `https://${ip}:${API_SERVER_PORT}`;
+}
+
+/** The instance id of every operation on a cluster: one home for its status, no two operations at once. */
+export function clusterInstanceId(clusterName: string): string {
+  return `cluster-${clusterName}`;
+}
+
+export function zoneInstanceId(parentInstanceId: string, zone: string): string {
+  return `${parentInstanceId}:zone-${zone}`;
+}
+
+/** The cluster name of a top-level cluster instance id, undefined for any other instance. */
+export function clusterNameOf(instanceId: string): string | undefined {
+  const m = /^cluster-([^:]+)$/.exec(instanceId);
+  return m?.[1];
+}

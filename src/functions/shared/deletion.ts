@@ -1,0 +1,55 @@
+/**
+ * Deleting what a cluster owns, shared by `deleteCluster` and the rollback of `provisionCluster`:
+ * reverse dependency order (VMs, then NICs, then the load balancer and subnets, …), each wave fanned
+ * out, never a brought resource and never the resource group.
+ */
+import type { OrchestrationContext, Task } from 'durable-functions';
+
+import type { PlannedResource } from '../../cluster/plan/types';
+import type { ClusterError } from './clusterStatus';
+import { type DeleteResourcesInput, type DeleteResourcesOutput, DurableFunctions } from './durableFunctions';
+import { deletionWaves } from './scheduleWaves';
+
+export interface DeletionSummary {
+  deleted: number;
+  alreadyAbsent: number;
+  failure?: ClusterError;
+}
+
+/**
+ * Runs the deletion waves; stops after the first wave with a failure (what depends on it is gone,
+ * what it depends on must stay until it is). `onWave` reports progress after each wave.
+ */
+export function* deleteOwned(
+  context: OrchestrationContext,
+  resources: PlannedResource[],
+  onWave: (summary: DeletionSummary) => void = () => undefined,
+): Generator<Task, DeletionSummary, unknown> {
+  const summary: DeletionSummary = { deleted: 0, alreadyAbsent: 0 };
+  for (const wave of deletionWaves(resources)) {
+    const tasks = wave.map((unit) =>
+      context.df.callActivity(DurableFunctions.deleteResources, {
+        resources: unit.resources.map((r) => ({ id: r.id, type: r.type })),
+      } satisfies DeleteResourcesInput),
+    );
+    const outcomes = (yield context.df.Task.all(tasks)) as DeleteResourcesOutput[];
+    for (const o of outcomes) {
+      for (const r of o.results) {
+        if (r.action === 'deleted') summary.deleted++;
+        else summary.alreadyAbsent++;
+      }
+      summary.failure ??= o.failure;
+    }
+    onWave(summary);
+    if (summary.failure) break;
+  }
+  return summary;
+}
+
+/** Rollback after a failed provisioning: same as a delete, of owned resources only. */
+export function* rollbackOwned(
+  context: OrchestrationContext,
+  resources: PlannedResource[],
+): Generator<Task, DeletionSummary, unknown> {
+  return yield* deleteOwned(context, resources);
+}

@@ -1,0 +1,107 @@
+/**
+ * Every orchestrator and activity of the cluster workflows by name, with the shape of its input and
+ * output. Orchestrators call activities only through these names, so a rename is a compile error.
+ */
+import type { Plan, PlannedResource } from '../../cluster/plan/types';
+import type { ApplyResult, DeleteResult } from '../../resources/reconcile';
+import type { ClusterError, ZoneProgress } from './clusterStatus';
+
+export const DurableFunctions = {
+  /** Orchestrator: one instance per cluster (`cluster-<name>`), provisions the plan. */
+  provisionCluster: 'provisionCluster',
+  /** Sub-orchestrator: one per zone (`cluster-<name>:zone-<z>`), that zone's NICs and VMs. */
+  provisionZone: 'provisionZone',
+  /** Orchestrator: same instance id as provisioning, deletes what the cluster owns. */
+  deleteCluster: 'deleteCluster',
+  /** Activity: the resource group exists (never created). */
+  verifyResourceGroup: 'verifyResourceGroup',
+  /** Activity: applies (owned) or verifies (brought) a chain of resources in order. */
+  applyResources: 'applyResources',
+  /** Activity: deletes a chain of owned resources in order. */
+  deleteResources: 'deleteResources',
+  /** Activity: publishes a lifecycle event to Event Grid when a topic is configured. */
+  publishLifecycleEvent: 'publishLifecycleEvent',
+} as const;
+
+export type OnFailure = 'keep' | 'rollback';
+
+/** Input of both cluster orchestrators; also the durable record of the cluster's last operation. */
+export interface ClusterOperationInput {
+  clusterName: string;
+  plan: Plan;
+  onFailure: OnFailure;
+  /** The validated spec as submitted (kept so status can show what was asked for). */
+  spec: unknown;
+  /** When the HTTP request arrived (ISO 8601), stamped by the starter: orchestrators read no clock. */
+  requestedAt: string;
+}
+
+export interface ProvisionClusterOutput {
+  clusterName: string;
+  apiServer?: { ip: string; endpoint: string };
+  resources: { created: number; updated: number; unchanged: number; total: number };
+}
+
+export interface DeleteClusterOutput {
+  clusterName: string;
+  deleted: number;
+  alreadyAbsent: number;
+}
+
+export interface ProvisionZoneInput {
+  clusterName: string;
+  zone: string;
+  resources: PlannedResource[];
+}
+
+export interface ProvisionZoneOutput {
+  zone: string;
+  results: ApplyResult[];
+  progress: ZoneProgress;
+  /** First terminal failure in the zone; the zone still finishes every node it could. */
+  failure?: ClusterError;
+}
+
+export interface VerifyResourceGroupInput {
+  subscriptionId: string;
+  resourceGroup: string;
+}
+
+/**
+ * Fan-out activities report failures as data instead of throwing: `Task.all` in durable-functions
+ * stops at the first failed child and hides the others' results (Azure/azure-functions-durable-js#477),
+ * and a rollback must know every chain has settled before it deletes anything.
+ */
+export interface ApplyResourcesInput {
+  resources: PlannedResource[];
+}
+export interface ApplyResourcesOutput {
+  results: ApplyResult[];
+  failure?: ClusterError;
+}
+
+export interface DeleteResourcesInput {
+  resources: Pick<PlannedResource, 'id' | 'type'>[];
+}
+export interface DeleteResourcesOutput {
+  results: DeleteResult[];
+  failure?: ClusterError;
+}
+
+export type LifecycleEventType = 'Provisioned' | 'ProvisioningFailed' | 'Deleted';
+
+export interface PublishLifecycleEventInput {
+  type: LifecycleEventType;
+  clusterName: string;
+  resourceGroup: string;
+  subscriptionId: string;
+  /** Orchestration instance id, also used to derive a stable event id. */
+  instanceId: string;
+  /** Orchestration time of the event (ISO 8601), from `currentUtcDateTime`. */
+  occurredAt: string;
+  apiServerEndpoint?: string;
+  error?: ClusterError;
+}
+export interface PublishLifecycleEventOutput {
+  published: boolean;
+}

@@ -1,0 +1,63 @@
+/**
+ * Applying or deleting an ordered run of resources (a NIC then its VM; a VM then its NIC), stopping
+ * at the first failure and reporting it as data: the orchestrator fans these out and needs every
+ * branch's outcome, not just the first error.
+ */
+import type { PlannedResource } from '../cluster/plan/types';
+import { classifyArmError } from './errors';
+import {
+  applyResource,
+  type ApplyResult,
+  deleteResource,
+  type DeleteResult,
+  type ReconcileClients,
+  type ReconcileOptions,
+  verifyResource,
+} from './reconcile';
+
+export interface ResourceFailure {
+  resource: string;
+  code: string;
+  message: string;
+}
+
+function failureOf(err: unknown, resourceId: string): ResourceFailure {
+  const e = classifyArmError(err, resourceId);
+  return { resource: e.resourceId, code: e.armCode, message: e.armMessage };
+}
+
+/** Owned resources are applied, brought ones (`owned: false`) only verified. */
+export async function applyChain(
+  clients: ReconcileClients,
+  resources: PlannedResource[],
+  options: ReconcileOptions = {},
+): Promise<{ results: ApplyResult[]; failure?: ResourceFailure }> {
+  const results: ApplyResult[] = [];
+  for (const r of resources) {
+    try {
+      results.push(
+        r.owned ? await applyResource(clients, r, options) : await verifyResource(clients, r, options),
+      );
+    } catch (err) {
+      return { results, failure: failureOf(err, r.id) };
+    }
+  }
+  return { results };
+}
+
+/** Deletes in order; never called with brought resources (the orchestrator filters them out). */
+export async function deleteChain(
+  clients: ReconcileClients,
+  resources: Pick<PlannedResource, 'id' | 'type'>[],
+  options: ReconcileOptions = {},
+): Promise<{ results: DeleteResult[]; failure?: ResourceFailure }> {
+  const results: DeleteResult[] = [];
+  for (const r of resources) {
+    try {
+      results.push(await deleteResource(clients, r, options));
+    } catch (err) {
+      return { results, failure: failureOf(err, r.id) };
+    }
+  }
+  return { results };
+}
