@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../../..');
+
+function waitForUrl(child: ChildProcess, output: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // Output keeps being collected after the URL shows up; later assertions read it.
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString('utf8'));
+      const match = /listening on (http:\/\/\S+)/.exec(output.join(''));
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`host exited early with ${code}: ${output.join('')}`)));
+  });
+}
+
+describe('local host process (main.ts)', () => {
+  it('serves the app given with --app and exits cleanly on SIGINT', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'host-main-'));
+    const child = spawn(
+      process.execPath,
+      [
+        'dist/src/local/host/main.js',
+        '--app',
+        'test/fixtures/http-app',
+        '--port',
+        '0',
+        '--state-dir',
+        stateDir,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const output: string[] = [];
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    try {
+      const url = await waitForUrl(child, output);
+      const res = await fetch(`${url}/api/hello/main`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ hello: 'main', query: null });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      const text = output.join('');
+      expect(text).toContain('[GET] ' + url + '/api/hello/{name}');
+      expect(text).toContain('nightly: timerTrigger (not served locally)');
+      // Per-invocation structured log line.
+      const executed = text
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((entry) => entry.msg === 'Executed' && entry.function === 'hello');
+      expect(executed).toMatchObject({ status: 'Succeeded', trigger: 'httpTrigger' });
+      expect(typeof executed!.invocationId).toBe('string');
+      expect(typeof executed!.durationMs).toBe('number');
+      expect(text).toContain('"msg":"Host stopped"');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
