@@ -35,7 +35,7 @@ export function readLocalSettings(appDir: string): LocalSettings {
     for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
       if (value === null || value === undefined) continue;
       if (typeof value === 'object') throw new LocalSettingsError(`${file}: Values.${key} must be a string.`);
-      result[key] = String(value);
+      result[key] = typeof value === 'string' ? value : JSON.stringify(value);
     }
     return { file, values: result };
   }
