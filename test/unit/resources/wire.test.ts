@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../../src/cluster/plan/types';
+import type { Json, JsonObject } from '../../../src/cluster/plan/types';
 import { parseResourceId } from '../../../src/resources/resourceId';
 import { diffDesired, wireToModel } from '../../../src/resources/wire';
 
@@ -54,7 +54,7 @@ describe('diffDesired', () => {
   });
 
   it('ignores fields only ARM sets, read-only state and name-matched order', () => {
-    const actual = {
+    const actual: Json = {
       id: nsgId,
       name: 'cp-nsg',
       location: 'East US',

@@ -1,0 +1,200 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { planCluster } from '../../../src/cluster/plan';
+import type { Plan, PlannedResource } from '../../../src/cluster/plan/types';
+import { parseClusterSpec } from '../../../src/cluster/validate';
+import { deletionWaves, provisioningWaves, zoneWaves } from '../../../src/functions/shared/scheduleWaves';
+import { type ArmEmulator, DEFAULT_SUBSCRIPTION_ID, startArmEmulator } from '../../../src/local/arm';
+import { createArmClients } from '../../../src/resources/clients';
+import { TerminalError } from '../../../src/resources/errors';
+import {
+  applyResource,
+  deleteResource,
+  type ReconcileClients,
+  type ReconcileOptions,
+  verifyResource,
+  verifyResourceGroup,
+} from '../../../src/resources/reconcile';
+import { applyChain } from '../../../src/resources/resourceChains';
+
+const fast: ReconcileOptions = { retry: { maxAttempts: 6, baseDelayMs: 5, maxDelayMs: 50 } };
+
+function examplePlan(): Plan {
+  const text = fs.readFileSync(path.join(__dirname, '../../../examples/iaas-cluster.yaml'), 'utf8');
+  const parsed = parseClusterSpec(text);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return planCluster(parsed.spec, { subscriptionId: DEFAULT_SUBSCRIPTION_ID });
+}
+
+/** Resources in an order that satisfies dependencies (waves flattened, zones expanded). */
+function applyOrder(plan: Plan): PlannedResource[] {
+  return provisioningWaves(plan.resources).flatMap((wave) =>
+    wave.flatMap((unit) =>
+      unit.kind === 'zone'
+        ? zoneWaves(unit.resources)
+            .flat()
+            .flatMap((u) => u.resources)
+        : unit.resources,
+    ),
+  );
+}
+
+describe('reconcile against the ARM emulator with the real SDK clients', () => {
+  let emulator: ArmEmulator;
+  let clients: ReconcileClients;
+  const plan = examplePlan();
+  const writes = (): number => emulator.operations().filter((o) => o.write).length;
+  const byRole = (role: PlannedResource['role']): PlannedResource =>
+    plan.resources.find((r) => r.role === role)!;
+
+  beforeAll(async () => {
+    emulator = await startArmEmulator({
+      port: 0,
+      timeScale: 0.001,
+      resourceGroups: [{ name: 'rg-demo', location: 'eastus' }],
+    });
+    clients = createArmClients({
+      subscriptionId: DEFAULT_SUBSCRIPTION_ID,
+      endpoint: emulator.url,
+      caCertPem: emulator.caCertPem,
+      credential: 'static',
+      staticToken: 'test-token',
+      pollIntervalMs: 5,
+      // Our own retry is under test: the pipeline's must not hide the faults.
+      maxRetries: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  beforeEach(() => emulator.faults.clear());
+
+  it('verifies the resource group exists and names a missing one clearly', async () => {
+    await expect(
+      verifyResourceGroup(clients, DEFAULT_SUBSCRIPTION_ID, 'rg-demo', fast),
+    ).resolves.toMatchObject({
+      name: 'rg-demo',
+    });
+    const missing = verifyResourceGroup(clients, DEFAULT_SUBSCRIPTION_ID, 'rg-missing', fast);
+    await expect(missing).rejects.toBeInstanceOf(TerminalError);
+    await expect(missing).rejects.toMatchObject({ armCode: 'ResourceGroupNotFound' });
+    await expect(missing).rejects.toThrow(/"rg-missing" does not exist/);
+  });
+
+  it('creates every planned resource with one write each, then re-applies with zero writes', async () => {
+    const before = writes();
+    const order = applyOrder(plan);
+    const created = await applyChain(clients, order, fast);
+    expect(created.failure).toBeUndefined();
+    expect(created.results.map((r) => r.action)).toEqual(order.map(() => 'created'));
+    expect(writes() - before).toBe(plan.resources.length);
+    const ip = created.results.find((r) => r.id === byRole('apiServerPublicIp').id)?.outputs['ipAddress'];
+    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+
+    const again = writes();
+    const reapplied = await applyChain(clients, order, fast);
+    expect(reapplied.failure).toBeUndefined();
+    expect(reapplied.results.filter((r) => r.action !== 'unchanged')).toEqual([]);
+    expect(writes() - again).toBe(0);
+  });
+
+  it('updates a resource that drifted from the plan, with exactly one write', async () => {
+    const nsg = byRole('workerNsg');
+    const body = JSON.parse(JSON.stringify(nsg.body)) as typeof nsg.body;
+    const props = body['properties'] as {
+      securityRules: { name: string; properties: { priority: number } }[];
+    };
+    props.securityRules.push({
+      ...props.securityRules[0]!,
+      name: 'extra-rule',
+      properties: { ...props.securityRules[0]!.properties, priority: 3000 },
+    });
+    const before = writes();
+    const updated = await applyResource(clients, { ...nsg, body }, fast);
+    expect(updated.action).toBe('updated');
+    expect(updated.changed).toEqual(['securityRules']);
+    expect(writes() - before).toBe(1);
+    // Back to the plan: one more write, then stable.
+    expect((await applyResource(clients, nsg, fast)).action).toBe('updated');
+    expect((await applyResource(clients, nsg, fast)).action).toBe('unchanged');
+  });
+
+  it.each([
+    [
+      'throttling (429 with retry-after-ms)',
+      { status: 429, code: 'TooManyRequests', headers: { 'retry-after-ms': '10' } },
+    ],
+    ['a transient 500', { status: 500, code: 'InternalServerError' }],
+    ['a 503', { status: 503, code: 'ServiceUnavailable' }],
+    ['AnotherOperationInProgress', { status: 409, code: 'AnotherOperationInProgress' }],
+  ])('recovers from %s', async (label, fault) => {
+    const base = byRole('workerNsg');
+    const name = `faulty-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.slice(0, 40);
+    const nsg = { ...base, name, id: base.id.replace(/[^/]+$/, name) };
+    emulator.faults.add({ method: 'PUT', path: `/networkSecurityGroups/${name}$`, count: 2, ...fault });
+    const result = await applyResource(clients, nsg, fast);
+    expect(result.action).toBe('created');
+    const faulted = emulator.operations().filter((o) => o.faultId !== undefined && o.path.endsWith(name));
+    expect(faulted).toHaveLength(2);
+    expect((await deleteResource(clients, nsg, fast)).action).toBe('deleted');
+  });
+
+  it('fails fast with the ARM code on QuotaExceeded and on a failed long-running operation', async () => {
+    const vm = plan.resources.find((r) => r.role === 'workerVm')!;
+    await deleteResource(clients, vm, fast);
+    emulator.faults.add({
+      method: 'PUT',
+      path: `/virtualMachines/${vm.name}$`,
+      status: 409,
+      code: 'QuotaExceeded',
+      message: 'Operation results in exceeding approved standardDSv5Family Cores quota',
+    });
+    const before = emulator.operations().length;
+    const quota = applyResource(clients, vm, fast);
+    await expect(quota).rejects.toBeInstanceOf(TerminalError);
+    await expect(quota).rejects.toMatchObject({ armCode: 'QuotaExceeded', resourceId: vm.id });
+    // One GET and one PUT: no retry of a terminal error.
+    expect(emulator.operations().length - before).toBe(2);
+
+    emulator.faults.add({
+      method: 'PUT',
+      path: `/virtualMachines/${vm.name}$`,
+      lroFailure: { code: 'ZonalAllocationFailed', message: 'no capacity in zone' },
+    });
+    await expect(applyResource(clients, vm, fast)).rejects.toMatchObject({
+      armCode: 'ZonalAllocationFailed',
+    });
+    // A later apply without the fault repairs it.
+    expect((await applyResource(clients, vm, fast)).action).not.toBe('unchanged');
+  });
+
+  it('verifies a brought subnet: missing or with another CIDR is a clear terminal error', async () => {
+    const subnet = byRole('workerSubnet');
+    await expect(verifyResource(clients, subnet, fast)).resolves.toMatchObject({
+      action: 'unchanged',
+    });
+    const other = JSON.parse(JSON.stringify(subnet.body)) as typeof subnet.body;
+    (other['properties'] as { addressPrefix: string }).addressPrefix = '10.0.9.0/24';
+    await expect(verifyResource(clients, { ...subnet, body: other }, fast)).rejects.toThrow(
+      /BroughtResourceMismatch.*addressPrefix \(expected "10.0.9.0\/24", found "10.0.1.0\/24"\)/,
+    );
+    const ghost = { ...subnet, id: subnet.id.replace(/subnets\/.*$/, 'subnets/ghost') };
+    await expect(verifyResource(clients, ghost, fast)).rejects.toMatchObject({
+      armCode: 'BroughtResourceNotFound',
+    });
+  });
+
+  it('deletes everything in reverse order, and deleting again finds nothing', async () => {
+    for (const wave of deletionWaves(plan.resources)) {
+      for (const unit of wave)
+        for (const r of unit.resources)
+          expect((await deleteResource(clients, r, fast)).action).toBe('deleted');
+    }
+    const left = (emulator.resources() as { id: string }[]).filter((r) => /\/providers\//i.test(r.id));
+    expect(left).toEqual([]);
+    expect((await deleteResource(clients, byRole('vnet'), fast)).action).toBe('absent');
+  });
+});
