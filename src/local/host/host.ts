@@ -18,7 +18,8 @@ import {
 } from './core';
 import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from './coreTypes';
 import { createDurableInvoker, durableFunctionsOf } from './createDurableInvoker';
-import type { DurableEngineApi, DurableEngineOptions, DurableInvoker } from './durable/contract';
+import type { DurableEngineApi, DurableInvoker } from './durable/contract';
+import { DurableEngine } from './durable/engine';
 import {
   DEFAULT_EVENTGRID_RETRY,
   EventGridDispatcher,
@@ -201,31 +202,6 @@ function restoreEnv(env: NodeJS.ProcessEnv, saved: Map<string, string | undefine
   for (const [key, value] of saved) {
     if (value === undefined) Reflect.deleteProperty(env, key);
     else env[key] = value;
-  }
-}
-
-function createDurableEngine(options: DurableEngineOptions): DurableEngineApi {
-  // Loaded on demand: apps without durable functions never open the store.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const engineModule = require('./durable/engine') as {
-    DurableEngine: new (engineOptions: DurableEngineOptions) => DurableEngineApi;
-  };
-  return new engineModule.DurableEngine(options);
-}
-
-// TODO(engine): import DurableEngine statically once src/local/host/durable/engine.ts is committed.
-function tryCreateDurableEngine(
-  logger: HostLogger,
-  options: DurableEngineOptions,
-): DurableEngineApi | undefined {
-  try {
-    return createDurableEngine(options);
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw err;
-    logger.warn('The durable engine is not available; durable functions are disabled', {
-      error: errorMessage(err),
-    });
-    return undefined;
   }
 }
 
@@ -519,7 +495,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
           ? logInvocation(registration, () => rawInvoker(functionName, triggerInput))
           : rawInvoker(functionName, triggerInput);
       };
-      engine = tryCreateDurableEngine(logger, {
+      engine = new DurableEngine({
         functions: durableFunctions,
         invoke,
         databaseFile: options.durableDatabaseFile ?? path.join(stateDir, 'durable.db'),
@@ -528,7 +504,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         maxConcurrentOrchestratorFunctions: config.maxConcurrentOrchestratorFunctions,
         logger,
       });
-      await engine?.start();
+      await engine.start();
     }
 
     const loadedApp = app;
