@@ -100,7 +100,7 @@ const READ_ONLY_PROPERTIES: Record<string, readonly string[]> = {
   [ArmTypes.vnet]: [],
   [ArmTypes.subnet]: ['ipConfigurations', 'ipConfigurationProfiles', 'privateEndpoints', 'purpose'],
   [ArmTypes.nsg]: ['subnets', 'networkInterfaces', 'defaultSecurityRules', 'flowLogs'],
-  [ArmTypes.publicIp]: ['ipConfiguration', 'ipAddress'],
+  [ArmTypes.publicIp]: ['ipConfiguration', 'ipAddress', 'natGateway'],
   [ArmTypes.natGateway]: ['subnets'],
   [ArmTypes.loadBalancer]: [],
   [ArmTypes.nic]: ['virtualMachine', 'macAddress', 'hostedWorkloads', 'tapConfigurations'],
@@ -1793,7 +1793,9 @@ export class ArmStore {
         const ip = asString(record.derived.ipAddress);
         if (ip !== undefined) props.ipAddress = ip;
         const user = this.publicIpUser(record, undefined);
-        if (user !== undefined) props.ipConfiguration = { id: user };
+        const userRecord = user !== undefined ? this.records.get(keyOf(user)) : undefined;
+        if (userRecord?.type === ArmTypes.natGateway) props.natGateway = { id: userRecord.id };
+        else if (user !== undefined) props.ipConfiguration = { id: user };
         if (body.sku === undefined) body.sku = { name: 'Standard', tier: 'Regional' };
         break;
       }

@@ -1,0 +1,173 @@
+import { errorCode, id, type Kit, LOCATION, RG, startKit } from './armTestKit';
+
+describe('ARM emulator: virtual machines through ComputeManagementClient', () => {
+  let kit: Kit;
+  beforeEach(async () => {
+    kit = await startKit({ vcpuQuotaPerRegion: 10 });
+    const net = kit.clients.network;
+    await net.virtualNetworks.beginCreateOrUpdateAndWait(
+      RG,
+      'vnet',
+      {
+        location: LOCATION,
+        addressSpace: { addressPrefixes: ['10.0.0.0/16'] },
+        subnets: [{ name: 'nodes', addressPrefix: '10.0.1.0/24' }],
+      },
+      kit.lro,
+    );
+    for (const name of ['nic-a', 'nic-b', 'nic-c']) {
+      await net.networkInterfaces.beginCreateOrUpdateAndWait(
+        RG,
+        name,
+        {
+          location: LOCATION,
+          ipConfigurations: [
+            { name: 'ip', subnet: { id: id('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'nodes') } },
+          ],
+        },
+        kit.lro,
+      );
+    }
+  });
+  afterEach(async () => {
+    await kit.close();
+  });
+
+  const vm = (nic: string, size = 'Standard_D4s_v5', zones = ['1']) => ({
+    location: LOCATION,
+    zones,
+    hardwareProfile: { vmSize: size },
+    osProfile: { computerName: 'node', adminUsername: 'azureuser', customData: 'I2Nsb3VkLWNvbmZpZw==' },
+    storageProfile: {
+      imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
+    },
+    networkProfile: {
+      networkInterfaces: [{ id: id('Microsoft.Network/networkInterfaces', nic), primary: true }],
+    },
+  });
+
+  it('creates (Location LRO), reads, resizes, lists and deletes a VM; the NIC follows it', async () => {
+    const compute = kit.clients.compute;
+    const created = await compute.virtualMachines.beginCreateOrUpdateAndWait(
+      RG,
+      'node-0',
+      vm('nic-a'),
+      kit.lro,
+    );
+    expect(created.provisioningState).toBe('Succeeded');
+    expect(created.vmId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.zones).toEqual(['1']);
+    expect(created.hardwareProfile?.vmSize).toBe('Standard_D4s_v5');
+    // ARM never returns secrets or custom data.
+    expect(created.osProfile?.customData).toBeUndefined();
+    const put = kit.emulator.operations().find((o) => o.method === 'PUT' && o.path.endsWith('/node-0'));
+    expect(put?.status).toBe(201);
+    expect(kit.emulator.operations().some((o) => /\/operationResults\//i.test(o.path))).toBe(true);
+
+    const nic = await kit.clients.network.networkInterfaces.get(RG, 'nic-a');
+    expect(nic.virtualMachine?.id).toBe(created.id);
+
+    const resized = await compute.virtualMachines.beginCreateOrUpdateAndWait(
+      RG,
+      'node-0',
+      vm('nic-a', 'Standard_D2s_v5'),
+      kit.lro,
+    );
+    expect(resized.hardwareProfile?.vmSize).toBe('Standard_D2s_v5');
+    expect(resized.vmId).toBe(created.vmId);
+    const patched = await compute.virtualMachines.beginUpdateAndWait(
+      RG,
+      'node-0',
+      { tags: { role: 'worker' } },
+      kit.lro,
+    );
+    expect(patched.tags).toEqual({ role: 'worker' });
+    expect(patched.hardwareProfile?.vmSize).toBe('Standard_D2s_v5');
+
+    const names = [];
+    for await (const v of compute.virtualMachines.list(RG)) names.push(v.name);
+    for await (const v of compute.virtualMachines.listAll()) names.push(v.name);
+    expect(names).toEqual(['node-0', 'node-0']);
+
+    expect(
+      await errorCode(kit.clients.network.networkInterfaces.beginDeleteAndWait(RG, 'nic-a', kit.lro)),
+    ).toBe('InUseNetworkInterfaceCannotBeDeleted');
+    await compute.virtualMachines.beginDeleteAndWait(RG, 'node-0', kit.lro);
+    expect(await errorCode(compute.virtualMachines.get(RG, 'node-0'))).toBe('ResourceNotFound');
+    expect((await kit.clients.network.networkInterfaces.get(RG, 'nic-a')).virtualMachine).toBeUndefined();
+    await kit.clients.network.networkInterfaces.beginDeleteAndWait(RG, 'nic-a', kit.lro);
+  });
+
+  it('enforces one VM per NIC, existing NICs, zones, sizes and the regional vCPU quota', async () => {
+    const compute = kit.clients.compute;
+    await compute.virtualMachines.beginCreateOrUpdateAndWait(RG, 'node-0', vm('nic-a'), kit.lro);
+    expect(
+      await errorCode(
+        compute.virtualMachines.beginCreateOrUpdateAndWait(
+          RG,
+          'node-1',
+          vm('nic-a', 'Standard_B2s'),
+          kit.lro,
+        ),
+      ),
+    ).toBe('NicInUse');
+    expect(
+      await errorCode(
+        compute.virtualMachines.beginCreateOrUpdateAndWait(RG, 'node-1', vm('nic-zz'), kit.lro),
+      ),
+    ).toBe('InvalidResourceReference');
+    expect(
+      await errorCode(
+        compute.virtualMachines.beginCreateOrUpdateAndWait(
+          RG,
+          'node-1',
+          vm('nic-b', 'Standard_B2s', ['7']),
+          kit.lro,
+        ),
+      ),
+    ).toBe('AvailabilityZoneNotSupported');
+    expect(
+      await errorCode(
+        compute.virtualMachines.beginCreateOrUpdateAndWait(RG, 'node-1', vm('nic-b', 'Huge'), kit.lro),
+      ),
+    ).toBe('InvalidParameter');
+    // 4 used + 8 requested > 10.
+    expect(
+      await errorCode(
+        compute.virtualMachines.beginCreateOrUpdateAndWait(
+          RG,
+          'node-1',
+          vm('nic-b', 'Standard_D8s_v5'),
+          kit.lro,
+        ),
+      ),
+    ).toBe('QuotaExceeded');
+    await compute.virtualMachines.beginCreateOrUpdateAndWait(
+      RG,
+      'node-1',
+      vm('nic-b', 'Standard_D4s_v5'),
+      kit.lro,
+    );
+    expect(
+      await errorCode(
+        compute.virtualMachines.beginCreateOrUpdateAndWait(
+          RG,
+          'node-2',
+          vm('nic-c', 'Standard_D4s_v5'),
+          kit.lro,
+        ),
+      ),
+    ).toBe('QuotaExceeded');
+    // Quota is per region.
+    expect(
+      await errorCode(
+        compute.virtualMachines.beginCreateOrUpdateAndWait(
+          RG,
+          'node-2',
+          { ...vm('nic-c', 'Standard_D4s_v5'), location: 'northeurope' },
+          kit.lro,
+        ),
+      ),
+    ).toBe('InvalidResourceReference');
+  });
+});
