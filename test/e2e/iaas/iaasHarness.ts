@@ -1,0 +1,173 @@
+/**
+ * The IaaS e2e environment: the ARM emulator and the local Functions host running this app, talking
+ * HTTPS to each other exactly as the app talks to ARM on Azure. Tests only use HTTP: the app's API
+ * and the emulator's view of what exists.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { parse } from 'yaml';
+
+import { type ArmEmulator, DEFAULT_SUBSCRIPTION_ID, startArmEmulator } from '../../../src/local/arm';
+import { type RunningHost, startHost } from '../../../src/local/host/host';
+import type { HostLogger } from '../../../src/local/host/hostLogger';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+export const FUNCTION_KEY = 'e2e-function-key';
+export const RESOURCE_GROUP = 'rg-demo';
+
+export interface ClusterView {
+  name: string;
+  runtimeStatus: string;
+  phase?: string;
+  operation?: string;
+  resources?: { done: number; total: number };
+  zones?: Record<string, { nodesReady: number; nodesTotal: number }>;
+  apiServer?: { ip: string; endpoint: string };
+  error?: { resource: string; code: string; message: string };
+  rolledBack?: boolean;
+}
+
+export interface ArmResource {
+  id: string;
+  name: string;
+  type: string;
+  zones?: string[];
+  properties?: Record<string, unknown>;
+}
+
+/** A spec like examples/iaas-cluster.yaml (3 control-plane nodes, 2 pools, 3 zones) under another name. */
+export function exampleSpec(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const spec = parse(fs.readFileSync(path.join(ROOT, 'examples/iaas-cluster.yaml'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  return { ...spec, name, ...overrides };
+}
+
+/** Settings the app reads (on Azure: app settings), pointing it at the emulator. */
+export function appSettings(emulator: ArmEmulator, caFile: string): Record<string, string> {
+  return {
+    AZURE_SUBSCRIPTION_ID: DEFAULT_SUBSCRIPTION_ID,
+    ARM_ENDPOINT: emulator.url,
+    ARM_CA_CERT_FILE: caFile,
+    ARM_CREDENTIAL: 'static',
+    ARM_POLL_INTERVAL_MS: '20',
+    ARM_MAX_RETRIES: '0',
+    ARM_RETRY_BASE_DELAY_MS: '20',
+    ARM_RETRY_MAX_DELAY_MS: '200',
+    LOCAL_HOST_FUNCTION_KEY: FUNCTION_KEY,
+    EVENTGRID_TOPIC_ENDPOINT: '',
+  };
+}
+
+export interface Environment {
+  emulator: ArmEmulator;
+  host: RunningHost;
+  tempDir: string;
+  /** Host log lines (warnings and errors), for failure messages. */
+  logs: string[];
+  api: Api;
+  close(): Promise<void>;
+}
+
+export class Api {
+  constructor(
+    readonly baseUrl: string,
+    readonly emulator: ArmEmulator,
+  ) {}
+
+  async request(
+    method: string,
+    route: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<{ status: number; headers: Headers; json: unknown }> {
+    const sep = route.includes('?') ? '&' : '?';
+    const res = await fetch(`${this.baseUrl}/api/${route}${sep}code=${FUNCTION_KEY}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': contentType },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown = text;
+    try {
+      json = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, headers: res.headers, json };
+  }
+
+  async cluster(name: string): Promise<ClusterView> {
+    const res = await this.request('GET', `clusters/${name}`);
+    if (res.status !== 200)
+      throw new Error(`GET clusters/${name}: ${res.status} ${JSON.stringify(res.json)}`);
+    return res.json as ClusterView;
+  }
+
+  /** Polls the cluster's status until its operation finished; returns every phase seen on the way. */
+  async waitForCluster(name: string, timeoutMs = 45_000): Promise<{ final: ClusterView; phases: string[] }> {
+    const phases: string[] = [];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const view = await this.cluster(name);
+      if (view.phase && phases.at(-1) !== view.phase) phases.push(view.phase);
+      if (['Completed', 'Failed', 'Terminated'].includes(view.runtimeStatus)) return { final: view, phases };
+      if (Date.now() > deadline) throw new Error(`cluster ${name} still ${view.runtimeStatus}/${view.phase}`);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  }
+
+  writes(): number {
+    return this.emulator.operations().filter((o) => o.write).length;
+  }
+
+  /** Resources the emulator holds for one cluster (names start with `<cluster>-` or are its subnets). */
+  clusterResources(name: string): ArmResource[] {
+    return (this.emulator.resources() as ArmResource[]).filter(
+      (r) =>
+        /\/providers\//i.test(r.id) &&
+        (r.name.startsWith(`${name}-`) || r.id.includes(`/virtualNetworks/${name}-vnet/`)),
+    );
+  }
+}
+
+/** Keeps warnings and errors (the host's info log is one line per invocation: too chatty for tests). */
+export function collectingLogger(lines: string[]): HostLogger {
+  const keep = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void lines.push(`${level} ${message} ${fields ? JSON.stringify(fields) : ''}`);
+  return { info: () => undefined, warn: keep('warn'), error: keep('error') };
+}
+
+export async function startEnvironment(timeScale: number): Promise<Environment> {
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iaas-e2e-'));
+  const logs: string[] = [];
+  const emulator = await startArmEmulator({
+    port: 0,
+    timeScale,
+    resourceGroups: [{ name: RESOURCE_GROUP, location: 'eastus' }],
+  });
+  const caFile = path.join(tempDir, 'arm-ca.pem');
+  fs.writeFileSync(caFile, emulator.caCertPem);
+  const host = await startHost({
+    appDir: ROOT,
+    port: 0,
+    settings: appSettings(emulator, caFile),
+    stateDir: path.join(tempDir, 'host'),
+    logger: collectingLogger(logs),
+  });
+  return {
+    emulator,
+    host,
+    tempDir,
+    logs,
+    api: new Api(host.url, emulator),
+    close: async () => {
+      await host.close();
+      await emulator.close();
+      fs.rmSync(tempDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import { planCluster } from '../../../src/cluster/plan';
+import type { Plan } from '../../../src/cluster/plan/types';
+import { parseClusterSpec } from '../../../src/cluster/validate';
+import { DEFAULT_SUBSCRIPTION_ID } from '../../../src/local/arm';
+import {
+  type ArmResource,
+  type ClusterView,
+  type Environment,
+  exampleSpec,
+  startEnvironment,
+} from './iaasHarness';
+
+function planOf(spec: Record<string, unknown>): Plan {
+  const parsed = parseClusterSpec(spec);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return planCluster(parsed.spec, { subscriptionId: DEFAULT_SUBSCRIPTION_ID });
+}
+
+const lower = (s: string): string => s.toLowerCase();
+const props = (r: ArmResource | undefined): Record<string, unknown> => r?.properties ?? {};
+
+describe('IaaS cluster end to end: HTTP → orchestration → ARM emulator → status', () => {
+  let env: Environment;
+
+  beforeAll(async () => {
+    env = await startEnvironment(0.01);
+  });
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('returns the plan on dryRun and every validation error on a bad spec, without calling ARM', async () => {
+    const before = env.emulator.operations().length;
+    const dry = await env.api.request('POST', 'clusters?dryRun=true', exampleSpec('dry'));
+    expect(dry.status).toBe(200);
+    const plan = dry.json as Plan;
+    expect(plan.resources.map((r) => r.id)).toEqual(planOf(exampleSpec('dry')).resources.map((r) => r.id));
+
+    const bad = await env.api.request('POST', 'clusters', {
+      ...exampleSpec('Bad_Name!'),
+      controlPlane: { count: 2 },
+      nodePools: [{ name: 'p', count: -1, vmSize: 'big' }],
+    });
+    expect(bad.status).toBe(400);
+    const errors = (bad.json as { errors: { path: string; message: string }[] }).errors;
+    expect(errors.map((e) => e.path)).toEqual(
+      expect.arrayContaining(['name', 'controlPlane.count', 'nodePools[0].count', 'nodePools[0].vmSize']),
+    );
+    const yaml = await env.api.request('POST', 'clusters', 'type: iaas\nname: [', 'application/yaml');
+    expect(yaml.status).toBe(400);
+    expect(env.emulator.operations().length).toBe(before);
+    expect((await env.api.request('GET', 'clusters/nope')).status).toBe(404);
+    expect((await env.api.request('DELETE', 'clusters/nope')).status).toBe(404);
+  });
+
+  it('requires the function key on every route', async () => {
+    const res = await fetch(`${env.host.url}/api/clusters`);
+    expect(res.status).toBe(401);
+  });
+
+  it('provisions exactly the plan, shows progress, makes no write on re-POST, and deletes what it created', async () => {
+    const spec = exampleSpec('demo');
+    const plan = planOf(spec);
+    const writesBefore = env.api.writes();
+
+    const started = await env.api.request('POST', 'clusters', spec);
+    expect(started.status).toBe(202);
+    expect(started.headers.get('location')).toMatch(
+      /\/runtime\/webhooks\/durabletask\/instances\/cluster-demo/,
+    );
+    expect((started.json as { id: string }).id).toBe('cluster-demo');
+    const conflict = await env.api.request('POST', 'clusters', spec);
+    expect(conflict.status).toBe(409);
+    expect((await env.api.request('DELETE', 'clusters/demo')).status).toBe(409);
+
+    const { final, phases } = await env.api.waitForCluster('demo');
+    expect(final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned', operation: 'provision' });
+    expect(phases).toContain('Provisioning');
+    expect(final.resources).toEqual({ done: plan.resources.length, total: plan.resources.length });
+    expect(final.zones).toEqual({
+      '1': { nodesReady: 4, nodesTotal: 4 },
+      '2': { nodesReady: 4, nodesTotal: 4 },
+      '3': { nodesReady: 3, nodesTotal: 3 },
+    });
+    expect(final.apiServer?.endpoint).toBe(`https://${final.apiServer?.ip}:6443`);
+    expect(env.api.writes() - writesBefore).toBe(plan.resources.length);
+
+    // The emulator holds exactly the plan.
+    const actual = env.api.clusterResources('demo');
+    expect(actual.map((r) => lower(r.id)).sort()).toEqual(plan.resources.map((r) => lower(r.id)).sort());
+    const byId = new Map(actual.map((r) => [lower(r.id), r]));
+    const of = (role: string): ArmResource[] =>
+      plan.resources.filter((r) => r.role === role).map((r) => byId.get(lower(r.id))!);
+
+    // Two subnets, each with its own NSG.
+    const [cpSubnet] = of('controlPlaneSubnet');
+    const [workerSubnet] = of('workerSubnet');
+    const nsgOf = (s: ArmResource | undefined): string =>
+      lower((props(s)['networkSecurityGroup'] as { id: string }).id);
+    expect(nsgOf(cpSubnet)).toBe(lower(plan.resources.find((r) => r.role === 'controlPlaneNsg')!.id));
+    expect(nsgOf(workerSubnet)).toBe(lower(plan.resources.find((r) => r.role === 'workerNsg')!.id));
+    expect(nsgOf(cpSubnet)).not.toBe(nsgOf(workerSubnet));
+
+    // No public IP on any NIC or VM.
+    type IpConfig = {
+      properties: { publicIPAddress?: unknown; loadBalancerBackendAddressPools?: { id: string }[] };
+    };
+    const nics = [...of('controlPlaneNic'), ...of('workerNic')];
+    for (const nic of nics) {
+      for (const ipc of props(nic)['ipConfigurations'] as IpConfig[])
+        expect(ipc.properties.publicIPAddress).toBeUndefined();
+    }
+    for (const vm of [...of('controlPlaneVm'), ...of('workerVm')]) {
+      expect(JSON.stringify(vm)).not.toMatch(/publicIPAddress/i);
+    }
+
+    // The API server LB's backend pool holds exactly the control-plane NICs.
+    const [lb] = of('apiServerLoadBalancer');
+    const poolId = lower((props(lb)['backendAddressPools'] as { id: string }[])[0]!.id);
+    const inPool = nics
+      .filter((nic) =>
+        (props(nic)['ipConfigurations'] as IpConfig[]).some((c) =>
+          (c.properties.loadBalancerBackendAddressPools ?? []).some((p) => lower(p.id) === poolId),
+        ),
+      )
+      .map((n) => n.name)
+      .sort();
+    expect(inPool).toEqual(
+      of('controlPlaneNic')
+        .map((n) => n.name)
+        .sort(),
+    );
+
+    // Workers (and control plane) balanced over the zones, per pool.
+    const vms = plan.resources.filter((r) => r.type === 'Microsoft.Compute/virtualMachines');
+    for (const pool of new Set(vms.map((v) => v.pool))) {
+      const perZone = new Map<string, number>();
+      for (const v of vms.filter((x) => x.pool === pool)) {
+        const zones = byId.get(lower(v.id))!.zones ?? [];
+        expect(zones).toHaveLength(1);
+        perZone.set(zones[0]!, (perZone.get(zones[0]!) ?? 0) + 1);
+      }
+      const counts = [...perZone.values()];
+      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    }
+
+    // Listed.
+    const list = await env.api.request('GET', 'clusters');
+    expect((list.json as { clusters: ClusterView[] }).clusters.map((c) => c.name)).toContain('demo');
+
+    // Re-POST of the same spec: a new run that writes nothing.
+    const writesAfterCreate = env.api.writes();
+    expect((await env.api.request('POST', 'clusters', spec)).status).toBe(202);
+    const again = await env.api.waitForCluster('demo');
+    expect(again.final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
+    expect(env.api.writes() - writesAfterCreate).toBe(0);
+
+    // Delete: nothing the cluster created is left; the resource group stays.
+    const del = await env.api.request('DELETE', 'clusters/demo');
+    expect(del.status).toBe(202);
+    const deleted = await env.api.waitForCluster('demo');
+    expect(deleted.final).toMatchObject({
+      runtimeStatus: 'Completed',
+      phase: 'Deleted',
+      operation: 'delete',
+    });
+    expect(env.api.clusterResources('demo')).toEqual([]);
+    expect(
+      (env.emulator.resources() as ArmResource[]).some((r) => /resourceGroups\/rg-demo$/i.test(r.id)),
+    ).toBe(true);
+    expect((await env.api.request('DELETE', 'clusters/demo')).status).toBe(404);
+    const listAfter = await env.api.request('GET', 'clusters');
+    expect((listAfter.json as { clusters: ClusterView[] }).clusters.map((c) => c.name)).not.toContain('demo');
+  });
+});
