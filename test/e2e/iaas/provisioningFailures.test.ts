@@ -1,0 +1,117 @@
+import { type Environment, exampleSpec, startEnvironment } from './iaasHarness';
+
+describe('IaaS provisioning under ARM faults', () => {
+  let env: Environment;
+
+  beforeAll(async () => {
+    env = await startEnvironment(0.005);
+  });
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  beforeEach(() => env.emulator.faults.clear());
+
+  const faultedCount = (): number => env.emulator.operations().filter((o) => o.faultId !== undefined).length;
+
+  it('recovers from throttling, transient 5xx and AnotherOperationInProgress', async () => {
+    const name = 'flaky';
+    env.emulator.faults.add({
+      method: 'PUT',
+      path: `/networkSecurityGroups/${name}-`,
+      count: 2,
+      status: 429,
+      code: 'TooManyRequests',
+      headers: { 'retry-after-ms': '30' },
+    });
+    env.emulator.faults.add({
+      method: 'PUT',
+      path: `/virtualNetworks/${name}-vnet/subnets/`,
+      count: 2,
+      status: 409,
+      code: 'AnotherOperationInProgress',
+      message: 'Another operation on this or dependent resource is in progress.',
+    });
+    env.emulator.faults.add({
+      method: 'PUT',
+      path: `/virtualMachines/${name}-`,
+      count: 3,
+      status: 500,
+      code: 'InternalServerError',
+    });
+    env.emulator.faults.add({
+      method: 'PUT',
+      path: `/networkInterfaces/${name}-`,
+      count: 1,
+      status: 503,
+      code: 'ServiceUnavailable',
+      headers: { 'Retry-After': '0' },
+    });
+    const before = faultedCount();
+    expect((await env.api.request('POST', 'clusters', exampleSpec(name))).status).toBe(202);
+    const { final } = await env.api.waitForCluster(name);
+    expect(final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
+    expect(faultedCount() - before).toBe(8);
+    expect(final.error).toBeUndefined();
+  });
+
+  it('fails clearly on QuotaExceeded (status names resource and code), keeps what exists, and a re-POST resumes', async () => {
+    const name = 'quota';
+    env.emulator.faults.add({
+      method: 'PUT',
+      path: `/virtualMachines/${name}-general-4$`,
+      status: 409,
+      code: 'QuotaExceeded',
+      message:
+        'Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota.',
+    });
+    expect((await env.api.request('POST', 'clusters', exampleSpec(name))).status).toBe(202);
+    const { final } = await env.api.waitForCluster(name);
+    expect(final).toMatchObject({ runtimeStatus: 'Failed', phase: 'Failed' });
+    expect(final.error).toMatchObject({ code: 'QuotaExceeded' });
+    expect(final.error?.resource).toMatch(/\/virtualMachines\/quota-general-4$/);
+    expect(final.error?.message).toMatch(/exceeding approved standardDSv5Family Cores quota/);
+    const kept = env.api.clusterResources(name).length;
+    expect(kept).toBeGreaterThan(10);
+
+    const writesBefore = env.api.writes();
+    expect((await env.api.request('POST', 'clusters', exampleSpec(name))).status).toBe(202);
+    const resumed = await env.api.waitForCluster(name);
+    expect(resumed.final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
+    expect(resumed.final.error).toBeUndefined();
+    const total = env.api.clusterResources(name).length;
+    // Only what was missing was written.
+    expect(env.api.writes() - writesBefore).toBe(total - kept);
+  });
+
+  it('rolls back everything it created when onFailure is rollback', async () => {
+    const name = 'rollback';
+    env.emulator.faults.add({
+      method: 'PUT',
+      path: `/virtualMachines/${name}-cp-1$`,
+      lroFailure: { code: 'SkuNotAvailable', message: 'The requested size is not available in zone 2.' },
+    });
+    expect(
+      (await env.api.request('POST', 'clusters', exampleSpec(name, { onFailure: 'rollback' }))).status,
+    ).toBe(202);
+    const { final, phases } = await env.api.waitForCluster(name);
+    expect(final).toMatchObject({ runtimeStatus: 'Failed', phase: 'Failed', rolledBack: true });
+    expect(phases).toContain('RollingBack');
+    expect(final.error).toMatchObject({ code: 'SkuNotAvailable' });
+    expect(env.api.clusterResources(name)).toEqual([]);
+  });
+
+  it('fails clearly, without writing anything, when the resource group does not exist', async () => {
+    const name = 'norg';
+    const writesBefore = env.api.writes();
+    expect(
+      (await env.api.request('POST', 'clusters', exampleSpec(name, { resourceGroup: 'rg-missing' }))).status,
+    ).toBe(202);
+    const { final } = await env.api.waitForCluster(name);
+    expect(final).toMatchObject({ runtimeStatus: 'Failed', phase: 'Failed' });
+    expect(final.error).toMatchObject({ code: 'ResourceGroupNotFound' });
+    expect(final.error?.message).toMatch(/resource group "rg-missing" does not exist/);
+    expect(env.api.writes() - writesBefore).toBe(0);
+  });
+});
