@@ -61,4 +61,47 @@ describe('local host process (main.ts)', () => {
       fs.rmSync(stateDir, { recursive: true, force: true });
     }
   });
+
+  it('loads an ES module app the same way', async () => {
+    // Written under the project's .local/ (git- and lint-ignored) so '@azure/functions' resolves from it.
+    fs.mkdirSync(path.join(root, '.local'), { recursive: true });
+    const appDir = fs.mkdtempSync(path.join(root, '.local', 'esm-app-'));
+    fs.mkdirSync(path.join(appDir, 'src'));
+    fs.writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ type: 'module', main: 'src/*.js' }));
+    fs.writeFileSync(path.join(appDir, 'host.json'), JSON.stringify({ version: '2.0' }));
+    fs.writeFileSync(
+      path.join(appDir, 'src', 'hello.js'),
+      [
+        "import { app } from '@azure/functions';",
+        "app.http('esmHello', { route: 'esm/{name}', methods: ['GET'], authLevel: 'anonymous',",
+        '  handler: (request) => ({ jsonBody: { esm: request.params.name } }) });',
+      ].join('\n'),
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        'dist/src/local/host/main.js',
+        '--app',
+        appDir,
+        '--port',
+        '0',
+        '--state-dir',
+        path.join(appDir, 'state'),
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const output: string[] = [];
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    try {
+      const url = await waitForUrl(child, output);
+      const res = await fetch(`${url}/api/esm/module`);
+      expect(await res.json()).toEqual({ esm: 'module' });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.rmSync(appDir, { recursive: true, force: true });
+    }
+  });
 });

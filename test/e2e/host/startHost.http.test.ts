@@ -90,6 +90,18 @@ describe('local host: HTTP triggers', () => {
     expect((await fetch(`${host.url}/api/nothing-here`)).status).toBe(404);
   });
 
+  it('runs the app lifecycle hooks around invocations', async () => {
+    const stats = (await (await fetch(`${host.url}/api/fixture/hooks`)).json()) as {
+      appStarted: boolean;
+      preInvocations: number;
+      postInvocations: number;
+    };
+    expect(stats.appStarted).toBe(true);
+    expect(stats.preInvocations).toBeGreaterThan(0);
+    // Every invocation so far, this one included, went through both hooks (failed ones too).
+    expect(stats.postInvocations).toBe(stats.preInvocations);
+  });
+
   it('reports functions with unsupported triggers and lists endpoints', () => {
     expect(host.unsupported).toEqual([{ name: 'nightly', trigger: 'timerTrigger' }]);
     expect(host.endpoints.find((e) => e.name === 'hello')).toEqual({
