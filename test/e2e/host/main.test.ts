@@ -91,7 +91,7 @@ describe('local host process (main.ts)', () => {
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const output: string[] = [];
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
     try {
       const url = await waitForUrl(child, output);
       const res = await fetch(`${url}/api/esm/module`);
