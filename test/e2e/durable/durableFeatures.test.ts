@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import * as df from 'durable-functions';
 
-import { startHost, type RunningHost } from '../../../src/local/host/host';
+import { type RunningHost, startHost } from '../../../src/local/host/host';
 import { silentLogger } from '../../../src/local/host/hostLogger';
 import {
   type Client,
@@ -100,7 +100,7 @@ describe('orchestration patterns', () => {
 
   test('human interaction: an external event wins the race against a timer', async () => {
     const id = await client.startNew('approval', { input: { timeoutMs: 30000 } });
-    await waitForStatus(client, id, (s) => s.runtimeStatus === 'Running');
+    await waitForStatus(client, id, (s) => s.runtimeStatus === df.OrchestrationRuntimeStatus.Running);
     await client.raiseEvent(id, 'Approval', 'alice');
     const status = await waitForFinal(client, id);
     expect(status.output).toBe('approved by alice');
@@ -197,11 +197,15 @@ describe('entities', () => {
     const status = await waitForStatus(
       client,
       'launched-by-entity',
-      (s) => s.runtimeStatus === 'Completed',
+      (s) => s.runtimeStatus === df.OrchestrationRuntimeStatus.Completed,
     ).catch(async (error: unknown) => {
       // getStatus throws until the entity has created the instance.
       await sleep(100);
-      return waitForStatus(client, 'launched-by-entity', (s) => s.runtimeStatus === 'Completed').catch(() => {
+      return waitForStatus(
+        client,
+        'launched-by-entity',
+        (s) => s.runtimeStatus === df.OrchestrationRuntimeStatus.Completed,
+      ).catch(() => {
         throw error;
       });
     });
@@ -214,7 +218,7 @@ describe('entities', () => {
 describe('instance management', () => {
   test('terminate stops a waiting orchestration with the reason as output', async () => {
     const id = await client.startNew('waitForever');
-    await waitForStatus(client, id, (s) => s.runtimeStatus === 'Running');
+    await waitForStatus(client, id, (s) => s.runtimeStatus === df.OrchestrationRuntimeStatus.Running);
     await client.terminate(id, 'no longer needed');
     const status = await waitForFinal(client, id);
     expect(status.runtimeStatus).toBe('Terminated');
@@ -223,9 +227,9 @@ describe('instance management', () => {
 
   test('suspend holds events until resume', async () => {
     const id = await client.startNew('approval', { input: { timeoutMs: 30000 } });
-    await waitForStatus(client, id, (s) => s.runtimeStatus === 'Running');
+    await waitForStatus(client, id, (s) => s.runtimeStatus === df.OrchestrationRuntimeStatus.Running);
     await client.suspend(id, 'hold on');
-    await waitForStatus(client, id, (s) => s.runtimeStatus === 'Suspended');
+    await waitForStatus(client, id, (s) => s.runtimeStatus === df.OrchestrationRuntimeStatus.Suspended);
     await client.raiseEvent(id, 'Approval', 'bob');
     await sleep(150);
     expect((await client.getStatus(id)).runtimeStatus).toBe('Suspended');

@@ -193,6 +193,48 @@ function checkDeterminism(scheduled: ScheduledTask[], history: HistoryEvent[]): 
   }
 }
 
+function managementBase(origin: string): string {
+  return `${origin}/runtime/webhooks/durabletask`;
+}
+
+function hubQuery(taskHubName: string): string {
+  return `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage`;
+}
+
+function managementUrls(instanceUrl: string, query: string, id: string): Record<string, string> {
+  return {
+    id,
+    statusQueryGetUri: `${instanceUrl}?${query}`,
+    sendEventPostUri: `${instanceUrl}/raiseEvent/{eventName}?${query}`,
+    terminatePostUri: `${instanceUrl}/terminate?reason={text}&${query}`,
+    rewindPostUri: `${instanceUrl}/rewind?reason={text}&${query}`,
+    purgeHistoryDeleteUri: `${instanceUrl}?${query}`,
+    restartPostUri: `${instanceUrl}/restart?${query}`,
+    suspendPostUri: `${instanceUrl}/suspend?reason={text}&${query}`,
+    resumePostUri: `${instanceUrl}/resume?reason={text}&${query}`,
+  };
+}
+
+/**
+ * The `durableClient` input binding value for a host at `origin`: every URL, `rpcBaseUrl` included, points
+ * at the management API, so one set of routes serves both the RPC and the webhook style of the client.
+ */
+export function durableClientBinding(origin: string, taskHubName: string): Record<string, unknown> {
+  const base = managementBase(origin);
+  const query = hubQuery(taskHubName);
+  return {
+    taskHubName,
+    creationUrls: {
+      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?${query}`,
+      waitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${query}`,
+    },
+    managementUrls: managementUrls(`${base}/instances/INSTANCEID`, query, 'INSTANCEID'),
+    baseUrl: base,
+    requiredQueryStringParameters: query,
+    rpcBaseUrl: `${base}/`,
+  };
+}
+
 export class DurableEngine implements DurableEngineApi {
   private store: DurableStore | undefined;
   private readonly maxActivities: number;
@@ -243,42 +285,17 @@ export class DurableEngine implements DurableEngineApi {
   // Client binding and management API
 
   clientBinding(origin: string): Record<string, unknown> {
-    const base = `${origin}/runtime/webhooks/durabletask`;
-    const hub = encodeURIComponent(this.options.taskHubName);
-    const query = `taskHub=${hub}&connection=Storage`;
-    const instance = `${base}/instances/INSTANCEID`;
-    return {
-      taskHubName: this.options.taskHubName,
-      creationUrls: {
-        createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?${query}`,
-        waitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${query}`,
-      },
-      managementUrls: this.managementUrls(instance, query, 'INSTANCEID'),
-      baseUrl: base,
-      requiredQueryStringParameters: query,
-      rpcBaseUrl: `${base}/`,
-    };
+    return durableClientBinding(origin, this.options.taskHubName);
   }
 
   /** The check-status payload (`createCheckStatusResponse` shape) for one instance. */
   checkStatusPayload(origin: string, instanceId: string): Record<string, string> {
-    const base = `${origin}/runtime/webhooks/durabletask`;
-    const query = `taskHub=${encodeURIComponent(this.options.taskHubName)}&connection=Storage`;
-    return this.managementUrls(`${base}/instances/${encodeURIComponent(instanceId)}`, query, instanceId);
-  }
-
-  private managementUrls(instanceUrl: string, query: string, id: string): Record<string, string> {
-    return {
-      id,
-      statusQueryGetUri: `${instanceUrl}?${query}`,
-      sendEventPostUri: `${instanceUrl}/raiseEvent/{eventName}?${query}`,
-      terminatePostUri: `${instanceUrl}/terminate?reason={text}&${query}`,
-      rewindPostUri: `${instanceUrl}/rewind?reason={text}&${query}`,
-      purgeHistoryDeleteUri: `${instanceUrl}?${query}`,
-      restartPostUri: `${instanceUrl}/restart?${query}`,
-      suspendPostUri: `${instanceUrl}/suspend?reason={text}&${query}`,
-      resumePostUri: `${instanceUrl}/resume?reason={text}&${query}`,
-    };
+    const query = hubQuery(this.options.taskHubName);
+    return managementUrls(
+      `${managementBase(origin)}/instances/${encodeURIComponent(instanceId)}`,
+      query,
+      instanceId,
+    );
   }
 
   handleManagementRequest(req: ManagementRequest): Promise<ManagementResponse | undefined> {
