@@ -35,62 +35,90 @@ export function placeNodesAcrossZones(
   count: number,
   existing: readonly ExistingNode[] = [],
 ): NodePlacement[] {
-  if (!Number.isInteger(count) || count < 0)
+  if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(`node count must be a whole number ≥ 0 (got ${count})`);
+  }
   const indexOf = (name: string): number => {
     const match = name.startsWith(`${namePrefix}-`)
       ? /^(\d+)$/.exec(name.slice(namePrefix.length + 1))
       : null;
     return match ? Number(match[1]) : -1;
   };
+  const zonal = zones.length > 0;
+  // Group key per node: its zone, or '' when the pool is regional.
+  const groups = new Map<string, NodePlacement[]>();
+  for (const zone of zonal ? zones : ['']) groups.set(zone, []);
   const nodes: NodePlacement[] = existing.map((node) => ({
     name: node.name,
     index: indexOf(node.name),
-    ...(node.zone !== undefined && zones.length > 0 ? { zone: node.zone } : {}),
+    ...(zonal && node.zone !== undefined ? { zone: node.zone } : {}),
   }));
-  const perZone = (): Map<string | undefined, NodePlacement[]> => {
-    const groups = new Map<string | undefined, NodePlacement[]>();
-    for (const zone of zones.length === 0 ? [undefined] : zones) groups.set(zone, []);
-    for (const node of nodes) {
-      const key = zones.length === 0 ? undefined : node.zone;
-      groups.set(key, [...(groups.get(key) ?? []), node]);
-    }
-    return groups;
-  };
+  for (const node of nodes) {
+    const key = node.zone ?? '';
+    const members = groups.get(key);
+    if (members) members.push(node);
+    else groups.set(key, [node]);
+  }
+  const listed = new Set(zonal ? zones : ['']);
+  const size = (key: string): number => groups.get(key)?.length ?? 0;
 
+  // Grow: the emptiest listed zone (earliest on ties), the smallest free index.
+  const used = new Set(nodes.map((node) => node.name));
+  let nextIndex = 0;
   while (nodes.length < count) {
-    const used = new Set(nodes.map((node) => node.name));
-    let index = 0;
-    while (used.has(`${namePrefix}-${index}`)) index++;
-    let zone: string | undefined;
-    if (zones.length > 0) {
-      const groups = perZone();
-      zone = zones.reduce((best, candidate) =>
-        (groups.get(candidate)?.length ?? 0) < (groups.get(best)?.length ?? 0) ? candidate : best,
-      );
+    while (used.has(`${namePrefix}-${nextIndex}`)) nextIndex++;
+    const name = `${namePrefix}-${nextIndex}`;
+    const key = zonal ? zones.reduce((best, zone) => (size(zone) < size(best) ? zone : best)) : '';
+    const node: NodePlacement = { name, index: nextIndex, ...(zonal ? { zone: key } : {}) };
+    nodes.push(node);
+    groups.get(key)?.push(node);
+    used.add(name);
+  }
+
+  // Shrink: unlisted zones first, then the fullest zone (ties: the one holding the highest
+  // index); within it, the highest index.
+  if (nodes.length > count) {
+    for (const members of groups.values()) members.sort((a, b) => a.index - b.index);
+    const removed = new Set<NodePlacement>();
+    let remaining = nodes.length;
+    while (remaining > count) {
+      let victimKey: string | undefined;
+      for (const [key, members] of groups) {
+        if (members.length === 0) continue;
+        if (
+          victimKey === undefined ||
+          removeBefore(key, members, victimKey, groups.get(victimKey) ?? [], listed)
+        ) {
+          victimKey = key;
+        }
+      }
+      const victim = victimKey === undefined ? undefined : groups.get(victimKey)?.pop();
+      if (victim === undefined) break;
+      removed.add(victim);
+      remaining--;
     }
-    nodes.push({ name: `${namePrefix}-${index}`, index, ...(zone !== undefined ? { zone } : {}) });
+    return nodes.filter((node) => !removed.has(node)).sort(byIndex);
   }
-
-  while (nodes.length > count) {
-    const groups = perZone();
-    const listed = new Set<string | undefined>(zones.length === 0 ? [undefined] : zones);
-    // Nodes in zones that are no longer listed leave first; then the fullest zone.
-    const candidates = [...groups.entries()].filter(([, members]) => members.length > 0);
-    candidates.sort(([zoneA, a], [zoneB, b]) => {
-      const unlisted = Number(listed.has(zoneA)) - Number(listed.has(zoneB));
-      if (unlisted !== 0) return unlisted;
-      if (a.length !== b.length) return b.length - a.length;
-      return maxIndex(b) - maxIndex(a) || String(zoneA).localeCompare(String(zoneB));
-    });
-    const members = candidates[0]?.[1] ?? [];
-    const victim = members.reduce((worst, node) => (node.index > worst.index ? node : worst));
-    nodes.splice(nodes.indexOf(victim), 1);
-  }
-
-  return nodes.sort((a, b) => a.index - b.index || a.name.localeCompare(b.name));
+  return nodes.sort(byIndex);
 }
 
-function maxIndex(nodes: readonly NodePlacement[]): number {
-  return nodes.reduce((max, node) => Math.max(max, node.index), -1);
+function byIndex(a: NodePlacement, b: NodePlacement): number {
+  return a.index - b.index || a.name.localeCompare(b.name);
+}
+
+/** Whether zone `a` should lose a node before zone `b`. */
+function removeBefore(
+  a: string,
+  aMembers: readonly NodePlacement[],
+  b: string,
+  bMembers: readonly NodePlacement[],
+  listed: ReadonlySet<string>,
+): boolean {
+  const aListed = listed.has(a);
+  if (aListed !== listed.has(b)) return !aListed;
+  if (aMembers.length !== bMembers.length) return aMembers.length > bMembers.length;
+  // Members are sorted by index, so the last one holds the highest.
+  const aMax = aMembers.at(-1)?.index ?? -1;
+  const bMax = bMembers.at(-1)?.index ?? -1;
+  return aMax !== bMax ? aMax > bMax : a < b;
 }

@@ -30,9 +30,9 @@ function specOf(input: unknown): ClusterSpec {
   return result.spec;
 }
 
-const iaas = (): Input => iaasInput() as Input;
-const brought = (): Input => broughtVnetInput() as Input;
-const aks = (): Input => aksInput() as Input;
+const iaas = (): Input => iaasInput();
+const brought = (): Input => broughtVnetInput();
+const aks = (): Input => aksInput();
 const virtualNodes: Change[] = [
   ['virtualNodes', { enabled: true, subnetName: 'aci' }],
   ['network.nodeSubnet', { vnetName: 'aks-vnet', name: 'nodes' }],
