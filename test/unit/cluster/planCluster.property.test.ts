@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { cidrContains, cidrsOverlap,mustParseIpv4Cidr } from '../../../src/cluster/cidr';
+import { cidrContains, cidrsOverlap, mustParseIpv4Cidr } from '../../../src/cluster/cidr';
 import {
   type ExistingNodes,
   type Plan,
