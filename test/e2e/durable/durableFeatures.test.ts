@@ -155,6 +155,27 @@ describe('retries', () => {
     const events = historyOf(withHistory);
     expect(events.filter((e) => e.EventType === 6)).toHaveLength(3); // three TaskFailed: maxNumberOfAttempts
   });
+
+  test('retrying tasks inside Task.all interleave their timers with the other task ids', async () => {
+    const status = await run('retryFanOut', undefined, 'retry-fan');
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output).toEqual([
+      'retry-fan-a succeeded on attempt 2',
+      10,
+      'retry-fan-b succeeded on attempt 3',
+      'Hello after',
+    ]);
+  });
+});
+
+describe('continueAsNew with external events', () => {
+  test('events raised in a burst are carried into the next execution', async () => {
+    const id = await client.startNew('eventCounter', { input: { target: 5, count: 0 } });
+    await waitForStatus(client, id, (s) => s.runtimeStatus === df.OrchestrationRuntimeStatus.Running);
+    await Promise.all(Array.from({ length: 5 }, () => client.raiseEvent(id, 'add', 1)));
+    const status = await waitForFinal(client, id);
+    expect(status.output).toBe(5);
+  });
 });
 
 describe('entities', () => {
@@ -272,6 +293,18 @@ describe('instance management', () => {
 
     const future = await client.getStatusBy({ createdTimeFrom: new Date(Date.now() + 3_600_000) });
     expect(future).toEqual([]);
+  });
+
+  test('purge by filter deletes finished instances created in a time window', async () => {
+    const from = new Date(Date.now() - 1);
+    await run('chain', undefined, 'purge-window-1');
+    await run('chain', undefined, 'purge-window-2');
+    const result = await client.purgeInstanceHistoryBy({
+      createdTimeFrom: from,
+      runtimeStatus: [df.OrchestrationRuntimeStatus.Completed],
+    });
+    expect(result.instancesDeleted).toBeGreaterThanOrEqual(2);
+    await expect(client.getStatus('purge-window-1')).rejects.toThrow(/404/);
   });
 
   test('purge deletes an instance and its history', async () => {
