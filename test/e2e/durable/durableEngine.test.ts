@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { type LoadedApp,loadFunctionsApp } from '../../../src/local/host/core';
+import { type LoadedApp, loadFunctionsApp } from '../../../src/local/host/core';
 import { createDurableInvoker, durableFunctionsOf } from '../../../src/local/host/createDurableInvoker';
 import { type DurableEngineOptions, type EngineLogger } from '../../../src/local/host/durable/contract';
 import { DurableEngine } from '../../../src/local/host/durable/engine';
