@@ -173,6 +173,7 @@ function stripEntry(entry: JsonObject, extraProps: readonly string[] = []): void
 function stripReadOnly(type: ArmType, body: JsonObject): JsonObject {
   delete body.id;
   delete body.etag;
+  delete body.eTag;
   delete body.type;
   delete body.name;
   const props = asObject(body.properties);
@@ -254,6 +255,8 @@ export class ArmStore {
   private readonly groups = new Map<string, ResourceGroupRecord>();
   private readonly records = new Map<string, ResourceRecord>();
   private readonly operations = new Map<string, LroRecord>();
+  /** Ids of operations still running, so settling never scans finished ones. */
+  private readonly pending = new Set<string>();
 
   constructor(private readonly options: ArmStoreOptions) {}
 
@@ -285,7 +288,10 @@ export class ArmStore {
     this.publicIpCounter = snapshot.publicIpCounter;
     for (const g of snapshot.resourceGroups) this.groups.set(g.key, g);
     for (const r of snapshot.resources) this.records.set(r.key, r);
-    for (const op of snapshot.operations) this.operations.set(op.id, op);
+    for (const op of snapshot.operations) {
+      this.operations.set(op.id, op);
+      if (op.status === 'InProgress') this.pending.add(op.id);
+    }
     for (const op of this.operations.values()) {
       if (op.status === 'InProgress') this.complete(op, false);
     }
@@ -295,13 +301,25 @@ export class ArmStore {
     this.groups.clear();
     this.records.clear();
     this.operations.clear();
+    this.pending.clear();
+  }
+
+  /** Keeps the newest finished operations only (pollers ask soon after the end, not days later). */
+  private pruneOperations(): void {
+    const limit = 5_000;
+    if (this.operations.size <= limit) return;
+    for (const [id, op] of this.operations) {
+      if (this.operations.size <= limit * 0.8) break;
+      if (op.status !== 'InProgress') this.operations.delete(id);
+    }
   }
 
   /** Finishes every operation whose time has come (timers may fire a little late). */
   settle(): void {
     const now = Date.now();
-    const due = [...this.operations.values()]
-      .filter((op) => op.status === 'InProgress' && op.completesAt <= now)
+    const due = [...this.pending]
+      .map((id) => this.operations.get(id))
+      .filter((op): op is LroRecord => op !== undefined && op.completesAt <= now)
       .sort((a, b) => a.completesAt - b.completesAt);
     for (const op of due) this.complete(op, true);
   }
@@ -627,6 +645,8 @@ export class ArmStore {
       ...(failure ? { failure } : {}),
     };
     this.operations.set(op.id, op);
+    this.pending.add(op.id);
+    this.pruneOperations();
     return op;
   }
 
@@ -642,6 +662,7 @@ export class ArmStore {
 
   private complete(op: LroRecord, emitEvents: boolean): void {
     if (op.status !== 'InProgress') return;
+    this.pending.delete(op.id);
     op.endedAt = Date.now();
     const touched = [...this.records.values()].filter((r) => r.pendingOp === op.id);
     const group = [...this.groups.values()].find((g) => g.pendingOp === op.id);
@@ -1887,7 +1908,7 @@ export class ArmStore {
           id: record.id,
           name: record.name,
           type: record.type,
-          etag: record.etag,
+          ...this.etagField(record),
           properties: this.poolProperties(record),
         };
     }
@@ -1896,9 +1917,16 @@ export class ArmStore {
       id: record.id,
       name: record.name,
       type: record.type,
-      etag: record.etag,
+      ...this.etagField(record),
       properties: props,
     };
+  }
+
+  /** AKS spells it `eTag`; the other providers `etag`. */
+  private etagField(record: ResourceRecord): JsonObject {
+    return namespaceOf(record.type) === 'Microsoft.ContainerService'
+      ? { eTag: record.etag }
+      : { etag: record.etag };
   }
 
   private poolProperties(pool: ResourceRecord): JsonObject {

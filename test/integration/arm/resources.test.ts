@@ -1,4 +1,4 @@
-import { errorCode, type Kit, LOCATION, RG, SUBSCRIPTION, startKit } from './armTestKit';
+import { errorCode, type Kit, LOCATION, RG, startKit, SUBSCRIPTION } from './armTestKit';
 
 describe('ARM emulator: resource groups through ResourceManagementClient', () => {
   let kit: Kit;
