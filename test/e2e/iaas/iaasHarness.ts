@@ -4,6 +4,8 @@
  * and the emulator's view of what exists.
  */
 import * as fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -47,7 +49,7 @@ export function exampleSpec(name: string, overrides: Record<string, unknown> = {
 }
 
 /** Settings the app reads (on Azure: app settings), pointing it at the emulator. */
-export function appSettings(emulator: ArmEmulator, caFile: string): Record<string, string> {
+export function appSettings(emulator: ArmEmulator, caFile: string, eventTopic = ''): Record<string, string> {
   return {
     AZURE_SUBSCRIPTION_ID: DEFAULT_SUBSCRIPTION_ID,
     ARM_ENDPOINT: emulator.url,
@@ -58,7 +60,8 @@ export function appSettings(emulator: ArmEmulator, caFile: string): Record<strin
     ARM_RETRY_BASE_DELAY_MS: '20',
     ARM_RETRY_MAX_DELAY_MS: '200',
     LOCAL_HOST_FUNCTION_KEY: FUNCTION_KEY,
-    EVENTGRID_TOPIC_ENDPOINT: '',
+    EVENTGRID_TOPIC_ENDPOINT: eventTopic,
+    EVENTGRID_TOPIC_KEY: eventTopic ? 'e2e-topic-key' : '',
   };
 }
 
@@ -66,6 +69,8 @@ export interface Environment {
   emulator: ArmEmulator;
   host: RunningHost;
   tempDir: string;
+  /** Lifecycle events the app published to the (loopback) Event Grid topic. */
+  events: { eventType: string; subject: string; data: Record<string, unknown> }[];
   /** Host log lines (warnings and errors), for failure messages. */
   logs: string[];
   api: Api;
@@ -151,10 +156,22 @@ export async function startEnvironment(timeScale: number): Promise<Environment> 
   });
   const caFile = path.join(tempDir, 'arm-ca.pem');
   fs.writeFileSync(caFile, emulator.caCertPem);
+  // A loopback stand-in for the Event Grid topic: records what the app publishes.
+  const events: Environment['events'] = [];
+  const topic = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      events.push(...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Environment['events']));
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => topic.listen(0, '127.0.0.1', resolve));
+  const topicUrl = `http://127.0.0.1:${(topic.address() as AddressInfo).port}/api/events`;
   const host = await startHost({
     appDir: ROOT,
     port: 0,
-    settings: appSettings(emulator, caFile),
+    settings: appSettings(emulator, caFile, topicUrl),
     stateDir: path.join(tempDir, 'host'),
     logger: collectingLogger(logs),
   });
@@ -162,11 +179,13 @@ export async function startEnvironment(timeScale: number): Promise<Environment> 
     emulator,
     host,
     tempDir,
+    events,
     logs,
     api: new Api(host.url, emulator),
     close: async () => {
       await host.close();
       await emulator.close();
+      await new Promise<void>((resolve) => topic.close(() => resolve()));
       fs.rmSync(tempDir, { recursive: true, force: true });
     },
   };

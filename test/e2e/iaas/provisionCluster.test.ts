@@ -85,6 +85,13 @@ describe('IaaS cluster end to end: HTTP → orchestration → ARM emulator → s
     });
     expect(final.apiServer?.endpoint).toBe(`https://${final.apiServer?.ip}:6443`);
     expect(env.api.writes() - writesBefore).toBe(plan.resources.length);
+    expect(env.events).toContainEqual(
+      expect.objectContaining({
+        eventType: 'ClusterProvisioner.Cluster.Provisioned',
+        subject: 'clusters/demo',
+        data: expect.objectContaining({ apiServerEndpoint: final.apiServer?.endpoint }) as unknown,
+      }),
+    );
 
     // The emulator holds exactly the plan.
     const actual = env.api.clusterResources('demo');
@@ -166,6 +173,7 @@ describe('IaaS cluster end to end: HTTP → orchestration → ARM emulator → s
       operation: 'delete',
     });
     expect(env.api.clusterResources('demo')).toEqual([]);
+    expect(env.events.map((e) => e.eventType)).toContain('ClusterProvisioner.Cluster.Deleted');
     expect(
       (env.emulator.resources() as ArmResource[]).some((r) => /resourceGroups\/rg-demo$/i.test(r.id)),
     ).toBe(true);

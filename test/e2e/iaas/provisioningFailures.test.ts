@@ -100,6 +100,13 @@ describe('IaaS provisioning under ARM faults', () => {
     expect(phases).toContain('RollingBack');
     expect(final.error).toMatchObject({ code: 'SkuNotAvailable' });
     expect(env.api.clusterResources(name)).toEqual([]);
+    expect(env.events).toContainEqual(
+      expect.objectContaining({
+        eventType: 'ClusterProvisioner.Cluster.ProvisioningFailed',
+        subject: `clusters/${name}`,
+        data: expect.objectContaining({ error: final.error }) as unknown,
+      }),
+    );
   });
 
   it('fails clearly, without writing anything, when the resource group does not exist', async () => {
