@@ -1,4 +1,5 @@
 /** The pure cluster domain: spec, validation and plan. No I/O, no SDK. */
 export * from './plan';
+export { findRegion, normalizeLocation, type Region, regions } from './regions';
 export * from './spec';
-export { parseClusterSpec, type ParseClusterSpecResult, type SpecError } from './validate';
+export { formatPath, parseClusterSpec, type ParseClusterSpecResult, type SpecError } from './validate';
