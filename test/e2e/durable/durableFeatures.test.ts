@@ -327,6 +327,14 @@ describe('failures are reported clearly', () => {
     expect(String(status.output)).toMatch(/activity 'sayHello'.*activity 'double'/);
   });
 
+  test('an orchestrator that no longer schedules a task from its history is non-deterministic', async () => {
+    const status = await run('shrinking');
+    expect(status.runtimeStatus).toBe('Failed');
+    expect(String(status.output)).toMatch(
+      /scheduled activity 'sayHello' as task 0, but the replayed orchestrator/,
+    );
+  });
+
   test('calling an activity that does not exist fails the instance with a clear message', async () => {
     const status = await run('callsUnknown');
     expect(status.runtimeStatus).toBe('Failed');
