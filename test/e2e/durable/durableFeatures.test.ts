@@ -314,6 +314,25 @@ describe('instance management', () => {
     await expect(client.purgeInstanceHistory('purge-me')).resolves.toEqual({ instancesDeleted: 0 });
   });
 
+  test('requests to unknown instances are 404s; to finished ones 410s, which the client accepts', async () => {
+    await expect(client.raiseEvent('nobody', 'Approval', 1)).rejects.toThrow(
+      "No instance with ID 'nobody' found.",
+    );
+    await expect(client.terminate('nobody', 'x')).rejects.toThrow("No instance with ID 'nobody' found.");
+    const done = await run('chain', undefined, 'finished-1');
+    expect(done.runtimeStatus).toBe('Completed');
+    await expect(client.raiseEvent('finished-1', 'Approval', 1)).resolves.toBeUndefined();
+    await expect(client.terminate('finished-1', 'late')).resolves.toBeUndefined();
+    const response = await fetch(
+      `${host.url}/runtime/webhooks/durabletask/instances/finished-1/terminate?reason=x`,
+      {
+        method: 'POST',
+      },
+    );
+    expect(response.status).toBe(410);
+    expect((await client.getStatus('finished-1')).runtimeStatus).toBe('Completed');
+  });
+
   test('getStatus of an unknown instance is a 404', async () => {
     await expect(client.getStatus('no-such-instance')).rejects.toThrow(/404/);
   });
