@@ -38,6 +38,7 @@ export interface RouterContext {
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_LOG_ENTRIES = 100_000;
 const WRITE_METHODS = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
 
 class HttpReply {
@@ -110,6 +111,8 @@ export function createArmRequestHandler(
           ...(faultId !== undefined ? { faultId } : {}),
         };
         ctx.log.push(record);
+        // A long demo must not grow without bound: keep the newest entries.
+        if (ctx.log.length > MAX_LOG_ENTRIES) ctx.log.splice(0, ctx.log.length - MAX_LOG_ENTRIES * 0.9);
         ctx.onRequest?.(record);
       }
     };

@@ -67,6 +67,17 @@ describe('ARM emulator behaviour', () => {
     expect(puts[0]?.faultId).toBeDefined();
   });
 
+  it('a delay fault slows the matching request and is then used up', async () => {
+    kit = await startKit();
+    kit.emulator.faults.add({ method: 'GET', path: '/resourcegroups/rg-test$', delayMs: 200 });
+    await kit.clients.resources.resourceGroups.get(RG);
+    await kit.clients.resources.resourceGroups.get(RG);
+    const gets = kit.emulator.operations().filter((o) => o.method === 'GET');
+    expect(gets[0]!.durationMs).toBeGreaterThanOrEqual(190);
+    expect(gets[0]!.faultId).toBeDefined();
+    expect(gets[1]!.faultId).toBeUndefined();
+  });
+
   it('faults over HTTP: a status with an ARM code surfaces as RestError; DELETE clears them', async () => {
     kit = await startKit();
     const added = await rawRequest(
@@ -214,8 +225,8 @@ describe('ARM emulator behaviour', () => {
     kit = await startKit({
       timeScale: 1,
       latencyMs: {
-        'microsoft.network/virtualnetworks': 150,
-        'Microsoft.Network/virtualNetworks/subnets': 150,
+        'microsoft.network/virtualnetworks': 300,
+        'Microsoft.Network/virtualNetworks/subnets': 1000,
         'microsoft.network/networkinterfaces': 20,
       },
     });
@@ -243,7 +254,7 @@ describe('ARM emulator behaviour', () => {
     // The Location poller of a delete sees 202 until the latency has passed.
     const started = Date.now();
     await net.virtualNetworks.beginDeleteAndWait(RG, 'v5', kit.lro);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     const polls = kit.emulator.operations().filter((o) => /operationResults/i.test(o.path));
     expect(polls.some((o) => o.status === 202)).toBe(true);
     expect(polls.at(-1)?.status).toBe(200);
