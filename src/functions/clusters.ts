@@ -11,13 +11,8 @@ import * as df from 'durable-functions';
 import { planCluster } from '../cluster/plan';
 import type { Plan } from '../cluster/plan/types';
 import { parseClusterSpec } from '../cluster/validate';
-import { parseArmErrorMessage } from '../resources/errors';
-import {
-  type ClusterCustomStatus,
-  clusterInstanceId,
-  clusterNameOf,
-  type ClusterStatusView,
-} from './shared/clusterStatus';
+import { clusterInstanceId, clusterNameOf, type ClusterStatusView } from './shared/clusterStatus';
+import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
@@ -46,71 +41,6 @@ async function tryGetStatus(
     if (err instanceof Error && /\b404\b/.test(err.message)) return undefined;
     throw err;
   }
-}
-
-function parseMaybeJson(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    return value;
-  }
-}
-
-function operationInputOf(status: DurableOrchestrationStatus): ClusterOperationInput | undefined {
-  const input = parseMaybeJson(status.input);
-  if (typeof input !== 'object' || input === null || !('plan' in input)) return undefined;
-  return input as ClusterOperationInput;
-}
-
-function customStatusOf(status: { customStatus?: unknown }): Partial<ClusterCustomStatus> {
-  const s = parseMaybeJson(status.customStatus);
-  return typeof s === 'object' && s !== null ? s : {};
-}
-
-function iso(value: unknown): string | undefined {
-  if (value instanceof Date) return value.toISOString();
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** The user's view of a cluster from its orchestration status. */
-export function clusterView(name: string, status: DurableOrchestrationStatus): ClusterStatusView {
-  const custom = customStatusOf(status);
-  const input = operationInputOf(status);
-  const runtimeStatus = String(status.runtimeStatus);
-  const view: ClusterStatusView = {
-    name,
-    instanceId: status.instanceId,
-    runtimeStatus,
-    ...custom,
-  };
-  if (input) {
-    view.resourceGroup = input.plan.cluster.resourceGroup;
-    view.location = input.plan.cluster.location;
-    view.operation ??= status.name === DurableFunctions.deleteCluster ? 'delete' : 'provision';
-  }
-  const created = iso(status.createdTime);
-  const updated = iso(status.lastUpdatedTime);
-  if (created) view.createdTime = created;
-  if (updated) view.lastUpdatedTime = updated;
-  // A failure the orchestrator could not put in its custom status (e.g. a crash) is still reported.
-  if (runtimeStatus === 'Failed') {
-    if (view.phase !== 'Failed' && view.phase !== 'DeleteFailed') {
-      view.phase = view.operation === 'delete' ? 'DeleteFailed' : 'Failed';
-    }
-    if (!view.error) {
-      const text = typeof status.output === 'string' ? status.output : JSON.stringify(status.output ?? '');
-      const parsed = parseArmErrorMessage(text);
-      view.error = parsed
-        ? { resource: parsed.resourceId, code: parsed.code, message: parsed.message }
-        : { resource: '', code: 'OrchestrationFailed', message: text.split('\n')[0] ?? text };
-    }
-  }
-  return view;
-}
-
-function isDeleted(view: ClusterStatusView): boolean {
-  return view.operation === 'delete' && view.phase === 'Deleted';
 }
 
 function subscriptionIdFromSettings(): string | undefined {

@@ -7,12 +7,12 @@ import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-f
 import * as df from 'durable-functions';
 
 import type { PlannedResource } from '../cluster/plan/types';
-import { parseArmErrorMessage } from '../resources/errors';
 import type { ApplyResult } from '../resources/reconcile';
 import {
   apiServerEndpoint,
   type ClusterCustomStatus,
   type ClusterError,
+  clusterErrorFrom,
   clusterNameOf,
   zoneInstanceId,
   type ZoneProgress,
@@ -31,15 +31,6 @@ import {
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
 import { provisioningWaves, type ScheduleUnit, zoneWaves } from './shared/scheduleWaves';
-
-/** The ARM code and resource out of a failed activity's error (its message carries them). */
-export function clusterErrorFrom(err: unknown, fallbackResource: string): ClusterError {
-  const text = err instanceof Error ? err.message : String(err);
-  const parsed = parseArmErrorMessage(text);
-  return parsed
-    ? { resource: parsed.resourceId, code: parsed.code, message: parsed.message }
-    : { resource: fallbackResource, code: 'Failed', message: text.split('\n')[0] ?? text };
-}
 
 function isNodeResource(r: PlannedResource): boolean {
   return (
@@ -119,11 +110,12 @@ const provisionCluster: OrchestrationHandler = function* (context: Orchestration
   };
   const results: ApplyResult[] = [];
   const update = (): void => context.df.setCustomStatus(status);
+  const plannedById = new Map(plan.resources.map((r) => [r.id, r]));
   const record = (applied: ApplyResult[]): void => {
     results.push(...applied);
     status.resources.done = results.length;
     for (const r of applied) {
-      const planned = plan.resources.find((p) => p.id === r.id);
+      const planned = plannedById.get(r.id);
       const ip = r.outputs['ipAddress'];
       if (planned?.role === 'apiServerPublicIp' && ip)
         status.apiServer = { ip, endpoint: apiServerEndpoint(ip) };

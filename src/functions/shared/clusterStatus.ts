@@ -1,3 +1,5 @@
+import { parseArmErrorMessage } from '../../resources/errors';
+
 /**
  * What a user reads about a cluster: the orchestrations' custom status and the HTTP status body.
  */
@@ -67,4 +69,13 @@ export function zoneInstanceId(parentInstanceId: string, zone: string): string {
 export function clusterNameOf(instanceId: string): string | undefined {
   const m = /^cluster-([^:]+)$/.exec(instanceId);
   return m?.[1];
+}
+
+/** The ARM code and resource out of a failed activity's error (its message carries them). */
+export function clusterErrorFrom(err: unknown, fallbackResource: string): ClusterError {
+  const text = err instanceof Error ? err.message : String(err);
+  const parsed = parseArmErrorMessage(text);
+  return parsed
+    ? { resource: parsed.resourceId, code: parsed.code, message: parsed.message }
+    : { resource: fallbackResource, code: 'Failed', message: text.split('\n')[0] ?? text };
 }
