@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import { planCluster } from '../../../src/cluster/plan';
 import type { Plan } from '../../../src/cluster/plan/types';
 import { parseClusterSpec } from '../../../src/cluster/validate';
@@ -47,6 +50,10 @@ describe('IaaS cluster end to end: HTTP → orchestration → ARM emulator → s
     expect(errors.map((e) => e.path)).toEqual(
       expect.arrayContaining(['name', 'controlPlane.count', 'nodePools[0].count', 'nodePools[0].vmSize']),
     );
+    const yamlText = fs.readFileSync(path.join(ROOT, 'examples/iaas-cluster.yaml'), 'utf8');
+    const fromYaml = await env.api.request('POST', 'clusters?dryRun=true', yamlText, 'application/yaml');
+    expect(fromYaml.status).toBe(200);
+    expect((fromYaml.json as Plan).cluster.name).toBe('demo');
     const yaml = await env.api.request('POST', 'clusters', 'type: iaas\nname: [', 'application/yaml');
     expect(yaml.status).toBe(400);
     expect(env.emulator.operations().length).toBe(before);
