@@ -128,6 +128,24 @@ test('every invocation is logged with function, instance, duration and outcome, 
   expect(JSON.stringify(entries)).not.toContain('secret-input-value');
 });
 
+test('an instance suspended in the same batch as its start does not run until resumed', async () => {
+  const engine = engineFor({});
+  await engine.start();
+  try {
+    const id = engine.startNew('chain');
+    engine.control(id, 'Suspend', 'before the first episode'); // same dispatcher batch as ExecutionStarted
+    await engine.waitFor(() => engine.getInstance(id)?.status === 'Suspended', 5000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(engine.getInstance(id)?.status).toBe('Suspended');
+    expect(engine.getHistory(id).some((e) => e.EventType === 0)).toBe(false); // not started yet
+    engine.control(id, 'Resume', 'go');
+    await engine.waitFor(() => isFinal(engine, id), 20000);
+    expect(engine.getInstance(id)).toMatchObject({ status: 'Completed' });
+  } finally {
+    await engine.stop();
+  }
+});
+
 test('a stopped engine resumes its instances from the database file', async () => {
   const databaseFile = path.join(tmp, 'resume.db');
   const first = engineFor({ databaseFile });

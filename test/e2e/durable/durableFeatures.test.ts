@@ -259,6 +259,17 @@ describe('instance management', () => {
     expect(status.output).toBe('approved by bob');
   });
 
+  test('suspending right after the start holds the whole run until resume', async () => {
+    const id = await client.startNew('chain');
+    await client.suspend(id, 'not yet');
+    await waitForStatus(client, id, (s) => s.runtimeStatus === df.OrchestrationRuntimeStatus.Suspended);
+    await sleep(100);
+    expect((await client.getStatus(id)).runtimeStatus).toBe('Suspended');
+    await client.resume(id, 'now');
+    const status = await waitForFinal(client, id);
+    expect(status.output).toEqual(['Hello Tokyo', 'Hello Seattle', 'Hello London']);
+  });
+
   test('starting an instance id that is still running is refused; a finished one may be restarted', async () => {
     await client.startNew('waitForever', { instanceId: 'dup-1' });
     await expect(client.startNew('waitForever', { instanceId: 'dup-1' })).rejects.toThrow(/409/);

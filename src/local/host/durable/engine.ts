@@ -734,8 +734,13 @@ export class DurableEngine implements DurableEngineApi {
       if (e.TaskScheduledId !== undefined) completedIds.add(e.TaskScheduledId);
       if (e.TimerId !== undefined) completedIds.add(e.TimerId);
     }
+    const hasStarted = history.some((e) => e.EventType === EventType.ExecutionStarted);
     let status: RuntimeStatus = instance.status;
+    /** Events the orchestrator replays, with the message each came from. */
     const newEvents: HistoryEvent[] = [];
+    const eventSeqs: number[] = [];
+    /** Suspend/resume markers: recorded in history even when nothing runs. */
+    const controlEvents: HistoryEvent[] = [];
     const held: number[] = [];
     for (const message of messages) {
       const body = message.body;
@@ -744,7 +749,7 @@ export class DurableEngine implements DurableEngineApi {
         if (status === 'Suspended') {
           status = 'Running';
           held.length = 0; // parked in this batch: still visible, so the next episode takes them
-          newEvents.push(newEvent(EventType.ExecutionResumed, { Input: toJsonText(body.reason) }, now));
+          controlEvents.push(newEvent(EventType.ExecutionResumed, { Input: toJsonText(body.reason) }, now));
         }
         continue;
       }
@@ -755,46 +760,52 @@ export class DurableEngine implements DurableEngineApi {
       if (body.type === 'Suspend') {
         consumed.push(message.seq);
         status = 'Suspended';
-        newEvents.push(newEvent(EventType.ExecutionSuspended, { Input: toJsonText(body.reason) }, now));
+        controlEvents.push(newEvent(EventType.ExecutionSuspended, { Input: toJsonText(body.reason) }, now));
         continue;
       }
-      consumed.push(message.seq);
       if (body.type === 'ExecutionStarted') {
-        if (history.length === 0 && !newEvents.some((e) => e.EventType === EventType.ExecutionStarted)) {
+        if (!hasStarted && !newEvents.some((e) => e.EventType === EventType.ExecutionStarted)) {
           newEvents.push(
             newEvent(EventType.ExecutionStarted, { Name: body.name, Input: body.input ?? undefined }, now),
           );
-          if (status === 'Pending') status = 'Running';
+          eventSeqs.push(message.seq);
+        } else {
+          consumed.push(message.seq);
         }
         continue;
       }
-      if (body.type !== 'Event') continue;
-      if (message.executionId !== null && message.executionId !== instance.executionId) continue;
+      if (body.type !== 'Event') {
+        consumed.push(message.seq);
+        continue;
+      }
       const event = body.event;
       const taskId = event.TaskScheduledId ?? event.TimerId;
-      if (taskId !== undefined) {
-        if (completedIds.has(taskId)) continue; // duplicate delivery (at-least-once)
-        completedIds.add(taskId);
+      const stale = message.executionId !== null && message.executionId !== instance.executionId;
+      // Duplicate deliveries (at-least-once) and replies to an earlier execution are dropped.
+      if (stale || (taskId !== undefined && completedIds.has(taskId))) {
+        consumed.push(message.seq);
+        continue;
       }
+      if (taskId !== undefined) completedIds.add(taskId);
       newEvents.push(event);
+      eventSeqs.push(message.seq);
     }
 
-    const started =
-      history.some((e) => e.EventType === EventType.ExecutionStarted) ||
-      newEvents.some((e) => e.EventType === EventType.ExecutionStarted);
-    const runnable = newEvents.some(
-      (e) => e.EventType !== EventType.ExecutionSuspended && e.EventType !== EventType.ExecutionResumed,
-    );
-    if (!started || status === 'Suspended' || !runnable) {
+    const startedNow = newEvents.some((e) => e.EventType === EventType.ExecutionStarted);
+    if (status === 'Suspended' || newEvents.length === 0 || (!hasStarted && !startedNow)) {
+      // Nothing to run: events that arrived before a suspension wait with the others until resume.
+      if (status === 'Suspended') held.push(...eventSeqs);
+      else consumed.push(...eventSeqs); // (events for an instance that never started: dropped)
       db.transaction(() => {
         db.deleteMessages(consumed);
         db.holdMessages(held);
-        if (newEvents.length > 0) db.appendHistory(instanceId, newEvents.map(played));
+        if (controlEvents.length > 0) db.appendHistory(instanceId, controlEvents.map(played));
         if (status !== instance.status) db.putInstance({ ...instance, status, updatedAt: now });
       });
-      if (status !== instance.status) this.notifyChange();
       return;
     }
+    consumed.push(...eventSeqs);
+    newEvents.unshift(...controlEvents);
 
     const outcome = await this.replay(instance, history, newEvents, now);
     if (this.stopping || this.store === undefined) return;
