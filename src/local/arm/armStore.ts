@@ -528,6 +528,7 @@ export class ArmStore {
       throw badRequest('InvalidRequestContent', `The request content for '${id}' must be a JSON object.`);
     }
     if (options.patch && !existing) throw this.resourceNotFound(address);
+    if (!existing) checkResourceName(address.type, address.names[address.names.length - 1] ?? '');
     this.checkNotBusy(existing, parent, address.type, id);
 
     let body: JsonObject;
@@ -1563,9 +1564,10 @@ export class ArmStore {
     }
     const all = existing ? this.childrenOf(existing) : [];
     const untouched = all.filter((p) => !desired.some((d) => d.name.toLowerCase() === p.name.toLowerCase()));
-    if (!existing && !desired.some((d) => asString(d.props.mode)?.toLowerCase() === 'system')) {
+    // Without any mode AKS makes the first pool the System pool; only all-User is refused.
+    if (!existing && desired.every((d) => asString(d.props.mode)?.toLowerCase() === 'user')) {
       throw badRequest(
-        'InvalidParameter',
+        'MustDefineAtLeastOneSystemPool',
         `Managed cluster ${record.name} needs at least one agent pool with mode 'System'.`,
       );
     }
@@ -1969,6 +1971,20 @@ export class ArmStore {
       type,
       properties: { ...(asObject(entry.properties) ?? {}), provisioningState: 'Succeeded' },
     };
+  }
+}
+
+/** ARM's naming rules: 1–80 characters (63 for AKS), letters, digits, '.', '_' and '-'. */
+function checkResourceName(type: ArmType, name: string): void {
+  const aks = namespaceOf(type) === 'Microsoft.ContainerService';
+  const pattern = aks
+    ? /^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/
+    : /^[a-zA-Z0-9]([-._a-zA-Z0-9]{0,78}[a-zA-Z0-9_])?$/;
+  if (type !== ArmTypes.agentPool && !pattern.test(name)) {
+    throw badRequest(
+      'InvalidResourceName',
+      `Resource name '${name}' is invalid. The name can be up to ${aks ? 63 : 80} characters long. It must begin with a word character, and it must end with a word character${aks ? '' : " or with '_'"}. The name may contain word characters or '.', '-', '_'.`,
+    );
   }
 }
 

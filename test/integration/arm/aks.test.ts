@@ -109,6 +109,12 @@ describe('ARM emulator: AKS through ContainerServiceClient', () => {
     expect(await errorCode(put(cluster([{ name: 'system', count: 0, mode: 'System' }])))).toBe(
       'InvalidParameter',
     );
+    expect(await errorCode(put(cluster([{ name: 'users', count: 1, mode: 'User' }])))).toBe(
+      'MustDefineAtLeastOneSystemPool',
+    );
+    expect(await errorCode(put(cluster([{ name: 'System_1', count: 1, mode: 'System' }])))).toBe(
+      'InvalidParameter',
+    );
     expect(await errorCode(put(cluster([{ name: 'system', count: 11, mode: 'System' }])))).toBe(
       'InvalidParameter',
     );

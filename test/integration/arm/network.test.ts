@@ -349,6 +349,7 @@ describe('ARM emulator: Microsoft.Network through NetworkManagementClient', () =
     expect(await errorCode(put('v', { addressSpace: { addressPrefixes: ['10.0.0.0/16'] } }))).toBe(
       'LocationRequired',
     );
+    expect(await errorCode(put('-bad-', vnetBody()))).toBe('InvalidResourceName');
 
     await put('v', vnetBody([{ name: 'a', addressPrefix: '10.0.0.0/24' }]));
     expect(
