@@ -10,6 +10,7 @@ import {
   type ClusterView,
   type Environment,
   exampleSpec,
+  ROOT,
   startEnvironment,
 } from './iaasHarness';
 
