@@ -86,6 +86,77 @@ describe('ARM emulator: Microsoft.Network through NetworkManagementClient', () =
     await net.virtualNetworks.beginDeleteAndWait(RG, 'vnet1', kit.lro);
   });
 
+  it('every network type: create (201), update (200), tag (PATCH), get, list by group and subscription, delete', async () => {
+    const net = kit.clients.network;
+    await net.virtualNetworks.beginCreateOrUpdateAndWait(
+      RG,
+      'v',
+      vnetBody([{ name: 's', addressPrefix: '10.0.0.0/24' }]),
+      kit.lro,
+    );
+    const subnetId = id('Microsoft.Network/virtualNetworks/subnets', 'v', 's');
+    const cases = [
+      { ops: net.networkSecurityGroups, name: 'nsg', body: { location: LOCATION, securityRules: [] } },
+      {
+        ops: net.publicIPAddresses,
+        name: 'pip',
+        body: { location: LOCATION, sku: { name: 'Standard' }, publicIPAllocationMethod: 'Static' },
+      },
+      { ops: net.natGateways, name: 'nat', body: { location: LOCATION, sku: { name: 'Standard' } } },
+      {
+        ops: net.loadBalancers,
+        name: 'ilb',
+        body: {
+          location: LOCATION,
+          sku: { name: 'Standard' },
+          frontendIPConfigurations: [{ name: 'fe', subnet: { id: subnetId } }],
+        },
+      },
+      {
+        ops: net.networkInterfaces,
+        name: 'nic',
+        body: { location: LOCATION, ipConfigurations: [{ name: 'ip', subnet: { id: subnetId } }] },
+      },
+    ] as const;
+    for (const c of cases) {
+      // The SDK operation groups share this shape; the union is too wide for TypeScript to call directly.
+      const ops = c.ops as unknown as {
+        beginCreateOrUpdateAndWait(
+          rg: string,
+          n: string,
+          b: object,
+          o: object,
+        ): Promise<{ tags?: object; provisioningState?: string }>;
+        updateTags(rg: string, n: string, b: object): Promise<{ tags?: object }>;
+        get(rg: string, n: string): Promise<{ name?: string; tags?: object }>;
+        list(rg: string): AsyncIterable<{ name?: string }>;
+        listAll(): AsyncIterable<{ name?: string }>;
+        beginDeleteAndWait(rg: string, n: string, o: object): Promise<void>;
+      };
+      await ops.beginCreateOrUpdateAndWait(RG, c.name, c.body, kit.lro);
+      const updated = await ops.beginCreateOrUpdateAndWait(
+        RG,
+        c.name,
+        { ...c.body, tags: { v: '2' } },
+        kit.lro,
+      );
+      expect(updated.tags).toEqual({ v: '2' });
+      expect(updated.provisioningState).toBe('Succeeded');
+      expect((await ops.updateTags(RG, c.name, { tags: { v: '3' } })).tags).toEqual({ v: '3' });
+      expect((await ops.get(RG, c.name.toUpperCase())).tags).toEqual({ v: '3' });
+      const names: (string | undefined)[] = [];
+      for await (const r of ops.list(RG)) names.push(r.name);
+      for await (const r of ops.listAll()) names.push(r.name);
+      expect(names).toEqual([c.name, c.name]);
+      await ops.beginDeleteAndWait(RG, c.name, kit.lro);
+      expect(await errorCode(ops.get(RG, c.name))).toBe('ResourceNotFound');
+    }
+    const writes = kit.emulator
+      .operations()
+      .filter((o) => o.method === 'PUT' && !o.path.includes('virtualNetworks'));
+    expect(writes.map((o) => o.status)).toEqual(cases.flatMap(() => [201, 200]));
+  });
+
   it('echoes the PUT body and fills back-references between subnets, NSGs, NAT gateways and NICs', async () => {
     const net = kit.clients.network;
     const nsg = await net.networkSecurityGroups.beginCreateOrUpdateAndWait(
