@@ -1,0 +1,259 @@
+/**
+ * Provisioning benchmark: a 3 control-plane + 30 worker IaaS cluster over 3 zones, created through the
+ * app's HTTP API on the local host against the ARM emulator's latency model.
+ *
+ * Prints, from one run (absolute times on a shared machine mean little; ratios do):
+ *  - makespan / critical-path bound of the plan's dependency graph (target ≤ 1.05),
+ *  - the same bound for a serial apply (what one-resource-at-a-time tooling would take),
+ *  - ARM writes on first apply (target: exactly the plan's owned resource count) and on re-apply (target 0),
+ *  - delete makespan / its own critical-path bound (reverse graph).
+ *
+ * Usage: npm run bench -- [--time-scale 0.05] [--workers 30] [--poll-ms 10] [--json] [--trace]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { planCluster, planCriticalPath } from '../src/cluster/plan';
+import type { Plan, PlannedResource } from '../src/cluster/plan/types';
+import { parseClusterSpec } from '../src/cluster/validate';
+import {
+  DEFAULT_LATENCY_MS,
+  DEFAULT_SUBSCRIPTION_ID,
+  type OperationRecord,
+  startArmEmulator,
+} from '../src/local/arm';
+import { startHost } from '../src/local/host/host';
+
+const ROOT = path.resolve(__dirname, '../..');
+const KEY = 'bench-function-key';
+const RESOURCE_GROUP = 'rg-bench';
+
+interface Options {
+  timeScale: number;
+  workers: number;
+  pollMs: number;
+  json: boolean;
+  trace: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { timeScale: 0.05, workers: 30, pollMs: 10, json: false, trace: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = Number(argv[i + 1]);
+    if (arg === '--json') options.json = true;
+    else if (arg === '--trace') options.trace = true;
+    else if (arg === '--time-scale' && value > 0) ((options.timeScale = value), i++);
+    else if (arg === '--workers' && Number.isInteger(value) && value > 0) ((options.workers = value), i++);
+    else if (arg === '--poll-ms' && value > 0) ((options.pollMs = value), i++);
+    else throw new Error(`unknown or invalid argument '${arg}' (see the header of bench/provision.ts)`);
+  }
+  return options;
+}
+
+function benchSpec(workers: number): Record<string, unknown> {
+  const half = Math.floor(workers / 2);
+  return {
+    type: 'iaas',
+    name: 'bench',
+    resourceGroup: RESOURCE_GROUP,
+    location: 'eastus',
+    kubernetesVersion: '1.33.2',
+    network: {
+      vnet: { cidr: '10.0.0.0/16' },
+      controlPlaneSubnet: { cidr: '10.0.0.0/24' },
+      workerSubnet: { cidr: '10.0.1.0/24' },
+    },
+    controlPlane: { count: 3, vmSize: 'Standard_D4s_v5', zones: ['1', '2', '3'] },
+    nodePools: [
+      { name: 'general', count: workers - half, vmSize: 'Standard_D4s_v5', zones: ['1', '2', '3'] },
+      { name: 'batch', count: half, vmSize: 'Standard_D2s_v5', zones: ['1', '2', '3'] },
+    ].filter((pool) => pool.count > 0),
+    ssh: {
+      adminUsername: 'azureuser',
+      publicKey:
+        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHa5xZdozvfsW+V/nEdyuA1c+yvb99OQpv+dj3gw9/+S bench@example',
+    },
+  };
+}
+
+function latencyMs(kind: 'write' | 'delete', timeScale: number): (r: PlannedResource) => number {
+  return (r) => (DEFAULT_LATENCY_MS[r.type.toLowerCase()]?.[kind] ?? 1_000) * timeScale;
+}
+
+/** The delete graph is the create graph reversed: a resource goes once everything that needs it is gone. */
+function reversed(plan: Plan): Plan {
+  const owned = plan.resources.filter((r) => r.owned);
+  const ids = new Set(owned.map((r) => r.id));
+  return {
+    ...plan,
+    resources: owned.map((r) => ({
+      ...r,
+      dependsOn: owned.filter((o) => o.dependsOn.includes(r.id) && ids.has(o.id)).map((o) => o.id),
+    })),
+  };
+}
+
+async function call(
+  baseUrl: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${baseUrl}/api/${route}?code=${KEY}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+/** Submits one operation and returns the wall time until the cluster's orchestration finished. */
+async function timed(baseUrl: string, method: string, route: string, body?: unknown): Promise<number> {
+  const started = performance.now();
+  const accepted = await call(baseUrl, method, route, body);
+  if (accepted.status !== 202)
+    throw new Error(`${method} ${route}: ${accepted.status} ${JSON.stringify(accepted.json)}`);
+  for (;;) {
+    const { status, json } = await call(baseUrl, 'GET', 'clusters/bench');
+    const view = json as { runtimeStatus?: string; error?: unknown };
+    if (method === 'DELETE' && status === 404) break;
+    if (view.runtimeStatus === 'Completed') break;
+    if (view.runtimeStatus === 'Failed' || view.runtimeStatus === 'Terminated') {
+      throw new Error(`${method} ${route} ended ${view.runtimeStatus}: ${JSON.stringify(view.error)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return performance.now() - started;
+}
+
+/** Per resource type: when its first write arrived, when its last finished, and any non-2xx answers. */
+function traceOperations(ops: OperationRecord[]): void {
+  const t0 = ops[0]?.time ?? 0;
+  const byType = new Map<
+    string,
+    { first: number; last: number; count: number; statuses: Map<number, number> }
+  >();
+  for (const op of ops) {
+    const type = /providers\/[^/]+\/([^/]+)(?:\/[^/]+\/(subnets))?/i.exec(op.path);
+    const key = `${op.method} ${type ? (type[2] ?? type[1]) : 'other'}`;
+    const entry = byType.get(key) ?? {
+      first: Infinity,
+      last: 0,
+      count: 0,
+      statuses: new Map<number, number>(),
+    };
+    entry.first = Math.min(entry.first, op.time - t0);
+    entry.last = Math.max(entry.last, op.time - t0 + op.durationMs);
+    entry.count++;
+    entry.statuses.set(op.status, (entry.statuses.get(op.status) ?? 0) + 1);
+    byType.set(key, entry);
+  }
+  for (const [key, e] of [...byType].sort((a, b) => a[1].first - b[1].first)) {
+    const statuses = [...e.statuses].map(([s, n]) => `${s}×${n}`).join(' ');
+    console.error(
+      `  trace ${key.padEnd(36)} ${String(e.count).padStart(4)}  ${Math.round(e.first)}–${Math.round(e.last)} ms  ${statuses}`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const spec = benchSpec(options.workers);
+  const parsed = parseClusterSpec(spec);
+  if (!parsed.ok) throw new Error(`bench spec invalid: ${JSON.stringify(parsed.errors)}`);
+  const plan = planCluster(parsed.spec, { subscriptionId: DEFAULT_SUBSCRIPTION_ID });
+  const owned = plan.resources.filter((r) => r.owned);
+
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-provision-'));
+  const emulator = await startArmEmulator({
+    port: 0,
+    timeScale: options.timeScale,
+    resourceGroups: [{ name: RESOURCE_GROUP, location: 'eastus' }],
+  });
+  const caFile = path.join(tempDir, 'arm-ca.pem');
+  fs.writeFileSync(caFile, emulator.caCertPem);
+  const host = await startHost({
+    appDir: ROOT,
+    port: 0,
+    stateDir: path.join(tempDir, 'host'),
+    settings: {
+      AZURE_SUBSCRIPTION_ID: DEFAULT_SUBSCRIPTION_ID,
+      ARM_ENDPOINT: emulator.url,
+      ARM_CA_CERT_FILE: caFile,
+      ARM_CREDENTIAL: 'static',
+      ARM_POLL_INTERVAL_MS: String(options.pollMs),
+      LOCAL_HOST_FUNCTION_KEY: KEY,
+      EVENTGRID_TOPIC_ENDPOINT: '',
+    },
+    logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
+  });
+
+  try {
+    const writes = () => emulator.operations().filter((o) => o.write).length;
+    const createBound = planCriticalPath(plan, latencyMs('write', options.timeScale));
+    const serialBound = owned.reduce((sum, r) => sum + latencyMs('write', options.timeScale)(r), 0);
+    const deleteBound = planCriticalPath(reversed(plan), latencyMs('delete', options.timeScale));
+
+    const createMs = await timed(host.url, 'POST', 'clusters', spec);
+    const firstWrites = writes();
+    if (options.trace) traceOperations(emulator.operations());
+    const reapplyMs = await timed(host.url, 'POST', 'clusters', spec);
+    const reapplyWrites = writes() - firstWrites;
+    const deleteMs = await timed(host.url, 'DELETE', 'clusters/bench');
+    const leftOver = (emulator.resources() as { id: string }[]).filter((r) =>
+      /\/providers\//i.test(r.id),
+    ).length;
+
+    const result = {
+      nodes: { controlPlane: 3, workers: options.workers, zones: 3 },
+      timeScale: options.timeScale,
+      plannedResources: owned.length,
+      create: {
+        makespanMs: Math.round(createMs),
+        criticalPathMs: Math.round(createBound),
+        ratio: +(createMs / createBound).toFixed(3),
+        serialApplyOverCriticalPath: +(serialBound / createBound).toFixed(1),
+      },
+      armWrites: { firstApply: firstWrites, reApply: reapplyWrites, plan: owned.length },
+      reApplyMs: Math.round(reapplyMs),
+      delete: {
+        makespanMs: Math.round(deleteMs),
+        criticalPathMs: Math.round(deleteBound),
+        ratio: +(deleteMs / deleteBound).toFixed(3),
+        resourcesLeft: leftOver,
+      },
+    };
+    if (options.json) {
+      console.log(JSON.stringify(result, null, 2));
+    } else {
+      console.log(
+        `provision ${result.nodes.controlPlane} + ${result.nodes.workers} nodes over 3 zones (time scale ${options.timeScale}, ${owned.length} resources)`,
+      );
+      console.log(
+        `  create makespan / critical path  ${result.create.ratio}  (${result.create.makespanMs} ms / ${result.create.criticalPathMs} ms; target ≤ 1.05)`,
+      );
+      console.log(
+        `  serial apply / critical path     ${result.create.serialApplyOverCriticalPath}  (what one-at-a-time tooling would take)`,
+      );
+      console.log(`  ARM writes first apply           ${firstWrites}  (plan: ${owned.length})`);
+      console.log(
+        `  ARM writes re-apply              ${reapplyWrites}  (target 0; took ${result.reApplyMs} ms)`,
+      );
+      console.log(
+        `  delete makespan / critical path  ${result.delete.ratio}  (${result.delete.makespanMs} ms / ${result.delete.criticalPathMs} ms; ${leftOver} resources left)`,
+      );
+    }
+  } finally {
+    await host.close();
+    await emulator.close();
+    fs.rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
