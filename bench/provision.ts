@@ -39,15 +39,24 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const options: Options = { timeScale: 0.05, workers: 30, pollMs: 10, json: false, trace: false };
+  const numeric = new Set(['--time-scale', '--workers', '--poll-ms']);
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = Number(argv[i + 1]);
-    if (arg === '--json') options.json = true;
-    else if (arg === '--trace') options.trace = true;
-    else if (arg === '--time-scale' && value > 0) ((options.timeScale = value), i++);
-    else if (arg === '--workers' && Number.isInteger(value) && value > 0) ((options.workers = value), i++);
-    else if (arg === '--poll-ms' && value > 0) ((options.pollMs = value), i++);
-    else throw new Error(`unknown or invalid argument '${arg}' (see the header of bench/provision.ts)`);
+    const arg = argv[i] ?? '';
+    if (arg === '--json') {
+      options.json = true;
+      continue;
+    }
+    if (arg === '--trace') {
+      options.trace = true;
+      continue;
+    }
+    const value = Number(argv[++i]);
+    if (!numeric.has(arg) || !(value > 0)) {
+      throw new Error(`unknown or invalid argument '${arg}' (see the header of bench/provision.ts)`);
+    }
+    if (arg === '--time-scale') options.timeScale = value;
+    if (arg === '--poll-ms') options.pollMs = value;
+    if (arg === '--workers') options.workers = Math.floor(value);
   }
   return options;
 }
