@@ -13,7 +13,7 @@ import * as readline from 'node:readline';
 
 import * as df from 'durable-functions';
 
-import { durableClientBinding } from '../../../src/local/host/durable/engine';
+import { durableClientBinding } from '../../../src/local/host/durable/durableClientBinding';
 import {
   type Client,
   DURABLE_APP_DIR,

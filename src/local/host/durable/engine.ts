@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { checkDeterminism, SCHEDULING_EVENTS } from './checkDeterminism';
 import {
   type DurableEngineApi,
   type DurableEngineOptions,
@@ -17,11 +18,12 @@ import {
   type ManagementRequest,
   type ManagementResponse,
 } from './contract';
+import { checkStatusPayload, durableClientBinding } from './durableClientBinding';
+import { entityInstanceId, parseEntityInstanceId } from './entityInstanceId';
 import {
   InstanceExistsError,
   InstanceGoneError,
   InstanceNotFoundError,
-  NonDeterminismError,
   UnknownFunctionError,
 } from './errors';
 import {
@@ -104,137 +106,6 @@ function errorName(error: unknown): string {
   return asErrorLike(error)?.name ?? typeof error;
 }
 
-export function entityInstanceId(name: string, key: string): string {
-  return `@${name.toLowerCase()}@${key}`;
-}
-
-function parseEntityInstanceId(entityId: string): { name: string; key: string } {
-  const at = entityId.indexOf('@', 1);
-  return { name: entityId.substring(1, at), key: entityId.substring(at + 1) };
-}
-
-const SCHEDULING_EVENTS = new Set<number>([
-  EventType.TaskScheduled,
-  EventType.TimerCreated,
-  EventType.SubOrchestrationInstanceCreated,
-  EventType.EventSent,
-]);
-
-function describeTask(task: ScheduledTask): string {
-  switch (task.kind) {
-    case 'activity':
-      return `activity '${task.name}'`;
-    case 'subOrchestration':
-      return `sub-orchestration '${task.name}'`;
-    case 'timer':
-    case 'retryTimer':
-      return 'a timer';
-    case 'entityCall':
-      return `a call of operation '${task.operation}' on entity '${task.entityId}'`;
-    case 'entitySignal':
-      return `a signal of operation '${task.operation}' to entity '${task.entityId}'`;
-  }
-}
-
-function describeHistoryEvent(event: HistoryEvent): string {
-  switch (event.EventType) {
-    case EventType.TaskScheduled:
-      return `activity '${event.Name ?? ''}'`;
-    case EventType.SubOrchestrationInstanceCreated:
-      return `sub-orchestration '${event.Name ?? ''}'`;
-    case EventType.TimerCreated:
-      return 'a timer';
-    default:
-      return `an operation '${event.Name ?? ''}' on entity '${event.InstanceId ?? ''}'`;
-  }
-}
-
-function matchesHistory(task: ScheduledTask, event: HistoryEvent): boolean {
-  switch (task.kind) {
-    case 'activity':
-      return event.EventType === EventType.TaskScheduled && event.Name === task.name;
-    case 'subOrchestration':
-      return event.EventType === EventType.SubOrchestrationInstanceCreated && event.Name === task.name;
-    case 'timer':
-    case 'retryTimer':
-      return event.EventType === EventType.TimerCreated;
-    case 'entityCall':
-    case 'entitySignal':
-      return (
-        event.EventType === EventType.EventSent &&
-        event.InstanceId === task.entityId &&
-        event.Name === task.operation
-      );
-  }
-}
-
-/** Compares what the replayed code scheduled with what history says it scheduled before. */
-function checkDeterminism(scheduled: ScheduledTask[], history: HistoryEvent[]): void {
-  const byId = new Map<number, HistoryEvent>();
-  for (const event of history) if (SCHEDULING_EVENTS.has(event.EventType)) byId.set(event.EventId, event);
-  const produced = new Set<number>();
-  for (const task of scheduled) {
-    produced.add(task.id);
-    const previous = byId.get(task.id);
-    if (previous !== undefined && !matchesHistory(task, previous)) {
-      throw new NonDeterminismError(
-        `task ${task.id} was ${describeHistoryEvent(previous)} in the history, but the orchestrator now ` +
-          `schedules ${describeTask(task)}. Was the orchestrator code changed while this instance was running?`,
-      );
-    }
-  }
-  for (const [id, event] of byId) {
-    if (!produced.has(id)) {
-      throw new NonDeterminismError(
-        `a previous execution scheduled ${describeHistoryEvent(event)} as task ${id}, but the replayed ` +
-          `orchestrator did not schedule it. Was the orchestrator code changed while this instance was running?`,
-      );
-    }
-  }
-}
-
-function managementBase(origin: string): string {
-  return `${origin}/runtime/webhooks/durabletask`;
-}
-
-function hubQuery(taskHubName: string): string {
-  return `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage`;
-}
-
-function managementUrls(instanceUrl: string, query: string, id: string): Record<string, string> {
-  return {
-    id,
-    statusQueryGetUri: `${instanceUrl}?${query}`,
-    sendEventPostUri: `${instanceUrl}/raiseEvent/{eventName}?${query}`,
-    terminatePostUri: `${instanceUrl}/terminate?reason={text}&${query}`,
-    rewindPostUri: `${instanceUrl}/rewind?reason={text}&${query}`,
-    purgeHistoryDeleteUri: `${instanceUrl}?${query}`,
-    restartPostUri: `${instanceUrl}/restart?${query}`,
-    suspendPostUri: `${instanceUrl}/suspend?reason={text}&${query}`,
-    resumePostUri: `${instanceUrl}/resume?reason={text}&${query}`,
-  };
-}
-
-/**
- * The `durableClient` input binding value for a host at `origin`: every URL, `rpcBaseUrl` included, points
- * at the management API, so one set of routes serves both the RPC and the webhook style of the client.
- */
-export function durableClientBinding(origin: string, taskHubName: string): Record<string, unknown> {
-  const base = managementBase(origin);
-  const query = hubQuery(taskHubName);
-  return {
-    taskHubName,
-    creationUrls: {
-      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?${query}`,
-      waitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${query}`,
-    },
-    managementUrls: managementUrls(`${base}/instances/INSTANCEID`, query, 'INSTANCEID'),
-    baseUrl: base,
-    requiredQueryStringParameters: query,
-    rpcBaseUrl: `${base}/`,
-  };
-}
-
 export class DurableEngine implements DurableEngineApi {
   private store: DurableStore | undefined;
   private readonly maxActivities: number;
@@ -290,12 +161,7 @@ export class DurableEngine implements DurableEngineApi {
 
   /** The check-status payload (`createCheckStatusResponse` shape) for one instance. */
   checkStatusPayload(origin: string, instanceId: string): Record<string, string> {
-    const query = hubQuery(this.options.taskHubName);
-    return managementUrls(
-      `${managementBase(origin)}/instances/${encodeURIComponent(instanceId)}`,
-      query,
-      instanceId,
-    );
+    return checkStatusPayload(origin, this.options.taskHubName, instanceId);
   }
 
   handleManagementRequest(req: ManagementRequest): Promise<ManagementResponse | undefined> {
