@@ -280,6 +280,19 @@ describe('instance management', () => {
     expect(status).toMatchObject({ name: 'chain', runtimeStatus: 'Completed' });
   });
 
+  test('rewind re-runs the failed activity of a failed instance', async () => {
+    const failed = await run('rewindable', undefined, 'rewind-1');
+    expect(failed.runtimeStatus).toBe('Failed');
+    await client.rewind('rewind-1', 'try again');
+    const status = await waitForStatus(
+      client,
+      'rewind-1',
+      (s) => s.runtimeStatus === df.OrchestrationRuntimeStatus.Completed,
+    );
+    expect(status.output).toEqual(['Hello before', 'rewind-1 succeeded on attempt 2']);
+    await expect(client.rewind('rewind-1', 'again')).rejects.toThrow(/only failed instances can be rewound/);
+  });
+
   test('list with filters and continuation tokens', async () => {
     for (const n of [1, 2, 3]) await run('chain', undefined, `listing-${n}`);
     const completed = await client.getStatusBy({ runtimeStatus: [df.OrchestrationRuntimeStatus.Completed] });

@@ -23,6 +23,7 @@ import { entityInstanceId, parseEntityInstanceId } from './entityInstanceId';
 import {
   InstanceExistsError,
   InstanceGoneError,
+  InstanceNotFailedError,
   InstanceNotFoundError,
   UnknownFunctionError,
 } from './errors';
@@ -265,6 +266,80 @@ export class DurableEngine implements DurableEngineApi {
       this.db.enqueue('orchestration', instanceId, { type, reason } satisfies OrchestrationMessage, now);
     });
     this.wake();
+  }
+
+  /**
+   * Rewinds a failed instance: its failing episode is undone, the activities whose failures it processed run
+   * again (failed sub-orchestrations are rewound too), and every other event of that episode is delivered
+   * anew. A retry policy that was already exhausted is not reset.
+   */
+  rewind(instanceId: string, reason: string): void {
+    this.db.transaction(() => this.rewindLocked(instanceId, reason));
+    this.wake();
+  }
+
+  private rewindLocked(instanceId: string, reason: string): void {
+    const instance = this.db.getInstance(instanceId);
+    if (instance === undefined) throw new InstanceNotFoundError(instanceId);
+    if (instance.status !== 'Failed') throw new InstanceNotFailedError(instanceId, instance.status);
+    const now = Date.now();
+    const history = this.db.getHistory(instanceId);
+    let cut = history.length;
+    while (cut > 0 && history[cut - 1]?.EventType !== EventType.OrchestratorStarted) cut--;
+    const kept = history.slice(0, Math.max(0, cut - 1));
+    const undone = history.slice(cut);
+    const { executionId } = instance;
+    const scheduledBy = (id: number | undefined, type: number): HistoryEvent | undefined =>
+      kept.find((e) => e.EventType === type && e.EventId === id);
+    for (const event of undone) {
+      const redeliver = (): void =>
+        this.db.enqueue('orchestration', instanceId, { type: 'Event', event }, now, executionId);
+      switch (event.EventType) {
+        case EventType.ExecutionStarted:
+          this.db.enqueue(
+            'orchestration',
+            instanceId,
+            { type: 'ExecutionStarted', name: instance.name, input: instance.input, parent: instance.parent },
+            now,
+          );
+          break;
+        case EventType.TaskFailed: {
+          const scheduled = scheduledBy(event.TaskScheduledId, EventType.TaskScheduled);
+          if (scheduled?.Name !== undefined && this.kindOf(scheduled.Name) === 'activity') {
+            this.db.enqueueActivity({
+              instanceId,
+              executionId,
+              taskId: scheduled.EventId,
+              name: scheduled.Name,
+              input: scheduled.Input ?? 'null',
+            });
+          } else {
+            redeliver();
+          }
+          break;
+        }
+        case EventType.SubOrchestrationInstanceFailed: {
+          const created = scheduledBy(event.TaskScheduledId, EventType.SubOrchestrationInstanceCreated);
+          const child =
+            created?.InstanceId === undefined ? undefined : this.db.getInstance(created.InstanceId);
+          if (child?.status === 'Failed') this.rewindLocked(child.instanceId, reason);
+          else redeliver();
+          break;
+        }
+        case EventType.TaskCompleted:
+        case EventType.TimerFired:
+        case EventType.EventRaised:
+        case EventType.SubOrchestrationInstanceCompleted:
+          redeliver();
+          break;
+        default:
+          break;
+      }
+    }
+    this.db.clearHistory(instanceId);
+    this.db.appendHistory(instanceId, kept);
+    this.db.putInstance({ ...instance, status: 'Running', output: null, updatedAt: now });
+    this.options.logger.info('Rewound a failed orchestration', { instanceId, function: instance.name });
   }
 
   purge(instanceId: string): number {

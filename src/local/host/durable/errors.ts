@@ -35,6 +35,15 @@ export class InstanceGoneError extends DurableEngineError {
   }
 }
 
+export class InstanceNotFailedError extends DurableEngineError {
+  constructor(instanceId: string, status: string) {
+    super(
+      `The orchestration instance '${instanceId}' is ${status}; only failed instances can be rewound.`,
+      412,
+    );
+  }
+}
+
 export class NonDeterminismError extends Error {
   constructor(message: string) {
     super(`Non-deterministic workflow detected: ${message}`);

@@ -122,7 +122,8 @@ export function handleManagement(
   try {
     return route(engine, req, method, segments);
   } catch (error) {
-    if (error instanceof DurableEngineError) return json(error.status, { message: error.message });
+    // A JSON string body: the DurableClient uses it as the error message for some answers (e.g. rewind's 412).
+    if (error instanceof DurableEngineError) return json(error.status, error.message);
     throw error;
   }
 }
@@ -190,7 +191,8 @@ function route(
         engine.control(instanceId, 'Resume', reason);
         return json(202);
       case 'rewind':
-        return json(501, { message: 'Rewind is not supported by the local durable engine.' });
+        engine.rewind(instanceId, reason);
+        return json(202);
       default:
         return undefined;
     }
