@@ -922,7 +922,7 @@ export class ArmStore {
       case ArmTypes.managedCluster:
         return this.prepareCluster(record, existing, location);
       case ArmTypes.agentPool:
-        return this.prepareAgentPool(record, parent!, location);
+        return this.prepareAgentPool(record, location);
     }
   }
 
@@ -1605,15 +1605,11 @@ export class ArmStore {
     };
   }
 
-  private prepareAgentPool(
-    record: ResourceRecord,
-    cluster: ResourceRecord,
-    location: string,
-  ): (op: LroRecord) => void {
+  /** Location comes from the cluster (the parent); the pool itself has none. */
+  private prepareAgentPool(record: ResourceRecord, location: string): (op: LroRecord) => void {
     const props = asObject(record.body.properties) ?? {};
     const required = this.validatePool(record.name, props, location, record.id);
     this.checkQuota(record.subscriptionId, location, required, (r) => r.key === record.key);
-    void cluster;
     return () => undefined;
   }
 
