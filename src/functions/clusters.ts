@@ -14,6 +14,7 @@ import { parseClusterSpec } from '../cluster/validate';
 import { clusterInstanceId, clusterNameOf, type ClusterStatusView } from './shared/clusterStatus';
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
+import { NODE_PROGRESS_ENTITY, type NodeProgressState } from './shared/nodeProgress';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
@@ -111,11 +112,32 @@ async function listClusters(client: DurableClient) {
   return json(200, { clusters });
 }
 
+/** Nodes that became ready since the zone's orchestrator last reported (see shared/nodeProgress.ts). */
+async function mergeLiveNodeProgress(
+  client: DurableClient,
+  view: ClusterStatusView,
+  status: DurableOrchestrationStatus,
+): Promise<void> {
+  const runId = operationInputOf(status)?.requestedAt;
+  if (!runId || !view.zones) return;
+  const entity = await client.readEntityState<NodeProgressState>(
+    new df.EntityId(NODE_PROGRESS_ENTITY, view.name),
+  );
+  const state = entity.entityExists ? entity.entityState : undefined;
+  if (!state || state.runId !== runId) return;
+  for (const [zone, progress] of Object.entries(view.zones)) {
+    const ready = state.ready[zone]?.length ?? 0;
+    progress.nodesReady = Math.min(progress.nodesTotal, Math.max(progress.nodesReady, ready));
+  }
+}
+
 async function getCluster(request: HttpRequest, client: DurableClient) {
   const name = request.params['name'] ?? '';
   const status = await tryGetStatus(client, clusterInstanceId(name));
   if (!status) return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);
-  return json(200, clusterView(name, status));
+  const view = clusterView(name, status);
+  if (isActive(status) && view.operation === 'provision') await mergeLiveNodeProgress(client, view, status);
+  return json(200, view);
 }
 
 async function deleteCluster(request: HttpRequest, client: DurableClient, context: InvocationContext) {

@@ -30,6 +30,7 @@ import {
   type PublishLifecycleEventInput,
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
+import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 import { provisioningWaves, type ScheduleUnit, zoneWaves } from './shared/scheduleWaves';
 
 function isNodeResource(r: PlannedResource): boolean {
@@ -72,6 +73,7 @@ const provisionZone: OrchestrationHandler = function* (context: OrchestrationCon
     const tasks = wave.map((unit) =>
       context.df.callActivity(DurableFunctions.applyResources, {
         resources: unit.resources,
+        progress: { clusterName: input.clusterName, runId: input.runId, zone: input.zone },
       } satisfies ApplyResourcesInput),
     );
     const outcomes = (yield context.df.Task.all(tasks)) as ApplyResourcesOutput[];
@@ -122,6 +124,10 @@ const provisionCluster: OrchestrationHandler = function* (context: Orchestration
     }
   };
   update();
+  // Resets live node progress for this run (see shared/nodeProgress.ts).
+  context.df.signalEntity(new df.EntityId(NODE_PROGRESS_ENTITY, input.clusterName), 'start', {
+    runId: input.requestedAt,
+  });
 
   let failure: ClusterError | undefined;
   // 1. The resource group must exist; it is never created.
@@ -161,6 +167,7 @@ const provisionCluster: OrchestrationHandler = function* (context: Orchestration
               DurableFunctions.provisionZone,
               {
                 clusterName: input.clusterName,
+                runId: input.requestedAt,
                 zone: unit.zone ?? 'none',
                 resources: unit.resources,
               } satisfies ProvisionZoneInput,

@@ -2,6 +2,7 @@
  * Activities that touch ARM: every side effect of the cluster workflows lives here, over the SDK
  * clients built once per process from the app settings (emulator locally, real ARM on Azure).
  */
+import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 
 import { armSettingsFromEnv, createArmClients } from '../resources/clients';
@@ -15,6 +16,7 @@ import {
   DurableFunctions,
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
+import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 
 let clients: Promise<ReconcileClients> | undefined;
 
@@ -49,13 +51,43 @@ df.app.activity(DurableFunctions.verifyResourceGroup, {
     }),
 });
 
+/** Tells the cluster's progress entity which nodes of the chain are ready; never fails the activity. */
+async function reportReadyNodes(
+  context: InvocationContext,
+  input: ApplyResourcesInput,
+  outcome: ApplyResourcesOutput,
+): Promise<void> {
+  const target = input.progress;
+  if (!target) return;
+  const done = new Set(outcome.results.map((r) => r.id));
+  const nodes = input.resources.filter(
+    (r) => r.type === 'Microsoft.Compute/virtualMachines' && r.node !== undefined && done.has(r.id),
+  );
+  if (nodes.length === 0) return;
+  try {
+    const client = df.getClient(context);
+    const entity = new df.EntityId(NODE_PROGRESS_ENTITY, target.clusterName);
+    for (const vm of nodes) {
+      await client.signalEntity(entity, 'nodeReady', {
+        runId: target.runId,
+        zone: target.zone,
+        node: vm.node,
+      });
+    }
+  } catch (err) {
+    context.warn(`could not report node progress: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 df.app.activity(DurableFunctions.applyResources, {
+  extraInputs: [df.input.durableClient()],
   handler: async (input: ApplyResourcesInput, context): Promise<ApplyResourcesOutput> => {
     const outcome = await applyChain(await armClients(), input.resources, {
       retry: retryPolicy(),
       onRetry: ({ resourceId, attempt, delayMs, error }) =>
         context.warn(`retrying ${resourceId} in ${delayMs} ms after ${error.armCode} (attempt ${attempt})`),
     });
+    await reportReadyNodes(context, input, outcome);
     for (const r of outcome.results) context.log(`${r.action} ${r.id}`);
     if (outcome.failure) {
       context.error(

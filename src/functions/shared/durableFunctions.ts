@@ -5,6 +5,7 @@
 import type { Plan, PlannedResource } from '../../cluster/plan/types';
 import type { ApplyResult, DeleteResult } from '../../resources/reconcile';
 import type { ClusterError, ZoneProgress } from './clusterStatus';
+import type { NodeProgressTarget } from './nodeProgress';
 
 export const DurableFunctions = {
   /** Orchestrator: one instance per cluster (`cluster-<name>`), provisions the plan. */
@@ -50,6 +51,8 @@ export interface DeleteClusterOutput {
 
 export interface ProvisionZoneInput {
   clusterName: string;
+  /** The parent run's `requestedAt`: progress of older runs is ignored. */
+  runId: string;
   zone: string;
   resources: PlannedResource[];
 }
@@ -74,6 +77,8 @@ export interface VerifyResourceGroupInput {
  */
 export interface ApplyResourcesInput {
   resources: PlannedResource[];
+  /** For node chains: where to report each node that becomes ready (live status). */
+  progress?: NodeProgressTarget;
 }
 export interface ApplyResourcesOutput {
   results: ApplyResult[];

@@ -1,4 +1,4 @@
-import { type Environment, exampleSpec, startEnvironment } from './iaasHarness';
+import { type ClusterView, type Environment, exampleSpec, startEnvironment } from './iaasHarness';
 
 describe('IaaS provisioning under ARM faults', () => {
   let env: Environment;
@@ -54,6 +54,25 @@ describe('IaaS provisioning under ARM faults', () => {
     expect(final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
     expect(faultedCount() - before).toBe(8);
     expect(final.error).toBeUndefined();
+  });
+
+  it('shows nodes becoming ready one by one while a zone is still provisioning', async () => {
+    const name = 'live';
+    // Hold back one worker VM in zone 3, so the zone's other nodes are ready well before it.
+    env.emulator.faults.add({ method: 'PUT', path: `/virtualMachines/${name}-general-5$`, delayMs: 1500 });
+    expect((await env.api.request('POST', 'clusters', exampleSpec(name))).status).toBe(202);
+    let partial: ClusterView | undefined;
+    for (;;) {
+      const view = await env.api.cluster(name);
+      if (view.runtimeStatus !== 'Running' && view.runtimeStatus !== 'Pending') break;
+      const z3 = view.zones?.['3'];
+      if (z3 && z3.nodesReady === z3.nodesTotal - 1) partial = view;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(partial?.zones?.['3']).toEqual({ nodesReady: 2, nodesTotal: 3 });
+    expect(partial?.phase).toBe('Provisioning');
+    const { final } = await env.api.waitForCluster(name);
+    expect(final.zones?.['3']).toEqual({ nodesReady: 3, nodesTotal: 3 });
   });
 
   it('fails clearly on QuotaExceeded (status names resource and code), keeps what exists, and a re-POST resumes', async () => {
