@@ -8,9 +8,9 @@ import { type HttpRequest, type HttpResponseInit, type InvocationContext } from 
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import * as df from 'durable-functions';
 
-import { planCluster } from '../cluster/plan';
+import type * as Planner from '../cluster/plan';
 import type { Plan } from '../cluster/plan/types';
-import { parseClusterSpec } from '../cluster/validate';
+import type * as Validate from '../cluster/validate';
 import { clusterInstanceId, clusterNameOf, type ClusterStatusView } from './shared/clusterStatus';
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
@@ -48,8 +48,24 @@ function subscriptionIdFromSettings(): string | undefined {
   return process.env['AZURE_SUBSCRIPTION_ID']?.trim() || undefined;
 }
 
+/**
+ * The spec validator and planner (zod schemas, region tables) are loaded on the first POST rather
+ * than when the app starts: they are most of this app's own module-load time (cold start).
+ */
+function planning(): {
+  parseClusterSpec: typeof Validate.parseClusterSpec;
+  planCluster: typeof Planner.planCluster;
+} {
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading keeps cold start small */
+  const validate = require('../cluster/validate') as typeof Validate;
+  const planner = require('../cluster/plan') as typeof Planner;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { parseClusterSpec: validate.parseClusterSpec, planCluster: planner.planCluster };
+}
+
 async function createCluster(request: HttpRequest, client: DurableClient, context: InvocationContext) {
   const text = await request.text();
+  const { parseClusterSpec, planCluster } = planning();
   const parsed = parseClusterSpec(text);
   if (!parsed.ok) return json(400, { errors: parsed.errors });
   const spec = parsed.spec;
