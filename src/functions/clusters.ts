@@ -11,6 +11,7 @@ import * as df from 'durable-functions';
 import type * as Planner from '../cluster/plan';
 import type { Plan } from '../cluster/plan/types';
 import type * as Validate from '../cluster/validate';
+import { armSettingsFromEnv } from '../resources/clients';
 import { clusterInstanceId, clusterNameOf, type ClusterStatusView } from './shared/clusterStatus';
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
@@ -44,8 +45,13 @@ async function tryGetStatus(
   }
 }
 
-function subscriptionIdFromSettings(): string | undefined {
-  return process.env['AZURE_SUBSCRIPTION_ID']?.trim() || undefined;
+/** The subscription to provision in, from the app settings (a misconfiguration is the server's fault: 500). */
+function subscriptionIdFromSettings(): { ok: true; id: string } | { ok: false; message: string } {
+  try {
+    return { ok: true, id: armSettingsFromEnv(process.env).subscriptionId };
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /**
@@ -69,24 +75,22 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
   const parsed = parseClusterSpec(text);
   if (!parsed.ok) return json(400, { errors: parsed.errors });
   const spec = parsed.spec;
-  if (spec.type !== 'iaas') {
-    return json(400, {
-      errors: [
-        { path: 'type', message: `clusters of type "${spec.type}" are not provisioned by this endpoint yet` },
-      ],
-    });
-  }
-  const subscriptionId = subscriptionIdFromSettings();
-  if (!subscriptionId) {
-    return problem(500, 'MissingSetting', 'the app setting AZURE_SUBSCRIPTION_ID is not set');
-  }
+  const subscription = subscriptionIdFromSettings();
+  if (!subscription.ok) return problem(500, 'InvalidSetting', subscription.message);
   let plan: Plan;
   try {
-    plan = planCluster(spec, { subscriptionId });
+    plan = planCluster(spec, { subscriptionId: subscription.id });
   } catch (err) {
     return json(400, { errors: [{ path: '', message: err instanceof Error ? err.message : String(err) }] });
   }
   if (request.query.get('dryRun') === 'true') return json(200, plan);
+  if (spec.type !== 'iaas') {
+    return problem(
+      501,
+      'NotImplemented',
+      `provisioning clusters of type "${spec.type}" is not available yet (dryRun is)`,
+    );
+  }
 
   const instanceId = clusterInstanceId(spec.name);
   const existing = await tryGetStatus(client, instanceId);

@@ -55,6 +55,11 @@ describe('IaaS cluster end to end: HTTP → orchestration → ARM emulator → s
     const fromYaml = await env.api.request('POST', 'clusters?dryRun=true', yamlText, 'application/yaml');
     expect(fromYaml.status).toBe(200);
     expect((fromYaml.json as Plan).cluster.name).toBe('demo');
+    const aksYaml = fs.readFileSync(path.join(ROOT, 'examples/aks-cluster.yaml'), 'utf8');
+    expect((await env.api.request('POST', 'clusters?dryRun=true', aksYaml, 'application/yaml')).status).toBe(
+      200,
+    );
+    expect((await env.api.request('POST', 'clusters', aksYaml, 'application/yaml')).status).toBe(501);
     const yaml = await env.api.request('POST', 'clusters', 'type: iaas\nname: [', 'application/yaml');
     expect(yaml.status).toBe(400);
     expect(env.emulator.operations().length).toBe(before);
