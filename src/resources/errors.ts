@@ -243,7 +243,8 @@ const armMessagePattern = /ARM error ([\w.-]+) on (\S+?): ([\s\S]*)/;
 export function parseArmErrorMessage(text: string): ParsedArmError | undefined {
   const m = armMessagePattern.exec(text);
   if (!m) return undefined;
-  const message = (m[3] ?? '')
+  // The durable runtime appends the error's details (stack) after a newline.
+  const message = ((m[3] ?? '').split('\n')[0] ?? '')
     .replace(/"?\.?\s*See the function execution logs for additional details\.?\s*$/, '')
     .trim();
   return { code: m[1] ?? 'Unknown', resourceId: m[2] ?? '', message };
