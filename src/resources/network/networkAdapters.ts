@@ -9,7 +9,7 @@ import type {
 } from '@azure/arm-network';
 
 import type { JsonObject } from '../../cluster/plan/types';
-import { nameAt, type ResourceAdapter } from '../resourceAdapter';
+import { type LroOptions, nameAt, type ReconcileClients, type ResourceAdapter } from '../resourceAdapter';
 import { toJson } from '../wire';
 
 // The plan's bodies are checked against the SDK's own serializers by the integration tests (a
@@ -17,23 +17,36 @@ import { toJson } from '../wire';
 const model = <T>(body: JsonObject): T => body as unknown as T;
 const json = (value: unknown): JsonObject => toJson(value) as JsonObject;
 
-export const virtualNetworkAdapter: ResourceAdapter = {
-  type: 'Microsoft.Network/virtualNetworks',
-  carryOver: ['subnets'],
-  get: async (c, ref) => json(await c.network.virtualNetworks.get(ref.resourceGroup, nameAt(ref, 0))),
-  put: async (c, ref, body, lro) =>
-    json(
-      await c.network.virtualNetworks.createOrUpdate(
-        ref.resourceGroup,
-        nameAt(ref, 0),
-        model<VirtualNetwork>(body),
-        lro,
-      ),
-    ),
-  delete: async (c, ref, lro) => {
-    await c.network.virtualNetworks.delete(ref.resourceGroup, nameAt(ref, 0), lro);
-  },
-};
+/** The operations every top-level network resource type has on its typed SDK client. */
+interface TopLevelOperations<T> {
+  get(resourceGroup: string, name: string): PromiseLike<T>;
+  createOrUpdate(resourceGroup: string, name: string, body: T, options: LroOptions): PromiseLike<T>;
+  delete(resourceGroup: string, name: string, options: LroOptions): PromiseLike<unknown>;
+}
+
+/** An adapter for a resource addressed as `<resource group>/<name>` through one typed operation group. */
+function topLevelAdapter<T>(
+  type: string,
+  operations: (clients: ReconcileClients) => TopLevelOperations<T>,
+  extra: Pick<ResourceAdapter, 'outputs' | 'carryOver'> = {},
+): ResourceAdapter {
+  return {
+    type,
+    get: async (c, ref) => json(await operations(c).get(ref.resourceGroup, nameAt(ref, 0))),
+    put: async (c, ref, body, lro) =>
+      json(await operations(c).createOrUpdate(ref.resourceGroup, nameAt(ref, 0), model<T>(body), lro)),
+    delete: async (c, ref, lro) => {
+      await operations(c).delete(ref.resourceGroup, nameAt(ref, 0), lro);
+    },
+    ...extra,
+  };
+}
+
+export const virtualNetworkAdapter = topLevelAdapter<VirtualNetwork>(
+  'Microsoft.Network/virtualNetworks',
+  (c) => c.network.virtualNetworks,
+  { carryOver: ['subnets'] },
+);
 
 export const subnetAdapter: ResourceAdapter = {
   type: 'Microsoft.Network/virtualNetworks/subnets',
@@ -53,96 +66,40 @@ export const subnetAdapter: ResourceAdapter = {
   },
 };
 
-export const networkSecurityGroupAdapter: ResourceAdapter = {
-  type: 'Microsoft.Network/networkSecurityGroups',
-  get: async (c, ref) => json(await c.network.networkSecurityGroups.get(ref.resourceGroup, nameAt(ref, 0))),
-  put: async (c, ref, body, lro) =>
-    json(
-      await c.network.networkSecurityGroups.createOrUpdate(
-        ref.resourceGroup,
-        nameAt(ref, 0),
-        model<NetworkSecurityGroup>(body),
-        lro,
-      ),
-    ),
-  delete: async (c, ref, lro) => {
-    await c.network.networkSecurityGroups.delete(ref.resourceGroup, nameAt(ref, 0), lro);
-  },
-};
+export const networkSecurityGroupAdapter = topLevelAdapter<NetworkSecurityGroup>(
+  'Microsoft.Network/networkSecurityGroups',
+  (c) => c.network.networkSecurityGroups,
+);
 
-export const publicIPAddressAdapter: ResourceAdapter = {
-  type: 'Microsoft.Network/publicIPAddresses',
-  get: async (c, ref) => json(await c.network.publicIPAddresses.get(ref.resourceGroup, nameAt(ref, 0))),
-  put: async (c, ref, body, lro) =>
-    json(
-      await c.network.publicIPAddresses.createOrUpdate(
-        ref.resourceGroup,
-        nameAt(ref, 0),
-        model<PublicIPAddress>(body),
-        lro,
-      ),
-    ),
-  delete: async (c, ref, lro) => {
-    await c.network.publicIPAddresses.delete(ref.resourceGroup, nameAt(ref, 0), lro);
+export const publicIPAddressAdapter = topLevelAdapter<PublicIPAddress>(
+  'Microsoft.Network/publicIPAddresses',
+  (c) => c.network.publicIPAddresses,
+  {
+    outputs: (actual): Record<string, string> =>
+      typeof actual['ipAddress'] === 'string' ? { ipAddress: actual['ipAddress'] } : {},
   },
-  outputs: (actual): Record<string, string> =>
-    typeof actual['ipAddress'] === 'string' ? { ipAddress: actual['ipAddress'] } : {},
-};
+);
 
-export const natGatewayAdapter: ResourceAdapter = {
-  type: 'Microsoft.Network/natGateways',
-  get: async (c, ref) => json(await c.network.natGateways.get(ref.resourceGroup, nameAt(ref, 0))),
-  put: async (c, ref, body, lro) =>
-    json(
-      await c.network.natGateways.createOrUpdate(
-        ref.resourceGroup,
-        nameAt(ref, 0),
-        model<NatGateway>(body),
-        lro,
-      ),
-    ),
-  delete: async (c, ref, lro) => {
-    await c.network.natGateways.delete(ref.resourceGroup, nameAt(ref, 0), lro);
-  },
-};
+export const natGatewayAdapter = topLevelAdapter<NatGateway>(
+  'Microsoft.Network/natGateways',
+  (c) => c.network.natGateways,
+);
 
-export const loadBalancerAdapter: ResourceAdapter = {
-  type: 'Microsoft.Network/loadBalancers',
-  get: async (c, ref) => json(await c.network.loadBalancers.get(ref.resourceGroup, nameAt(ref, 0))),
-  put: async (c, ref, body, lro) =>
-    json(
-      await c.network.loadBalancers.createOrUpdate(
-        ref.resourceGroup,
-        nameAt(ref, 0),
-        model<LoadBalancer>(body),
-        lro,
-      ),
-    ),
-  delete: async (c, ref, lro) => {
-    await c.network.loadBalancers.delete(ref.resourceGroup, nameAt(ref, 0), lro);
-  },
-};
+export const loadBalancerAdapter = topLevelAdapter<LoadBalancer>(
+  'Microsoft.Network/loadBalancers',
+  (c) => c.network.loadBalancers,
+);
 
-export const networkInterfaceAdapter: ResourceAdapter = {
-  type: 'Microsoft.Network/networkInterfaces',
-  get: async (c, ref) => json(await c.network.networkInterfaces.get(ref.resourceGroup, nameAt(ref, 0))),
-  put: async (c, ref, body, lro) =>
-    json(
-      await c.network.networkInterfaces.createOrUpdate(
-        ref.resourceGroup,
-        nameAt(ref, 0),
-        model<NetworkInterface>(body),
-        lro,
-      ),
-    ),
-  delete: async (c, ref, lro) => {
-    await c.network.networkInterfaces.delete(ref.resourceGroup, nameAt(ref, 0), lro);
+export const networkInterfaceAdapter = topLevelAdapter<NetworkInterface>(
+  'Microsoft.Network/networkInterfaces',
+  (c) => c.network.networkInterfaces,
+  {
+    outputs: (actual): Record<string, string> => {
+      const configs = actual['ipConfigurations'];
+      const first = Array.isArray(configs) ? configs[0] : undefined;
+      const ip =
+        first && typeof first === 'object' && !Array.isArray(first) ? first['privateIPAddress'] : undefined;
+      return typeof ip === 'string' ? { privateIPAddress: ip } : {};
+    },
   },
-  outputs: (actual): Record<string, string> => {
-    const configs = actual['ipConfigurations'];
-    const first = Array.isArray(configs) ? configs[0] : undefined;
-    const ip =
-      first && typeof first === 'object' && !Array.isArray(first) ? first['privateIPAddress'] : undefined;
-    return typeof ip === 'string' ? { privateIPAddress: ip } : {};
-  },
-};
+);
