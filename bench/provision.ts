@@ -72,7 +72,7 @@ function benchSpec(workers: number): Record<string, unknown> {
     network: {
       vnet: { cidr: '10.0.0.0/16' },
       controlPlaneSubnet: { cidr: '10.0.0.0/24' },
-      workerSubnet: { cidr: '10.0.1.0/24' },
+      workerSubnet: { cidr: '10.0.16.0/20' },
     },
     controlPlane: { count: 3, vmSize: 'Standard_D4s_v5', zones: ['1', '2', '3'] },
     nodePools: [
