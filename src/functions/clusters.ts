@@ -15,6 +15,7 @@ import { armSettingsFromEnv } from '../resources/clients';
 import { clusterInstanceId, clusterNameOf, type ClusterStatusView } from './shared/clusterStatus';
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
+import { type PreviousOperation, relocationError, resourcesToPrune } from './shared/staleResources';
 import { NODE_PROGRESS_ENTITY, type NodeProgressState } from './shared/nodeProgress';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
@@ -101,12 +102,17 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
       `an operation on cluster "${spec.name}" is running (${existing?.name ?? 'unknown'}, ${String(existing?.runtimeStatus)}); wait for it to finish`,
     );
   }
+  const previous = previousOperation(existing);
+  const relocation = relocationError(previous, plan);
+  if (relocation) return problem(409, 'ClusterExists', relocation);
+  const prune = resourcesToPrune(previous, plan);
   const input: ClusterOperationInput = {
     clusterName: spec.name,
     plan,
     onFailure: spec.onFailure,
     spec,
     requestedAt: new Date().toISOString(),
+    ...(prune.length > 0 ? { prune } : {}),
   };
   try {
     await client.startNew(DurableFunctions.provisionCluster, { instanceId, input });
@@ -117,6 +123,12 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
   }
   context.log(`started provisioning of cluster "${spec.name}" as ${instanceId}`);
   return client.createCheckStatusResponse(request, instanceId);
+}
+
+function previousOperation(status: DurableOrchestrationStatus | undefined): PreviousOperation | undefined {
+  const input = status ? operationInputOf(status) : undefined;
+  if (!status || !input) return undefined;
+  return { input, orchestrator: status.name, runtimeStatus: String(status.runtimeStatus) };
 }
 
 async function listClusters(client: DurableClient) {

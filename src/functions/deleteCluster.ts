@@ -16,7 +16,9 @@ import {
 
 const deleteCluster: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<ClusterOperationInput>();
-  const owned = input.plan.resources.filter((r) => r.owned);
+  // What the last operation was still to prune is the cluster's too (see shared/staleResources.ts).
+  const resources = [...input.plan.resources, ...(input.prune ?? [])];
+  const owned = resources.filter((r) => r.owned);
   const status: ClusterCustomStatus = {
     operation: 'delete',
     phase: 'Deleting',
@@ -24,7 +26,7 @@ const deleteCluster: OrchestrationHandler = function* (context: OrchestrationCon
     zones: {},
   };
   context.df.setCustomStatus(status);
-  const summary = yield* deleteOwned(context, input.plan.resources, (s) => {
+  const summary = yield* deleteOwned(context, resources, (s) => {
     status.resources.done = s.deleted + s.alreadyAbsent;
     context.df.setCustomStatus(status);
   });

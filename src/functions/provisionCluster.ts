@@ -17,7 +17,7 @@ import {
   zoneInstanceId,
   type ZoneProgress,
 } from './shared/clusterStatus';
-import { rollbackOwned } from './shared/deletion';
+import { deleteOwned, rollbackOwned } from './shared/deletion';
 import {
   type ApplyResourcesInput,
   type ApplyResourcesOutput,
@@ -213,6 +213,24 @@ const provisionCluster: OrchestrationHandler = function* (context: Orchestration
     throw new Error(
       `Provisioning cluster "${input.clusterName}" failed (${what}): ARM error ${failure.code} on ${failure.resource}: ${failure.message}`,
     );
+  }
+
+  // 4. What an earlier run created and this spec no longer plans (a shrunk or renamed pool) goes,
+  // now that everything the new plan needs exists.
+  const prune = input.prune ?? [];
+  if (prune.length > 0) {
+    status.phase = 'Pruning';
+    update();
+    const pruned = yield* deleteOwned(context, prune);
+    if (pruned.failure) {
+      status.error = pruned.failure;
+      status.phase = 'Failed';
+      update();
+      yield publishEvent(context, input, 'ProvisioningFailed', { error: pruned.failure });
+      throw new Error(
+        `Provisioning cluster "${input.clusterName}" applied the plan but could not delete what the spec no longer asks for (POST it again to retry): ARM error ${pruned.failure.code} on ${pruned.failure.resource}: ${pruned.failure.message}`,
+      );
+    }
   }
 
   status.phase = 'Provisioned';

@@ -7,6 +7,7 @@ import { parseArmErrorMessage } from '../../resources/errors';
 export type ClusterPhase =
   | 'Verifying'
   | 'Provisioning'
+  | 'Pruning'
   | 'Provisioned'
   | 'RollingBack'
   | 'Failed'

@@ -35,6 +35,11 @@ export interface ClusterOperationInput {
   spec: unknown;
   /** When the HTTP request arrived (ISO 8601), stamped by the starter: orchestrators read no clock. */
   requestedAt: string;
+  /**
+   * Owned resources an earlier operation created that this plan no longer has (a shrunk or renamed
+   * pool): deleted after the plan is applied, so nothing is left behind. See staleResources.ts.
+   */
+  prune?: PlannedResource[];
 }
 
 export interface ProvisionClusterOutput {

@@ -194,4 +194,37 @@ describe('IaaS cluster end to end: HTTP → orchestration → ARM emulator → s
     const listAfter = await env.api.request('GET', 'clusters');
     expect((listAfter.json as { clusters: ClusterView[] }).clusters.map((c) => c.name)).not.toContain('demo');
   });
+
+  it('deletes the nodes a changed spec no longer asks for, and refuses to move a cluster', async () => {
+    const spec = exampleSpec('shrink');
+    expect((await env.api.request('POST', 'clusters', spec)).status).toBe(202);
+    expect((await env.api.waitForCluster('shrink')).final.runtimeStatus).toBe('Completed');
+    const pools = spec['nodePools'] as Record<string, unknown>[];
+
+    // A smaller `general` pool and no `memory` pool: the nodes that go are deleted, the rest untouched.
+    const smaller = { ...spec, nodePools: [{ ...pools[0], count: 3, minCount: 1 }] };
+    const plan = planOf(smaller);
+    const opsBefore = env.emulator.operations().length;
+    expect((await env.api.request('POST', 'clusters', smaller)).status).toBe(202);
+    const { final, phases } = await env.api.waitForCluster('shrink');
+    expect(final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
+    expect(phases).toContain('Pruning');
+    const actual = env.api.clusterResources('shrink');
+    expect(actual.map((r) => lower(r.id)).sort()).toEqual(plan.resources.map((r) => lower(r.id)).sort());
+    // The only writes are the deletes: 3 general + 2 memory nodes, a VM and a NIC each.
+    const writes = env.emulator
+      .operations()
+      .slice(opsBefore)
+      .filter((o) => o.write);
+    expect(writes.map((o) => o.method)).toEqual(Array(2 * (3 + 2)).fill('DELETE'));
+
+    // A cluster stays where it is: another resource group is refused before anything is written.
+    const moved = await env.api.request('POST', 'clusters', { ...smaller, resourceGroup: 'rg-other' });
+    expect(moved.status).toBe(409);
+    expect(JSON.stringify(moved.json)).toMatch(/ClusterExists.*rg-demo/);
+
+    expect((await env.api.request('DELETE', 'clusters/shrink')).status).toBe(202);
+    expect((await env.api.waitForCluster('shrink')).final.phase).toBe('Deleted');
+    expect(env.api.clusterResources('shrink')).toEqual([]);
+  });
 });
