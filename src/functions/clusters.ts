@@ -15,8 +15,8 @@ import { armSettingsFromEnv } from '../resources/clients';
 import { clusterInstanceId, clusterNameOf, type ClusterStatusView } from './shared/clusterStatus';
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
-import { type PreviousOperation, relocationError, resourcesToPrune } from './shared/staleResources';
 import { NODE_PROGRESS_ENTITY, type NodeProgressState } from './shared/nodeProgress';
+import { type PreviousOperation, relocationError, resourcesToPrune } from './shared/staleResources';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
