@@ -328,6 +328,29 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
+const OUT_OF_PROC_MARKER = '$OutOfProcData$:';
+const MAX_LOGGED_ERROR = 1_000;
+
+/**
+ * A failed invocation's error as it belongs in a log line. A failing orchestrator's error embeds its
+ * whole state (every action with its input) after `$OutOfProcData$:`; only the state's own error is
+ * worth logging, and never unbounded: inputs may be large and are not the log's business.
+ */
+export function loggableError(err: unknown): string {
+  let message = errorMessage(err);
+  const at = message.indexOf(OUT_OF_PROC_MARKER);
+  if (at >= 0) {
+    let inner: unknown;
+    try {
+      inner = (JSON.parse(message.slice(at + OUT_OF_PROC_MARKER.length)) as { error?: unknown }).error;
+    } catch {
+      inner = undefined;
+    }
+    message = typeof inner === 'string' && inner !== '' ? inner : message.slice(0, at).trim();
+  }
+  return message.length > MAX_LOGGED_ERROR ? `${message.slice(0, MAX_LOGGED_ERROR)}… (truncated)` : message;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 // A require that always goes through Node's own loader (under jest, the test's `require` is jest's), so the

@@ -14,6 +14,7 @@ import {
   jsonTypedData,
   type LoadedApp,
   loadFunctionsApp,
+  loggableError,
   realProcessEnv,
 } from './core';
 import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from './coreTypes';
@@ -255,7 +256,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         invocationId,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         status: 'Failed',
-        error: errorMessage(err),
+        error: loggableError(err),
       });
       throw err;
     }
