@@ -136,9 +136,18 @@ async function main(): Promise<void> {
   }, write);
 }
 
+/** What to tell a user whose `npm start` failed; a busy port is the common case and has a remedy. */
+export function startFailure(err: unknown): string {
+  const e = err as { code?: unknown; port?: unknown; message?: unknown } | null;
+  if (e && e.code === 'EADDRINUSE') {
+    return `Port ${typeof e.port === 'number' ? e.port : ''} is already in use (is another \`npm start\` running?). Stop it, or pick other ports with EMULATOR_PORT and LOCAL_HOST_PORT in local.settings.json.`;
+  }
+  return typeof e?.message === 'string' ? e.message : String(err);
+}
+
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${startFailure(err)}\n`);
     process.exit(1);
   });
 }
