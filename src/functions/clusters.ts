@@ -16,7 +16,12 @@ import { clusterInstanceId, clusterNameOf, type ClusterStatusView } from './shar
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY, type NodeProgressState } from './shared/nodeProgress';
-import { type PreviousOperation, relocationError, resourcesToPrune } from './shared/staleResources';
+import {
+  type PreviousOperation,
+  relocationError,
+  resourcesFromBefore,
+  resourcesToPrune,
+} from './shared/staleResources';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
@@ -106,6 +111,7 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
   const relocation = relocationError(previous, plan);
   if (relocation) return problem(409, 'ClusterExists', relocation);
   const prune = resourcesToPrune(previous, plan);
+  const fromBefore = resourcesFromBefore(previous, plan);
   const input: ClusterOperationInput = {
     clusterName: spec.name,
     plan,
@@ -113,6 +119,7 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
     spec,
     requestedAt: new Date().toISOString(),
     ...(prune.length > 0 ? { prune } : {}),
+    ...(fromBefore.length > 0 ? { existing: fromBefore } : {}),
   };
   try {
     await client.startNew(DurableFunctions.provisionCluster, { instanceId, input });

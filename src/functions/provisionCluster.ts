@@ -32,6 +32,7 @@ import {
 } from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 import { provisioningWaves, type ScheduleUnit, zoneWaves } from './shared/scheduleWaves';
+import { resourcesToRollBack } from './shared/staleResources';
 
 function isNodeResource(r: PlannedResource): boolean {
   return (
@@ -193,7 +194,12 @@ const provisionCluster: OrchestrationHandler = function* (context: Orchestration
     if (input.onFailure === 'rollback') {
       status.phase = 'RollingBack';
       update();
-      const rollback = yield* rollbackOwned(context, plan.resources);
+      // Undo this run only: what existed before it (an earlier, working cluster) stays.
+      const foundExisting = results.filter((r) => r.action !== 'created').map((r) => r.id);
+      const rollback = yield* rollbackOwned(
+        context,
+        resourcesToRollBack(plan, input.existing, foundExisting),
+      );
       status.rolledBack = rollback.failure === undefined;
       if (rollback.failure)
         status.error = {

@@ -40,6 +40,11 @@ export interface ClusterOperationInput {
    * pool): deleted after the plan is applied, so nothing is left behind. See staleResources.ts.
    */
   prune?: PlannedResource[];
+  /**
+   * Ids of owned resources an earlier operation planned and this plan keeps: they may exist from
+   * before this run, so a rollback of this run leaves them alone (see staleResources.ts).
+   */
+  existing?: string[];
 }
 
 export interface ProvisionClusterOutput {

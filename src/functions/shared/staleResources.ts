@@ -35,6 +35,30 @@ export function resourcesToPrune(previous: PreviousOperation | undefined, plan: 
 }
 
 /**
+ * Ids of the owned resources in `plan` that an earlier operation also planned, so that may exist
+ * from before this run. Rolling back a failed change must not delete a cluster that worked.
+ */
+export function resourcesFromBefore(previous: PreviousOperation | undefined, plan: Plan): string[] {
+  if (!previous) return [];
+  if (previous.orchestrator === 'deleteCluster' && previous.runtimeStatus === 'Completed') return [];
+  const before = new Set(previous.input.plan.resources.filter((r) => r.owned).map((r) => lower(r.id)));
+  return plan.resources.filter((r) => r.owned && before.has(lower(r.id))).map((r) => r.id);
+}
+
+/**
+ * The owned resources a failed run rolls back: everything it planned except what existed before it
+ * (found unchanged or updated by this run, or planned by an earlier operation).
+ */
+export function resourcesToRollBack(
+  plan: Plan,
+  existing: readonly string[] | undefined,
+  foundExisting: readonly string[],
+): PlannedResource[] {
+  const keep = new Set([...(existing ?? []), ...foundExisting].map(lower));
+  return plan.resources.filter((r) => r.owned && !keep.has(lower(r.id)));
+}
+
+/**
  * A cluster cannot move: its resources live in one resource group and region. Returns why a new
  * plan may not replace the previous one, or undefined when it may.
  */

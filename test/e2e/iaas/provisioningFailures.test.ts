@@ -128,6 +128,37 @@ describe('IaaS provisioning under ARM faults', () => {
     );
   });
 
+  it('rolls back only what a failed change added: the working cluster stays', async () => {
+    const name = 'grow';
+    const spec = exampleSpec(name, { onFailure: 'rollback' });
+    expect((await env.api.request('POST', 'clusters', spec)).status).toBe(202);
+    expect((await env.api.waitForCluster(name)).final.runtimeStatus).toBe('Completed');
+    const before = env.api
+      .clusterResources(name)
+      .map((r) => r.id.toLowerCase())
+      .sort();
+
+    // Grow the general pool from 6 to 9; one of the new VMs cannot be placed.
+    const pools = spec['nodePools'] as Record<string, unknown>[];
+    const bigger = { ...spec, nodePools: [{ ...pools[0], count: 9 }, ...pools.slice(1)] };
+    env.emulator.faults.add({
+      method: 'PUT',
+      path: `/virtualMachines/${name}-general-7$`,
+      lroFailure: { code: 'ZonalAllocationFailed', message: 'Allocation failed in zone 2.' },
+    });
+    expect((await env.api.request('POST', 'clusters', bigger)).status).toBe(202);
+    const { final, phases } = await env.api.waitForCluster(name);
+    expect(final).toMatchObject({ runtimeStatus: 'Failed', rolledBack: true });
+    expect(final.error).toMatchObject({ code: 'ZonalAllocationFailed' });
+    expect(phases).toContain('RollingBack');
+    expect(
+      env.api
+        .clusterResources(name)
+        .map((r) => r.id.toLowerCase())
+        .sort(),
+    ).toEqual(before);
+  });
+
   it('fails clearly, without writing anything, when the resource group does not exist', async () => {
     const name = 'norg';
     const writesBefore = env.api.writes();

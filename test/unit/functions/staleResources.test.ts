@@ -5,7 +5,9 @@ import type { ClusterOperationInput } from '../../../src/functions/shared/durabl
 import {
   type PreviousOperation,
   relocationError,
+  resourcesFromBefore,
   resourcesToPrune,
+  resourcesToRollBack,
 } from '../../../src/functions/shared/staleResources';
 
 const SUB = '00000000-0000-0000-0000-000000000000';
@@ -102,5 +104,28 @@ describe('relocationError', () => {
     expect(
       relocationError(previous(plan, 'deleteCluster', 'Completed'), planOf(spec({ resourceGroup: 'rg2' }))),
     ).toBeUndefined();
+  });
+});
+
+describe('rollback of a failed change', () => {
+  const small = planOf(spec({ nodePools: [{ name: 'a', count: 2, vmSize: 'Standard_D4s_v5' }] }));
+  const big = planOf(spec());
+
+  it('keeps what an earlier operation planned, and what this run found already there', () => {
+    const fromBefore = resourcesFromBefore(previous(small, 'provisionCluster', 'Completed'), big);
+    expect(names(big.resources.filter((r) => fromBefore.includes(r.id)))).toEqual(
+      names(small.resources.filter((r) => r.owned)),
+    );
+    const rollBack = resourcesToRollBack(big, fromBefore, []);
+    expect(rollBack.every((r) => r.role === 'workerNic' || r.role === 'workerVm')).toBe(true);
+    expect(rollBack).toHaveLength(2 * 4); // a-2, a-3, b-0, b-1: a NIC and a VM each
+    const vnet = big.resources.find((r) => r.role === 'vnet')!;
+    expect(resourcesToRollBack(big, undefined, [vnet.id]).map((r) => r.id)).not.toContain(vnet.id);
+  });
+
+  it('rolls back every owned resource of a first create, never a brought one', () => {
+    expect(resourcesFromBefore(undefined, big)).toEqual([]);
+    expect(resourcesFromBefore(previous(big, 'deleteCluster', 'Completed'), big)).toEqual([]);
+    expect(resourcesToRollBack(big, [], [])).toEqual(big.resources.filter((r) => r.owned));
   });
 });
