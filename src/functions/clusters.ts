@@ -12,16 +12,25 @@ import type * as Planner from '../cluster/plan';
 import type { Plan } from '../cluster/plan/types';
 import type * as Validate from '../cluster/validate';
 import { armSettingsFromEnv } from '../resources/clients';
-import { clusterInstanceId, clusterNameOf, type ClusterStatusView } from './shared/clusterStatus';
+import {
+  clusterInstanceId,
+  clusterNameOf,
+  type ClusterStatusView,
+  zoneInstanceId,
+} from './shared/clusterStatus';
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY, type NodeProgressState } from './shared/nodeProgress';
 import {
+  controlPlaneShrinkError,
+  existingNodesOf,
   type PreviousOperation,
   relocationError,
   resourcesFromBefore,
+  resourcesThatMayExist,
   resourcesToPrune,
 } from './shared/staleResources';
+import { isInstanceConflict, startFailedMessage } from './shared/startConflict';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
@@ -75,7 +84,54 @@ function planning(): {
   return { parseClusterSpec: validate.parseClusterSpec, planCluster: planner.planCluster };
 }
 
+/** `dryRun`: absent, `true` or `false` (any case); anything else is refused rather than guessed. */
+function dryRunOf(request: HttpRequest): { ok: true; dryRun: boolean } | { ok: false; message: string } {
+  const value = request.query.get('dryRun');
+  if (value === null) return { ok: true, dryRun: false };
+  const v = value.toLowerCase();
+  if (v === 'true' || v === 'false') return { ok: true, dryRun: v === 'true' };
+  return { ok: false, message: `dryRun must be "true" or "false" (got "${value.slice(0, 40)}")` };
+}
+
+/**
+ * Why the cluster is busy, or undefined. The zone sub-orchestrations (`cluster-<name>:zone-<z>`) are
+ * checked too: they can outlive their parent (terminated, or failed while a zone still runs), and a
+ * new operation must not write to nodes a zone is still creating.
+ */
+async function busyReason(
+  client: DurableClient,
+  instanceId: string,
+  status: DurableOrchestrationStatus | undefined,
+  previous: PreviousOperation | undefined,
+): Promise<string | undefined> {
+  if (isActive(status)) return `${status?.name ?? 'unknown'}, ${String(status?.runtimeStatus)}`;
+  if (!previous) return undefined;
+  const zones = new Set(
+    previous.input.plan.resources.filter((r) => r.node !== undefined).map((r) => r.zone ?? 'none'),
+  );
+  for (const zone of [...zones].sort()) {
+    const zoneStatus = await tryGetStatus(client, zoneInstanceId(instanceId, zone));
+    if (isActive(zoneStatus)) return `zone ${zone}: ${String(zoneStatus?.runtimeStatus)}`;
+  }
+  return undefined;
+}
+
+function startFailed(
+  context: InvocationContext,
+  err: unknown,
+  clusterName: string,
+  operation: 'provisioning' | 'deletion',
+): HttpResponseInit {
+  const text = err instanceof Error ? err.message : String(err);
+  context.warn(`starting the ${operation} of cluster "${clusterName}" failed: ${text.slice(0, 500)}`);
+  return isInstanceConflict(err)
+    ? problem(409, 'OperationInProgress', `an operation on cluster "${clusterName}" is already running`)
+    : problem(500, 'StartFailed', startFailedMessage(clusterName, operation));
+}
+
 async function createCluster(request: HttpRequest, client: DurableClient, context: InvocationContext) {
+  const dryRun = dryRunOf(request);
+  if (!dryRun.ok) return json(400, { errors: [{ path: 'dryRun', message: dryRun.message }] });
   const text = await request.text();
   const { parseClusterSpec, planCluster } = planning();
   const parsed = parseClusterSpec(text);
@@ -83,13 +139,23 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
   const spec = parsed.spec;
   const subscription = subscriptionIdFromSettings();
   if (!subscription.ok) return problem(500, 'InvalidSetting', subscription.message);
+
+  const instanceId = clusterInstanceId(spec.name);
+  const existing = await tryGetStatus(client, instanceId);
+  const previous = previousOperation(existing);
+  // Existing nodes keep their names and zones whatever the spec now says (see docs/operations.md).
+  const mayExist = resourcesThatMayExist(previous);
+  const existingNodes = existingNodesOf(mayExist);
   let plan: Plan;
   try {
-    plan = planCluster(spec, { subscriptionId: subscription.id });
+    plan = planCluster(spec, {
+      subscriptionId: subscription.id,
+      ...(Object.keys(existingNodes).length > 0 ? { existingNodes } : {}),
+    });
   } catch (err) {
     return json(400, { errors: [{ path: '', message: err instanceof Error ? err.message : String(err) }] });
   }
-  if (request.query.get('dryRun') === 'true') return json(200, plan);
+  if (dryRun.dryRun) return json(200, plan);
   if (spec.type !== 'iaas') {
     return problem(
       501,
@@ -98,18 +164,18 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
     );
   }
 
-  const instanceId = clusterInstanceId(spec.name);
-  const existing = await tryGetStatus(client, instanceId);
-  if (isActive(existing)) {
+  const busy = await busyReason(client, instanceId, existing, previous);
+  if (busy) {
     return problem(
       409,
       'OperationInProgress',
-      `an operation on cluster "${spec.name}" is running (${existing?.name ?? 'unknown'}, ${String(existing?.runtimeStatus)}); wait for it to finish`,
+      `an operation on cluster "${spec.name}" is running (${busy}); wait for it to finish`,
     );
   }
-  const previous = previousOperation(existing);
   const relocation = relocationError(previous, plan);
   if (relocation) return problem(409, 'ClusterExists', relocation);
+  const shrink = controlPlaneShrinkError(mayExist, spec.controlPlane.count);
+  if (shrink) return problem(409, 'ControlPlaneShrink', shrink);
   const prune = resourcesToPrune(previous, plan);
   const fromBefore = resourcesFromBefore(previous, plan);
   const input: ClusterOperationInput = {
@@ -124,9 +190,7 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
   try {
     await client.startNew(DurableFunctions.provisionCluster, { instanceId, input });
   } catch (err) {
-    // Two requests raced past the check above: the durable store admits only one running instance.
-    context.warn(`startNew ${instanceId} failed: ${err instanceof Error ? err.message : String(err)}`);
-    return problem(409, 'OperationInProgress', `an operation on cluster "${spec.name}" is already running`);
+    return startFailed(context, err, spec.name, 'provisioning');
   }
   context.log(`started provisioning of cluster "${spec.name}" as ${instanceId}`);
   return client.createCheckStatusResponse(request, instanceId);
@@ -135,7 +199,13 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
 function previousOperation(status: DurableOrchestrationStatus | undefined): PreviousOperation | undefined {
   const input = status ? operationInputOf(status) : undefined;
   if (!status || !input) return undefined;
-  return { input, orchestrator: status.name, runtimeStatus: String(status.runtimeStatus) };
+  const view = clusterView(clusterNameOf(status.instanceId) ?? input.clusterName, status);
+  return {
+    input,
+    orchestrator: status.name,
+    runtimeStatus: String(status.runtimeStatus),
+    ...(view.rolledBack === true ? { rolledBack: true } : {}),
+  };
 }
 
 async function listClusters(client: DurableClient) {
@@ -187,19 +257,19 @@ async function deleteCluster(request: HttpRequest, client: DurableClient, contex
   if (!status || !input || isDeleted(clusterView(name, status))) {
     return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);
   }
-  if (isActive(status)) {
+  const busy = await busyReason(client, instanceId, status, previousOperation(status));
+  if (busy) {
     return problem(
       409,
       'OperationInProgress',
-      `an operation on cluster "${name}" is running (${status.name}); wait for it to finish`,
+      `an operation on cluster "${name}" is running (${busy}); wait for it to finish`,
     );
   }
   const next: ClusterOperationInput = { ...input, requestedAt: new Date().toISOString() };
   try {
     await client.startNew(DurableFunctions.deleteCluster, { instanceId, input: next });
   } catch (err) {
-    context.warn(`startNew ${instanceId} failed: ${err instanceof Error ? err.message : String(err)}`);
-    return problem(409, 'OperationInProgress', `an operation on cluster "${name}" is already running`);
+    return startFailed(context, err, name, 'deletion');
   }
   context.log(`started deletion of cluster "${name}" as ${instanceId}`);
   return client.createCheckStatusResponse(request, instanceId);

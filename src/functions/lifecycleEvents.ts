@@ -10,9 +10,10 @@ import {
 
 df.app.activity(DurableFunctions.publishLifecycleEvent, {
   handler: async (input: PublishLifecycleEventInput, context): Promise<PublishLifecycleEventOutput> => {
-    const topic = lifecycleTopicFromEnv(process.env);
-    if (!topic) return { published: false };
     try {
+      // Inside the try: a malformed topic setting is logged like any publishing failure.
+      const topic = lifecycleTopicFromEnv(process.env);
+      if (!topic) return { published: false };
       await publishLifecycleEvent(topic, input);
       return { published: true };
     } catch (err) {

@@ -32,6 +32,7 @@ import {
 } from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 import { provisioningWaves, type ScheduleUnit, zoneWaves } from './shared/scheduleWaves';
+import { settleAll } from './shared/settleAll';
 import { resourcesToRollBack } from './shared/staleResources';
 
 function isNodeResource(r: PlannedResource): boolean {
@@ -65,7 +66,7 @@ function publishEvent(
   return context.df.callActivity(DurableFunctions.publishLifecycleEvent, event);
 }
 
-const provisionZone: OrchestrationHandler = function* (context: OrchestrationContext) {
+export const provisionZone: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<ProvisionZoneInput>();
   const results: ApplyResult[] = [];
   let failure: ClusterError | undefined;
@@ -77,11 +78,16 @@ const provisionZone: OrchestrationHandler = function* (context: OrchestrationCon
         progress: { clusterName: input.clusterName, runId: input.runId, zone: input.zone },
       } satisfies ApplyResourcesInput),
     );
-    const outcomes = (yield context.df.Task.all(tasks)) as ApplyResourcesOutput[];
-    for (const o of outcomes) {
+    const settled = yield* settleAll<ApplyResourcesOutput>(
+      context,
+      tasks,
+      input.resources[0]?.id ?? input.zone,
+    );
+    for (const o of settled.outcomes) {
       results.push(...o.results);
       failure ??= o.failure;
     }
+    failure ??= settled.error;
     context.df.setCustomStatus(zoneProgress(input.resources, results));
     if (failure) break;
   }
@@ -94,7 +100,7 @@ const provisionZone: OrchestrationHandler = function* (context: OrchestrationCon
   return output;
 };
 
-const provisionCluster: OrchestrationHandler = function* (context: OrchestrationContext) {
+export const provisionCluster: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<ClusterOperationInput>();
   const { plan } = input;
   const nodes = plan.resources.filter(isNodeResource);
@@ -131,6 +137,7 @@ const provisionCluster: OrchestrationHandler = function* (context: Orchestration
   });
 
   let failure: ClusterError | undefined;
+  const resourceGroupId = `/subscriptions/${plan.cluster.subscriptionId}/resourceGroups/${plan.cluster.resourceGroup}`;
   // 1. The resource group must exist; it is never created.
   try {
     yield context.df.callActivity(DurableFunctions.verifyResourceGroup, {
@@ -138,21 +145,27 @@ const provisionCluster: OrchestrationHandler = function* (context: Orchestration
       resourceGroup: plan.cluster.resourceGroup,
     } satisfies VerifyResourceGroupInput);
   } catch (err) {
-    failure = clusterErrorFrom(
-      err,
-      `/subscriptions/${plan.cluster.subscriptionId}/resourceGroups/${plan.cluster.resourceGroup}`,
-    );
+    failure = clusterErrorFrom(err, resourceGroupId);
   }
 
   // 2. Brought VNet / subnets / NSGs must exist and match the spec before anything is written.
   if (!failure) {
     const brought = plan.resources.filter((r) => !r.owned);
     if (brought.length > 0) {
-      const outcome = (yield context.df.callActivity(DurableFunctions.applyResources, {
-        resources: brought,
-      } satisfies ApplyResourcesInput)) as ApplyResourcesOutput;
-      record(outcome.results);
-      failure = outcome.failure;
+      const settled = yield* settleAll<ApplyResourcesOutput>(
+        context,
+        [
+          context.df.callActivity(DurableFunctions.applyResources, {
+            resources: brought,
+          } satisfies ApplyResourcesInput),
+        ],
+        resourceGroupId,
+      );
+      for (const o of settled.outcomes) {
+        record(o.results);
+        failure ??= o.failure;
+      }
+      failure ??= settled.error;
     }
   }
 
@@ -178,12 +191,17 @@ const provisionCluster: OrchestrationHandler = function* (context: Orchestration
               resources: unit.resources,
             } satisfies ApplyResourcesInput),
       );
-      const outcomes = (yield context.df.Task.all(tasks)) as (ApplyResourcesOutput | ProvisionZoneOutput)[];
-      for (const o of outcomes) {
+      const settled = yield* settleAll<ApplyResourcesOutput | ProvisionZoneOutput>(
+        context,
+        tasks,
+        resourceGroupId,
+      );
+      for (const o of settled.outcomes) {
         record(o.results);
         if ('zone' in o) zones[o.zone] = o.progress;
         failure ??= o.failure;
       }
+      failure ??= settled.error;
       update();
       if (failure) break;
     }
@@ -195,11 +213,7 @@ const provisionCluster: OrchestrationHandler = function* (context: Orchestration
       status.phase = 'RollingBack';
       update();
       // Undo this run only: what existed before it (an earlier, working cluster) stays.
-      const foundExisting = results.filter((r) => r.action !== 'created').map((r) => r.id);
-      const rollback = yield* rollbackOwned(
-        context,
-        resourcesToRollBack(plan, input.existing, foundExisting),
-      );
+      const rollback = yield* rollbackOwned(context, resourcesToRollBack(plan, input.existing, results));
       status.rolledBack = rollback.failure === undefined;
       if (rollback.failure)
         status.error = {

@@ -72,11 +72,14 @@ export function clusterNameOf(instanceId: string): string | undefined {
   return m?.[1];
 }
 
-/** The ARM code and resource out of a failed activity's error (its message carries them). */
+/**
+ * The ARM code and resource out of a failed activity's error (its message carries them). An error
+ * that names no ARM code (a settings error, a timeout) becomes `ActivityFailed` with its first line.
+ */
 export function clusterErrorFrom(err: unknown, fallbackResource: string): ClusterError {
   const text = err instanceof Error ? err.message : String(err);
   const parsed = parseArmErrorMessage(text);
-  return parsed
-    ? { resource: parsed.resourceId, code: parsed.code, message: parsed.message }
-    : { resource: fallbackResource, code: 'Failed', message: text.split('\n')[0] ?? text };
+  if (parsed) return { resource: parsed.resourceId, code: parsed.code, message: parsed.message };
+  const code = /\bARM error ([\w.-]+)/.exec(text)?.[1] ?? 'ActivityFailed';
+  return { resource: fallbackResource, code, message: (text.split('\n')[0] ?? text).trim() };
 }

@@ -9,6 +9,7 @@ import type { PlannedResource } from '../../cluster/plan/types';
 import type { ClusterError } from './clusterStatus';
 import { type DeleteResourcesInput, type DeleteResourcesOutput, DurableFunctions } from './durableFunctions';
 import { deletionWaves } from './scheduleWaves';
+import { settleAll } from './settleAll';
 
 export interface DeletionSummary {
   deleted: number;
@@ -32,14 +33,19 @@ export function* deleteOwned(
         resources: unit.resources.map((r) => ({ id: r.id, type: r.type })),
       } satisfies DeleteResourcesInput),
     );
-    const outcomes = (yield context.df.Task.all(tasks)) as DeleteResourcesOutput[];
-    for (const o of outcomes) {
+    const settled = yield* settleAll<DeleteResourcesOutput>(
+      context,
+      tasks,
+      wave[0]?.resources[0]?.id ?? 'deleteResources',
+    );
+    for (const o of settled.outcomes) {
       for (const r of o.results) {
         if (r.action === 'deleted') summary.deleted++;
         else summary.alreadyAbsent++;
       }
       summary.failure ??= o.failure;
     }
+    summary.failure ??= settled.error;
     onWave(summary);
     if (summary.failure) break;
   }

@@ -5,16 +5,41 @@
  * orchestrator the owned resources the previous operation knew about and the new plan does not, and
  * the orchestrator deletes them once the new plan is applied.
  */
+import type { ExistingNode } from '../../cluster/plan/placement';
 import type { Plan, PlannedResource } from '../../cluster/plan/types';
+import type { ApplyResult } from '../../resources/reconcile';
 import type { ClusterOperationInput } from './durableFunctions';
 
 const lower = (id: string): string => id.toLowerCase();
+
+/** The `existingNodes` key of the control plane (see cluster/plan/compute.ts). */
+const CONTROL_PLANE = 'controlPlane';
 
 export interface PreviousOperation {
   input: ClusterOperationInput;
   /** The orchestrator that ran it (`provisionCluster` or `deleteCluster`). */
   orchestrator: string;
   runtimeStatus: string;
+  /** Its custom status said `rolledBack: true`: it deleted everything it had created. */
+  rolledBack?: boolean;
+}
+
+/**
+ * The owned resources of the previous operation's plan that may exist now. Nothing after a delete
+ * that completed. After a provisioning that failed and rolled back completely, only what that run
+ * kept as existing from before it: everything else it planned, it either never created or deleted.
+ * After anything else (completed, failed with `keep`, rollback incomplete, terminated, a failed
+ * delete) any of its plan may be there.
+ */
+export function resourcesThatMayExist(previous: PreviousOperation | undefined): PlannedResource[] {
+  if (!previous) return [];
+  if (previous.orchestrator === 'deleteCluster' && previous.runtimeStatus === 'Completed') return [];
+  const owned = previous.input.plan.resources.filter((r) => r.owned);
+  if (previous.orchestrator === 'provisionCluster' && previous.rolledBack === true) {
+    const kept = new Set((previous.input.existing ?? []).map(lower));
+    return owned.filter((r) => kept.has(lower(r.id)));
+  }
+  return owned;
 }
 
 /**
@@ -35,27 +60,52 @@ export function resourcesToPrune(previous: PreviousOperation | undefined, plan: 
 }
 
 /**
- * Ids of the owned resources in `plan` that an earlier operation also planned, so that may exist
- * from before this run. Rolling back a failed change must not delete a cluster that worked.
+ * Ids of the owned resources in `plan` that may exist from before this run (see
+ * resourcesThatMayExist). Rolling back a failed change must not delete a cluster that worked.
  */
 export function resourcesFromBefore(previous: PreviousOperation | undefined, plan: Plan): string[] {
-  if (!previous) return [];
-  if (previous.orchestrator === 'deleteCluster' && previous.runtimeStatus === 'Completed') return [];
-  const before = new Set(previous.input.plan.resources.filter((r) => r.owned).map((r) => lower(r.id)));
+  const before = new Set(resourcesThatMayExist(previous).map((r) => lower(r.id)));
   return plan.resources.filter((r) => r.owned && before.has(lower(r.id))).map((r) => r.id);
 }
 
 /**
  * The owned resources a failed run rolls back: everything it planned except what existed before it
- * (found unchanged or updated by this run, or planned by an earlier operation).
+ * (from before this run, or found unchanged or updated by it). What this run reported `created`
+ * did not exist before it, whatever an earlier plan said, so it is always rolled back.
  */
 export function resourcesToRollBack(
   plan: Plan,
   existing: readonly string[] | undefined,
-  foundExisting: readonly string[],
+  results: readonly Pick<ApplyResult, 'id' | 'action'>[],
 ): PlannedResource[] {
-  const keep = new Set([...(existing ?? []), ...foundExisting].map(lower));
+  const created = new Set(results.filter((r) => r.action === 'created').map((r) => lower(r.id)));
+  const found = results.filter((r) => r.action !== 'created').map((r) => r.id);
+  const keep = new Set([...(existing ?? []), ...found].map(lower).filter((id) => !created.has(id)));
   return plan.resources.filter((r) => r.owned && !keep.has(lower(r.id)));
+}
+
+/** Nodes that may exist, by pool (`controlPlane` for the control plane), for stable placement. */
+export function existingNodesOf(resources: readonly PlannedResource[]): Record<string, ExistingNode[]> {
+  const nodes: Record<string, ExistingNode[]> = {};
+  for (const r of resources) {
+    const pool = r.role === 'controlPlaneVm' ? CONTROL_PLANE : r.role === 'workerVm' ? r.pool : undefined;
+    if (pool === undefined) continue;
+    (nodes[pool] ??= []).push({ name: r.node ?? r.name, ...(r.zone !== undefined ? { zone: r.zone } : {}) });
+  }
+  return nodes;
+}
+
+/**
+ * Etcd runs on the control-plane nodes: removing members can lose quorum (and with it the cluster's
+ * state), and this provisioner does not reconfigure etcd membership. So the control plane only grows.
+ */
+export function controlPlaneShrinkError(
+  mayExist: readonly PlannedResource[],
+  requestedCount: number,
+): string | undefined {
+  const current = mayExist.filter((r) => r.role === 'controlPlaneVm').length;
+  if (requestedCount >= current) return undefined;
+  return `controlPlane.count cannot shrink from ${current} to ${requestedCount}: the control-plane nodes are etcd members, and removing them without reconfiguring etcd membership can lose quorum and the cluster's state; keep controlPlane.count at ${current} or more, or delete the cluster and create it again`;
 }
 
 /**
@@ -63,10 +113,13 @@ export function resourcesToRollBack(
  * plan may not replace the previous one, or undefined when it may.
  */
 export function relocationError(previous: PreviousOperation | undefined, plan: Plan): string | undefined {
-  if (!previous) return undefined;
-  if (previous.orchestrator === 'deleteCluster' && previous.runtimeStatus === 'Completed') return undefined;
+  // Nothing left (deleted, or a first create rolled back): the name is free to use anywhere.
+  if (!previous || resourcesThatMayExist(previous).length === 0) return undefined;
   const before = previous.input.plan.cluster;
   const after = plan.cluster;
+  if (lower(before.subscriptionId) !== lower(after.subscriptionId)) {
+    return `cluster "${after.name}" exists in subscription "${before.subscriptionId}"; a cluster cannot move between subscriptions: delete it before creating it in subscription "${after.subscriptionId}"`;
+  }
   if (
     lower(before.resourceGroup) !== lower(after.resourceGroup) ||
     lower(before.location) !== lower(after.location)

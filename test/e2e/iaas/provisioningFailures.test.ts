@@ -159,6 +159,30 @@ describe('IaaS provisioning under ARM faults', () => {
     ).toEqual(before);
   });
 
+  it('rolls back again when a re-POST after a rolled-back failure fails too: nothing of the cluster is left', async () => {
+    const name = 'refail';
+    const spec = exampleSpec(name, { onFailure: 'rollback' });
+    const skuFault = (): string =>
+      env.emulator.faults.add({
+        method: 'PUT',
+        path: `/virtualMachines/${name}-cp-1$`,
+        lroFailure: { code: 'SkuNotAvailable', message: 'The requested size is not available in zone 2.' },
+      });
+    skuFault();
+    expect((await env.api.request('POST', 'clusters', spec)).status).toBe(202);
+    const first = await env.api.waitForCluster(name);
+    expect(first.final).toMatchObject({ runtimeStatus: 'Failed', rolledBack: true });
+    expect(env.api.clusterResources(name)).toEqual([]);
+
+    skuFault();
+    expect((await env.api.request('POST', 'clusters', spec)).status).toBe(202);
+    const { final, phases } = await env.api.waitForCluster(name);
+    expect(final).toMatchObject({ runtimeStatus: 'Failed', phase: 'Failed', rolledBack: true });
+    expect(final.error).toMatchObject({ code: 'SkuNotAvailable' });
+    expect(phases).toContain('RollingBack');
+    expect(env.api.clusterResources(name)).toEqual([]);
+  });
+
   it('fails clearly, without writing anything, when the resource group does not exist', async () => {
     const name = 'norg';
     const writesBefore = env.api.writes();

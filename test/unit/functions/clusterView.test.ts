@@ -52,8 +52,12 @@ describe('clusterErrorFrom', () => {
     });
     expect(clusterErrorFrom(new Error('boom\nstack'), 'rg')).toEqual({
       resource: 'rg',
-      code: 'Failed',
+      code: 'ActivityFailed',
       message: 'boom',
+    });
+    expect(clusterErrorFrom(new Error('ARM error Conflict (no resource)'), 'rg')).toMatchObject({
+      code: 'Conflict',
+      resource: 'rg',
     });
   });
 });

@@ -3,9 +3,12 @@ import type { Plan } from '../../../src/cluster/plan/types';
 import { parseClusterSpec } from '../../../src/cluster/validate';
 import type { ClusterOperationInput } from '../../../src/functions/shared/durableFunctions';
 import {
+  controlPlaneShrinkError,
+  existingNodesOf,
   type PreviousOperation,
   relocationError,
   resourcesFromBefore,
+  resourcesThatMayExist,
   resourcesToPrune,
   resourcesToRollBack,
 } from '../../../src/functions/shared/staleResources';
@@ -42,6 +45,7 @@ function previous(
   orchestrator: string,
   runtimeStatus: string,
   prune?: Plan['resources'],
+  extra: { existing?: string[]; rolledBack?: boolean } = {},
 ): PreviousOperation {
   const input: ClusterOperationInput = {
     clusterName: 'c1',
@@ -50,8 +54,9 @@ function previous(
     spec: {},
     requestedAt: '2026-01-01T00:00:00Z',
     ...(prune ? { prune } : {}),
+    ...(extra.existing ? { existing: extra.existing } : {}),
   };
-  return { input, orchestrator, runtimeStatus };
+  return { input, orchestrator, runtimeStatus, ...(extra.rolledBack ? { rolledBack: true } : {}) };
 }
 
 const names = (rs: Plan['resources']): string[] => rs.map((r) => r.name).sort();
@@ -120,12 +125,86 @@ describe('rollback of a failed change', () => {
     expect(rollBack.every((r) => r.role === 'workerNic' || r.role === 'workerVm')).toBe(true);
     expect(rollBack).toHaveLength(2 * 4); // a-2, a-3, b-0, b-1: a NIC and a VM each
     const vnet = big.resources.find((r) => r.role === 'vnet')!;
-    expect(resourcesToRollBack(big, undefined, [vnet.id]).map((r) => r.id)).not.toContain(vnet.id);
+    expect(
+      resourcesToRollBack(big, undefined, [{ id: vnet.id, action: 'unchanged' }]).map((r) => r.id),
+    ).not.toContain(vnet.id);
   });
 
   it('rolls back every owned resource of a first create, never a brought one', () => {
     expect(resourcesFromBefore(undefined, big)).toEqual([]);
     expect(resourcesFromBefore(previous(big, 'deleteCluster', 'Completed'), big)).toEqual([]);
     expect(resourcesToRollBack(big, [], [])).toEqual(big.resources.filter((r) => r.owned));
+  });
+});
+
+describe('rollback after an earlier failed run', () => {
+  const small = planOf(spec({ nodePools: [{ name: 'a', count: 2, vmSize: 'Standard_D4s_v5' }] }));
+  const big = planOf(spec());
+  const owned = big.resources.filter((r) => r.owned);
+
+  it('counts nothing as existing after a first create that rolled back completely', () => {
+    const rolledBack = previous(big, 'provisionCluster', 'Failed', undefined, { rolledBack: true });
+    expect(resourcesThatMayExist(rolledBack)).toEqual([]);
+    expect(resourcesFromBefore(rolledBack, big)).toEqual([]);
+    expect(resourcesToRollBack(big, resourcesFromBefore(rolledBack, big), [])).toEqual(owned);
+  });
+
+  it('after a rolled-back change, keeps only what that run kept from before it', () => {
+    const kept = small.resources.filter((r) => r.owned).map((r) => r.id);
+    const rolledBack = previous(big, 'provisionCluster', 'Failed', undefined, {
+      rolledBack: true,
+      existing: kept,
+    });
+    expect(names(resourcesThatMayExist(rolledBack))).toEqual(names(small.resources.filter((r) => r.owned)));
+    expect(resourcesFromBefore(rolledBack, big).sort()).toEqual([...kept].sort());
+  });
+
+  it('counts the whole previous plan when its rollback was incomplete or it kept what it made', () => {
+    const incomplete = previous(big, 'provisionCluster', 'Failed');
+    expect(resourcesThatMayExist(incomplete)).toHaveLength(owned.length);
+    expect(resourcesThatMayExist(previous(big, 'deleteCluster', 'Failed'))).toHaveLength(owned.length);
+    expect(resourcesThatMayExist(previous(big, 'deleteCluster', 'Completed'))).toEqual([]);
+  });
+
+  it('rolls back what this run created even when an earlier plan had it', () => {
+    const all = owned.map((r) => r.id);
+    const vm = owned.find((r) => r.role === 'workerVm')!;
+    const nic = owned.find((r) => r.role === 'workerNic')!;
+    const rollBack = resourcesToRollBack(big, all, [
+      { id: vm.id, action: 'created' },
+      { id: nic.id.toUpperCase(), action: 'created' },
+    ]);
+    expect(rollBack.map((r) => r.id).sort()).toEqual([vm.id, nic.id].sort());
+  });
+});
+
+describe('existing nodes and the control plane', () => {
+  const plan = planOf(spec());
+
+  it('lists every VM as an existing node of its pool, with its zone', () => {
+    const nodes = existingNodesOf(plan.resources);
+    expect(Object.keys(nodes).sort()).toEqual(['a', 'b', 'controlPlane']);
+    expect(nodes['controlPlane']).toHaveLength(3);
+    expect(nodes['a']).toHaveLength(4);
+    const vm = plan.resources.find((r) => r.role === 'workerVm' && r.pool === 'a')!;
+    expect(nodes['a']).toContainEqual({ name: vm.node, ...(vm.zone ? { zone: vm.zone } : {}) });
+  });
+
+  it('refuses to shrink the control plane, allows growing', () => {
+    expect(controlPlaneShrinkError(plan.resources, 3)).toBeUndefined();
+    expect(controlPlaneShrinkError(plan.resources, 5)).toBeUndefined();
+    expect(controlPlaneShrinkError(plan.resources, 1)).toMatch(/controlPlane\.count.*3 to 1.*etcd.*quorum/);
+    expect(controlPlaneShrinkError([], 1)).toBeUndefined();
+  });
+
+  it('refuses another subscription for a cluster that exists, naming both', () => {
+    const other = planOf(spec());
+    other.cluster.subscriptionId = '11111111-1111-1111-1111-111111111111';
+    const message = relocationError(previous(plan, 'provisionCluster', 'Completed'), other);
+    expect(message).toMatch(/subscription "00000000-0000-0000-0000-000000000000"/);
+    expect(message).toMatch(/11111111-1111-1111-1111-111111111111/);
+    expect(
+      relocationError(previous(plan, 'provisionCluster', 'Failed', undefined, { rolledBack: true }), other),
+    ).toBeUndefined();
   });
 });
