@@ -6,7 +6,13 @@ import { parse as parseYaml } from 'yaml';
 import { type ArmEmulator, startArmEmulator } from './arm';
 import { type RunningHost, startHost } from './host/host';
 import { createJsonLogger } from './host/hostLogger';
-import { closeOnSignals, parsePort, printBanner } from './host/main';
+import {
+  closeOnSignals,
+  durableManagementUrl,
+  eventGridWebhookUrl,
+  parsePort,
+  printBanner,
+} from './host/main';
 import { effectiveSettings, findProjectRoot, readLocalSettings } from './host/readLocalSettings';
 
 /**
@@ -106,9 +112,8 @@ async function main(): Promise<void> {
   if (emulator) {
     const armEvents = findArmEventsFunction(host, settings.LOCAL_ARM_EVENTS_FUNCTION || undefined);
     if (armEvents) {
-      emulator.addEventSubscriber(
-        `${host.url}/runtime/webhooks/eventgrid?functionName=${encodeURIComponent(armEvents)}`,
-      );
+      // With the eventgrid_extension system key, as an Event Grid subscription endpoint has it on Azure.
+      emulator.addEventSubscriber(eventGridWebhookUrl(host, armEvents));
       write(`ARM resource events are delivered to function ${armEvents}`);
     }
   }
@@ -124,7 +129,7 @@ async function main(): Promise<void> {
   );
   write('Watch its status:');
   write(`  curl '${api}/clusters/${name}?code=${key}'`);
-  write(`  curl '${host.url}/runtime/webhooks/durabletask/instances'`);
+  write(`  curl '${durableManagementUrl(host)}'`);
   write('Press Ctrl+C to stop.');
 
   closeOnSignals(async () => {

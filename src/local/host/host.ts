@@ -27,7 +27,13 @@ import {
   type EventGridRetryPolicy,
 } from './EventGridDispatcher';
 import { EventGridRequestError, parseEventGridRequest } from './eventGridWebhook';
-import { type HostKeys, isAuthorized, loadHostKeys } from './hostKeys';
+import {
+  type HostKeys,
+  isAuthorized,
+  isSystemAuthorized,
+  loadHostKeys,
+  type SystemKeyName,
+} from './hostKeys';
 import { createJsonLogger, type HostLogger } from './hostLogger';
 import { type HostConfig, readHostConfig } from './readHostConfig';
 
@@ -35,7 +41,9 @@ import { type HostConfig, readHostConfig } from './readHostConfig';
  * The local Functions host: loads a Node.js v4 Functions app as the worker does (see core.ts), serves its
  * HTTP triggers under the host.json routePrefix with route parameters, methods and auth levels, accepts
  * Event Grid deliveries at `/runtime/webhooks/eventgrid`, and runs Durable functions on the local durable
- * engine, whose management API it mounts at `/runtime/webhooks/durabletask/`.
+ * engine, whose management API it mounts at `/runtime/webhooks/durabletask/`. Both webhooks ask, as on
+ * Azure, for their extension's system key (`durabletask_extension`, `eventgrid_extension`) or the master
+ * key, so that no web page the developer visits can drive them (the app may hold real Azure credentials).
  */
 
 export interface StartHostOptions {
@@ -73,6 +81,8 @@ export interface RunningHost {
   port: number;
   config: HostConfig;
   keys: HostKeys;
+  /** Where the keys are kept (`<stateDir>/keys.json` unless `keysFile` was given). */
+  keysFile: string;
   app: LoadedApp;
   registrations: ReadonlyMap<string, FunctionRegistration>;
   endpoints: FunctionEndpoint[];
@@ -199,6 +209,26 @@ function queryRecord(params: URLSearchParams): Record<string, string> {
   return record;
 }
 
+/**
+ * The keys a request presents: `?code=`, the `x-functions-key` header, and the password of Basic
+ * credentials (how the DurableClient's RPC calls carry the key; see durable/durableClientBinding.ts).
+ */
+function presentedKeys(req: IncomingRequest): (string | undefined)[] {
+  const presented = [req.url.searchParams.get('code') ?? undefined, req.headers['x-functions-key']];
+  const basic = /^basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (basic) {
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0) presented.push(decoded.slice(colon + 1));
+  }
+  return presented;
+}
+
+const WEBHOOK_NAMES: Record<SystemKeyName, string> = {
+  durabletask_extension: 'The Durable Functions management API',
+  eventgrid_extension: 'The Event Grid webhook',
+};
+
 function restoreEnv(env: NodeJS.ProcessEnv, saved: Map<string, string | undefined>): void {
   for (const [key, value] of saved) {
     if (value === undefined) Reflect.deleteProperty(env, key);
@@ -214,7 +244,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   fs.mkdirSync(stateDir, { recursive: true });
   const env = realProcessEnv();
   const settings = options.settings ?? {};
-  const keys = loadHostKeys(options.keysFile ?? path.join(stateDir, 'keys.json'), { ...env, ...settings });
+  const keysFile = path.resolve(options.keysFile ?? path.join(stateDir, 'keys.json'));
+  const keys = loadHostKeys(keysFile, { ...env, ...settings });
   const retry: EventGridRetryPolicy = { ...DEFAULT_EVENTGRID_RETRY, ...options.eventGridRetry };
   const deadLetterFile = path.join(stateDir, 'eventgrid-deadletter.jsonl');
 
@@ -314,7 +345,19 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       : json(404, { error: `No function serves ${req.method} ${req.url.pathname}` });
   };
 
+  /** The 401 for an extension webhook called without its system key or the master key. */
+  const unauthorized = (req: IncomingRequest, name: SystemKeyName): OutgoingResponse | undefined => {
+    if (isSystemAuthorized(keys, name, presentedKeys(req))) return undefined;
+    return json(401, {
+      error:
+        `${WEBHOOK_NAMES[name]} requires the "${name}" system key or the master key, as ?code=<key> or ` +
+        `the x-functions-key header (function keys do not open it). The keys are in ${keysFile}.`,
+    });
+  };
+
   const handleEventGrid = (req: IncomingRequest): OutgoingResponse => {
+    const denied = unauthorized(req, 'eventgrid_extension');
+    if (denied) return denied;
     if (req.method === 'OPTIONS') {
       // CloudEvents webhook validation (abuse protection) handshake.
       const origin = req.headers['webhook-request-origin'];
@@ -349,6 +392,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   };
 
   const handleDurable = async (req: IncomingRequest): Promise<OutgoingResponse> => {
+    const denied = unauthorized(req, 'durabletask_extension');
+    if (denied) return denied;
     if (!engine) return json(404, { error: 'This app has no durable functions.' });
     const response = await engine.handleManagementRequest({
       method: req.method,
@@ -471,7 +516,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
           name: registration.name,
           trigger: registration.triggerType,
           methods: ['POST'],
-          url: `${baseUrl}${EVENTGRID_PATH}?functionName=${encodeURIComponent(registration.name)}`,
+          // With the key, as the Event Grid subscription endpoint on Azure has it.
+          url: `${baseUrl}${EVENTGRID_PATH}?functionName=${encodeURIComponent(registration.name)}&code=${encodeURIComponent(keys.systemKeys.eventgrid_extension)}`,
         });
       } else {
         endpoints.push({ name: registration.name, trigger: registration.triggerType });
@@ -504,6 +550,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         maxConcurrentActivityFunctions: config.maxConcurrentActivityFunctions,
         maxConcurrentOrchestratorFunctions: config.maxConcurrentOrchestratorFunctions,
         logger,
+        managementKey: keys.systemKeys.durabletask_extension,
       });
       await engine.start();
     }
@@ -532,6 +579,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       port,
       config,
       keys,
+      keysFile,
       app,
       registrations: app.registrations,
       endpoints,

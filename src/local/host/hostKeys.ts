@@ -5,14 +5,29 @@ import * as path from 'node:path';
 import type { HttpAuthLevel } from './core';
 
 /**
- * Function keys for `authLevel: function | admin`, kept like the Functions host's file-based secrets:
- * `<stateDir>/keys.json` = `{ "masterKey": "...", "functionKeys": { "default": "..." } }`, created with fresh
- * random keys (mode 0600) on first start. The setting `LOCAL_HOST_FUNCTION_KEY` replaces the `default`
- * function key and `LOCAL_HOST_MASTER_KEY` the master key, without being written to the file.
+ * Host keys, kept like the Functions host's file-based secrets in `<stateDir>/keys.json`:
+ * `{ "masterKey": "...", "functionKeys": { "default": "..." },
+ *    "systemKeys": { "durabletask_extension": "...", "eventgrid_extension": "..." } }`,
+ * created with fresh random keys (mode 0600) on first start; a file from before system keys existed gets
+ * them added. The settings `LOCAL_HOST_FUNCTION_KEY` (the `default` function key), `LOCAL_HOST_MASTER_KEY`,
+ * `LOCAL_HOST_DURABLE_KEY` and `LOCAL_HOST_EVENTGRID_KEY` override a key without being written to the file.
+ *
+ * As on Azure, the extension webhooks (`/runtime/webhooks/durabletask/...`, `/runtime/webhooks/eventgrid`)
+ * open with their extension's system key or the master key, never with a function key.
  */
+export type SystemKeyName = 'durabletask_extension' | 'eventgrid_extension';
+
+export const SYSTEM_KEY_NAMES: readonly SystemKeyName[] = ['durabletask_extension', 'eventgrid_extension'];
+
+const SYSTEM_KEY_SETTINGS: Record<SystemKeyName, string> = {
+  durabletask_extension: 'LOCAL_HOST_DURABLE_KEY',
+  eventgrid_extension: 'LOCAL_HOST_EVENTGRID_KEY',
+};
+
 export interface HostKeys {
   masterKey: string;
   functionKeys: Record<string, string>;
+  systemKeys: Record<SystemKeyName, string>;
 }
 
 export class HostKeysError extends Error {
@@ -21,6 +36,26 @@ export class HostKeysError extends Error {
 
 function newKey(): string {
   return randomBytes(30).toString('base64url');
+}
+
+function stringMap(keysFile: string, field: string, value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new HostKeysError(`Keys file ${keysFile}: "${field}" must be an object of key strings.`);
+  }
+  const map: Record<string, string> = {};
+  for (const [name, key] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof key !== 'string' || key === '') {
+      throw new HostKeysError(`Keys file ${keysFile}: ${field}.${name} must be a non-empty string.`);
+    }
+    map[name] = key;
+  }
+  return map;
+}
+
+function writeKeysFile(keysFile: string, content: unknown): void {
+  fs.mkdirSync(path.dirname(keysFile), { recursive: true });
+  fs.writeFileSync(keysFile, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
 }
 
 export function loadHostKeys(keysFile: string, settings: Record<string, string | undefined> = {}): HostKeys {
@@ -34,27 +69,35 @@ export function loadHostKeys(keysFile: string, settings: Record<string, string |
         `Cannot parse keys file ${keysFile}: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
-    const obj = (parsed ?? {}) as { masterKey?: unknown; functionKeys?: unknown };
+    const obj = (parsed ?? {}) as { masterKey?: unknown; functionKeys?: unknown; systemKeys?: unknown };
     if (typeof obj.masterKey !== 'string' || obj.masterKey === '') {
       throw new HostKeysError(`Keys file ${keysFile} has no "masterKey" string.`);
     }
-    const functionKeys: Record<string, string> = {};
-    for (const [name, value] of Object.entries((obj.functionKeys ?? {}) as Record<string, unknown>)) {
-      if (typeof value !== 'string' || value === '') {
-        throw new HostKeysError(`Keys file ${keysFile}: functionKeys.${name} must be a non-empty string.`);
-      }
-      functionKeys[name] = value;
-    }
-    keys = { masterKey: obj.masterKey, functionKeys };
+    const functionKeys = stringMap(keysFile, 'functionKeys', obj.functionKeys);
+    const stored = stringMap(keysFile, 'systemKeys', obj.systemKeys);
+    const missing = SYSTEM_KEY_NAMES.filter((name) => stored[name] === undefined);
+    const systemKeys = { ...stored } as Record<SystemKeyName, string>;
+    for (const name of missing) systemKeys[name] = newKey();
+    keys = { masterKey: obj.masterKey, functionKeys, systemKeys };
+    // Keys are kept, so a file from an older host gains its system keys once and keeps them from then on.
+    if (missing.length > 0)
+      writeKeysFile(keysFile, { ...(obj as object), systemKeys: { ...stored, ...systemKeys } });
   } else {
-    keys = { masterKey: newKey(), functionKeys: { default: newKey() } };
-    fs.mkdirSync(path.dirname(keysFile), { recursive: true });
-    fs.writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+    keys = {
+      masterKey: newKey(),
+      functionKeys: { default: newKey() },
+      systemKeys: { durabletask_extension: newKey(), eventgrid_extension: newKey() },
+    };
+    writeKeysFile(keysFile, keys);
   }
   const fromSettings = settings.LOCAL_HOST_FUNCTION_KEY;
   if (fromSettings) keys.functionKeys = { ...keys.functionKeys, default: fromSettings };
   const masterFromSettings = settings.LOCAL_HOST_MASTER_KEY;
   if (masterFromSettings) keys.masterKey = masterFromSettings;
+  for (const name of SYSTEM_KEY_NAMES) {
+    const value = settings[SYSTEM_KEY_SETTINGS[name]];
+    if (value) keys.systemKeys = { ...keys.systemKeys, [name]: value };
+  }
   return keys;
 }
 
@@ -71,4 +114,15 @@ export function isAuthorized(keys: HostKeys, level: HttpAuthLevel, presented: st
   if (sameKey(presented, keys.masterKey)) return true;
   if (level === 'admin') return false;
   return Object.values(keys.functionKeys).some((key) => sameKey(presented, key));
+}
+
+/** Whether one of the `presented` keys opens an extension webhook: its system key or the master key. */
+export function isSystemAuthorized(
+  keys: HostKeys,
+  name: SystemKeyName,
+  presented: readonly (string | undefined)[],
+): boolean {
+  return presented.some(
+    (key) => !!key && (sameKey(key, keys.masterKey) || sameKey(key, keys.systemKeys[name])),
+  );
 }

@@ -16,6 +16,18 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** The management API's instance list, with the `durabletask_extension` system key it requires. */
+export function durableManagementUrl(host: RunningHost): string {
+  const code = encodeURIComponent(host.keys.systemKeys.durabletask_extension);
+  return `${host.url}/runtime/webhooks/durabletask/instances?code=${code}`;
+}
+
+/** The host's Event Grid webhook for one function, with the system key the webhook requires. */
+export function eventGridWebhookUrl(host: RunningHost, functionName: string): string {
+  const code = encodeURIComponent(host.keys.systemKeys.eventgrid_extension);
+  return `${host.url}/runtime/webhooks/eventgrid?functionName=${encodeURIComponent(functionName)}&code=${code}`;
+}
+
 export function printBanner(host: RunningHost, write: (line: string) => void): void {
   write(`Local Functions host listening on ${host.url}`);
   write('Functions:');
@@ -30,9 +42,9 @@ export function printBanner(host: RunningHost, write: (line: string) => void): v
   for (const skipped of host.unsupported) write(`  ${skipped.name}: ${skipped.trigger} (not served locally)`);
   if (host.endpoints.some((e) => e.authLevel === 'function' || e.authLevel === 'admin')) {
     write(`Function key (?code= or x-functions-key): ${host.keys.functionKeys.default ?? '(none)'}`);
-    write(`Keys file: ${path.join(host.stateDir, 'keys.json')}`);
   }
-  if (host.durable) write(`Durable management API: ${host.url}/runtime/webhooks/durabletask/instances`);
+  if (host.durable) write(`Durable management API: ${durableManagementUrl(host)}`);
+  write(`Keys file (master, function and system keys): ${host.keysFile}`);
 }
 
 export function parsePort(value: string | undefined, fallback: number): number {

@@ -88,10 +88,18 @@ afterAll(async () => {
   fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
+/** The management API's system key, which the host process keeps in `<stateDir>/keys.json`. */
+function durableKey(dir: string): string {
+  const file = JSON.parse(fs.readFileSync(path.join(dir, 'keys.json'), 'utf8')) as {
+    systemKeys: { durabletask_extension: string };
+  };
+  return file.systemKeys.durabletask_extension;
+}
+
 test('instances survive repeated SIGKILLs of the host and complete with the right output', async () => {
   const started = Date.now();
   current = await startHostProcess(stateDir);
-  let client: Client = durableClientFor(durableClientBinding(current.url, HUB));
+  let client: Client = durableClientFor(durableClientBinding(current.url, HUB, durableKey(stateDir)));
 
   const expected = new Map<string, unknown>();
   const start = async (name: string, input: unknown, output: unknown, instanceId?: string): Promise<void> => {
@@ -122,7 +130,7 @@ test('instances survive repeated SIGKILLs of the host and complete with the righ
     await sleep(delay);
     await kill(current);
     current = await startHostProcess(stateDir);
-    client = durableClientFor(durableClientBinding(current.url, HUB));
+    client = durableClientFor(durableClientBinding(current.url, HUB, durableKey(stateDir)));
   }
 
   await waitForStatus(client, 'human', (s) => s.runtimeStatus === df.OrchestrationRuntimeStatus.Running);

@@ -300,14 +300,15 @@ describe('instance management', () => {
     expect(ids).toEqual(expect.arrayContaining(['listing-1', 'listing-2', 'listing-3']));
 
     const base = `${host.url}/runtime/webhooks/durabletask/instances`;
-    const first = await fetch(`${base}?instanceIdPrefix=listing-&top=2`);
+    const code = encodeURIComponent(host.keys.systemKeys.durabletask_extension);
+    const first = await fetch(`${base}?instanceIdPrefix=listing-&top=2&code=${code}`);
     const token = first.headers.get('x-ms-continuation-token');
     expect(((await first.json()) as Array<{ instanceId: string }>).map((s) => s.instanceId)).toEqual([
       'listing-1',
       'listing-2',
     ]);
     expect(token).toBeTruthy();
-    const second = await fetch(`${base}?instanceIdPrefix=listing-&top=2`, {
+    const second = await fetch(`${base}?instanceIdPrefix=listing-&top=2&code=${code}`, {
       headers: { 'x-ms-continuation-token': token! },
     });
     expect(second.headers.get('x-ms-continuation-token')).toBeNull();
@@ -349,9 +350,7 @@ describe('instance management', () => {
     await expect(client.terminate('finished-1', 'late')).resolves.toBeUndefined();
     const response = await fetch(
       `${host.url}/runtime/webhooks/durabletask/instances/finished-1/terminate?reason=x`,
-      {
-        method: 'POST',
-      },
+      { method: 'POST', headers: { 'x-functions-key': host.keys.systemKeys.durabletask_extension } },
     );
     expect(response.status).toBe(410);
     expect((await client.getStatus('finished-1')).runtimeStatus).toBe('Completed');

@@ -42,6 +42,12 @@ describe('npm start (src/local/start.ts)', () => {
       );
       expect(fs.readFileSync(path.join(root, '.local', 'arm-ca.pem'), 'utf8')).toContain('BEGIN CERTIFICATE');
       expect((await fetch(`${hostUrl}/admin/host/status`)).status).toBe(200);
+      // The printed management URL carries the durabletask_extension key; without it the API is closed.
+      const management = /curl '(http:\/\/\S+\/runtime\/webhooks\/durabletask\/instances\?code=\S+)'/.exec(
+        text,
+      )![1]!;
+      expect((await fetch(management)).status).toBe(200);
+      expect((await fetch(management.replace(/\?code=.*$/, ''))).status).toBe(401);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGINT');
       expect(await exited).toBe(0);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 
 import { type RunningHost, startHost } from '../../../src/local/host/host';
 import { silentLogger } from '../../../src/local/host/hostLogger';
+import { eventGridWebhookUrl } from '../../../src/local/host/main';
 
 const fixtureDir = path.resolve(__dirname, '../../fixtures/http-app');
 
@@ -50,7 +51,8 @@ describe('local host: Event Grid webhook', () => {
       logger: silentLogger,
       eventGridRetry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
     });
-    webhook = `${host.url}/runtime/webhooks/eventgrid?functionName=onEvent`;
+    // The endpoint the host lists for the function carries the eventgrid_extension key, as on Azure.
+    webhook = host.endpoints.find((e) => e.name === 'onEvent')!.url!;
   });
 
   afterAll(async () => {
@@ -62,6 +64,33 @@ describe('local host: Event Grid webhook', () => {
     await host.eventGridIdle();
     return (await (await fetch(`${host.url}/api/fixture/events`)).json()) as Received[];
   }
+
+  it('requires the eventgrid_extension system key or the master key; a function key is not enough', async () => {
+    const bare = `${host.url}/runtime/webhooks/eventgrid?functionName=onEvent`;
+    const post = (url: string, headers: Record<string, string> = {}, id = 'unkeyed') =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification', ...headers },
+        body: JSON.stringify([egEvent(id)]),
+      });
+    const noKey = await post(bare);
+    expect(noKey.status).toBe(401);
+    const error = ((await noKey.json()) as { error: string }).error;
+    expect(error).toMatch(/eventgrid_extension.*system key or the master key/);
+    expect(error).not.toContain(host.keys.systemKeys.eventgrid_extension);
+    expect((await post(`${bare}&code=${host.keys.functionKeys.default!}`)).status).toBe(401);
+    expect((await post(`${bare}&code=${host.keys.systemKeys.durabletask_extension}`)).status).toBe(401);
+    expect((await fetch(bare, { method: 'OPTIONS' })).status).toBe(401);
+    expect((await post(`${bare}&code=${host.keys.masterKey}`, {}, 'keyed-master')).status).toBe(200);
+    const systemKey = host.keys.systemKeys.eventgrid_extension;
+    expect((await post(bare, { 'x-functions-key': systemKey }, 'keyed-header')).status).toBe(200);
+    expect(webhook).toBe(`${bare}&code=${encodeURIComponent(systemKey)}`);
+    // What `npm start` subscribes the ARM emulator with.
+    expect(eventGridWebhookUrl(host, 'onEvent')).toBe(webhook);
+    const ids = (await received()).map((e) => e.id);
+    expect(ids).toEqual(expect.arrayContaining(['keyed-master', 'keyed-header']));
+    expect(ids).not.toContain('unkeyed');
+  });
 
   it('answers the SubscriptionValidation handshake', async () => {
     const res = await fetch(webhook, {
@@ -170,7 +199,8 @@ describe('local host: Event Grid webhook', () => {
     });
     expect(missingField.status).toBe(400);
     expect(await missingField.json()).toEqual({ error: 'Event 0: "eventType" must be a non-empty string.' });
-    const unknown = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=hello`, {
+    const code = encodeURIComponent(host.keys.systemKeys.eventgrid_extension);
+    const unknown = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=hello&code=${code}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
       body: JSON.stringify([egEvent('nope')]),
@@ -191,7 +221,8 @@ describe('local host: Event Grid journal', () => {
         logger: silentLogger,
         eventGridRetry: { maxAttempts: 5, initialDelayMs: 60_000 },
       });
-      const res = await fetch(`${first.url}/runtime/webhooks/eventgrid?functionName=onEvent`, {
+      const code = encodeURIComponent(first.keys.systemKeys.eventgrid_extension);
+      const res = await fetch(`${first.url}/runtime/webhooks/eventgrid?functionName=onEvent&code=${code}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
         body: JSON.stringify([egEvent('survivor', { failTimes: 1 })]),

@@ -82,7 +82,18 @@ describe('local host: HTTP triggers', () => {
     expect(file).toEqual({
       masterKey: host.keys.masterKey,
       functionKeys: { default: host.keys.functionKeys.default },
+      systemKeys: {
+        durabletask_extension: host.keys.systemKeys.durabletask_extension,
+        eventgrid_extension: host.keys.systemKeys.eventgrid_extension,
+      },
     });
+    expect(host.keysFile).toBe(path.join(stateDir, 'keys.json'));
+  });
+
+  it('does not open functions with a system key', async () => {
+    const { durabletask_extension: durable, eventgrid_extension: eventGrid } = host.keys.systemKeys;
+    expect((await fetch(`${host.url}/api/secure?code=${encodeURIComponent(durable)}`)).status).toBe(401);
+    expect((await fetch(`${host.url}/api/secure?code=${encodeURIComponent(eventGrid)}`)).status).toBe(401);
   });
 
   it('answers 500 when a function throws and 404 for unknown paths', async () => {

@@ -36,6 +36,11 @@ export interface DurableEngineOptions {
   maxConcurrentActivityFunctions?: number;
   maxConcurrentOrchestratorFunctions?: number;
   logger: EngineLogger;
+  /**
+   * The key the management API asks for (the host's `durabletask_extension` system key): the client
+   * binding and the check-status URLs carry it, as on Azure. The engine does not check it; the host does.
+   */
+  managementKey?: string;
 }
 
 /** A management request, already parsed by the host's HTTP server. */
@@ -65,7 +70,8 @@ export interface DurableEngineApi {
   /**
    * The `durableClient` input binding value for a function invocation: `{ taskHubName, creationUrls,
    * managementUrls, baseUrl, requiredQueryStringParameters, rpcBaseUrl }` with every URL under
-   * `${origin}/runtime/webhooks/durabletask/` (rpcBaseUrl too, so one set of routes serves both).
+   * `${origin}/runtime/webhooks/durabletask/` (rpcBaseUrl too, so one set of routes serves both), each
+   * carrying `managementKey` when there is one (see durableClientBinding.ts).
    */
   clientBinding(origin: string): Record<string, unknown>;
   /** Serves `/runtime/webhooks/durabletask/...`; returns undefined when the path is not a management route. */

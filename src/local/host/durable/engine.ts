@@ -157,12 +157,12 @@ export class DurableEngine implements DurableEngineApi {
   // Client binding and management API
 
   clientBinding(origin: string): Record<string, unknown> {
-    return durableClientBinding(origin, this.options.taskHubName);
+    return durableClientBinding(origin, this.options.taskHubName, this.options.managementKey);
   }
 
   /** The check-status payload (`createCheckStatusResponse` shape) for one instance. */
   checkStatusPayload(origin: string, instanceId: string): Record<string, string> {
-    return checkStatusPayload(origin, this.options.taskHubName, instanceId);
+    return checkStatusPayload(origin, this.options.taskHubName, instanceId, this.options.managementKey);
   }
 
   handleManagementRequest(req: ManagementRequest): Promise<ManagementResponse | undefined> {
