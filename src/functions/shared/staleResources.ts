@@ -43,8 +43,8 @@ export function resourcesThatMayExist(previous: PreviousOperation | undefined): 
 }
 
 /**
- * Owned resources of the previous operation (its plan, plus what it was itself asked to prune and
- * may not have finished) that `plan` no longer contains. Nothing after a delete that completed:
+ * Owned resources of the previous operation that may exist (its plan, see resourcesThatMayExist,
+ * plus what it was itself asked to prune and may not have finished) that `plan` no longer contains. Nothing after a delete that completed:
  * then nothing is left.
  */
 export function resourcesToPrune(previous: PreviousOperation | undefined, plan: Plan): PlannedResource[] {
@@ -53,7 +53,7 @@ export function resourcesToPrune(previous: PreviousOperation | undefined, plan: 
   const keep = new Set(plan.resources.map((r) => lower(r.id)));
   const carried = previous.runtimeStatus === 'Completed' ? [] : (previous.input.prune ?? []);
   const stale = new Map<string, PlannedResource>();
-  for (const r of [...previous.input.plan.resources, ...carried]) {
+  for (const r of [...resourcesThatMayExist(previous), ...carried]) {
     if (r.owned && !keep.has(lower(r.id))) stale.set(lower(r.id), r);
   }
   return [...stale.values()];

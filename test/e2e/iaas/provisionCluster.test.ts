@@ -227,4 +227,67 @@ describe('IaaS cluster end to end: HTTP → orchestration → ARM emulator → s
     expect((await env.api.waitForCluster('shrink')).final.phase).toBe('Deleted');
     expect(env.api.clusterResources('shrink')).toEqual([]);
   });
+
+  it('keeps existing nodes in their zones when a pool changes, and refuses what a cluster cannot do', async () => {
+    const name = 'zones';
+    const spec = exampleSpec(name);
+    expect((await env.api.request('POST', 'clusters', spec)).status).toBe(202);
+    expect((await env.api.waitForCluster(name)).final.runtimeStatus).toBe('Completed');
+    const vmZones = (): Map<string, string> =>
+      new Map(
+        env.api
+          .clusterResources(name)
+          .filter((r) => /\/virtualMachines\//i.test(r.id))
+          .map((r) => [r.name, r.zones?.[0] ?? '']),
+      );
+    const before = vmZones();
+    const opsBefore = env.emulator.operations().length;
+
+    // dryRun takes true or false only.
+    const badDry = await env.api.request('POST', 'clusters?dryRun=yes', spec);
+    expect(badDry.status).toBe(400);
+    expect(badDry.json).toEqual({
+      errors: [{ path: 'dryRun', message: expect.stringMatching(/"yes"/) as unknown }],
+    });
+    expect((await env.api.request('POST', 'clusters?dryRun=TRUE', spec)).status).toBe(200);
+
+    // The control plane (etcd) never shrinks.
+    const cp = spec['controlPlane'] as Record<string, unknown>;
+    const shrunk = await env.api.request('POST', 'clusters', { ...spec, controlPlane: { ...cp, count: 1 } });
+    expect(shrunk.status).toBe(409);
+    expect(JSON.stringify(shrunk.json)).toMatch(/controlPlane\.count.*etcd.*quorum/);
+
+    expect(env.emulator.operations().length).toBe(opsBefore);
+    expect((await env.api.cluster(name)).runtimeStatus).toBe('Completed');
+
+    // `general` from 6 nodes over zones 1-3 to 9 over zones 1-2: nothing moves, the new nodes go to 1 and 2.
+    const pools = spec['nodePools'] as Record<string, unknown>[];
+    const grown = { ...spec, nodePools: [{ ...pools[0], count: 9, zones: [1, 2] }, ...pools.slice(1)] };
+    expect((await env.api.request('POST', 'clusters', grown)).status).toBe(202);
+    const { final } = await env.api.waitForCluster(name);
+    expect(final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
+    const after = vmZones();
+    for (const [vm, zone] of before) expect([vm, after.get(vm)]).toEqual([vm, zone]);
+    const added = [...after.keys()].filter((vm) => !before.has(vm)).sort();
+    expect(added).toEqual([`${name}-general-6`, `${name}-general-7`, `${name}-general-8`]);
+    expect(added.map((vm) => after.get(vm)).sort()).toEqual(['1', '1', '2']);
+    const writes = env.emulator
+      .operations()
+      .slice(opsBefore)
+      .filter((o) => o.write);
+    // Only the new nodes' NICs and VMs are written; no existing VM is rewritten.
+    expect(writes).toHaveLength(2 * 3);
+    expect(writes.filter((o) => o.method !== 'PUT' || !/general-[678](-nic)?$/.test(o.path))).toEqual([]);
+
+    // A dry run shows the same placement: re-planning from the cluster's nodes, not from scratch.
+    const dry = await env.api.request('POST', 'clusters?dryRun=true', grown);
+    const planned = (dry.json as Plan).resources.filter((r) => r.role === 'workerVm' && r.pool === 'general');
+    expect(new Map(planned.map((r) => [r.name, r.zone]))).toEqual(
+      new Map([...after].filter(([vm]) => vm.startsWith(`${name}-general-`))),
+    );
+
+    expect((await env.api.request('DELETE', `clusters/${name}`)).status).toBe(202);
+    expect((await env.api.waitForCluster(name)).final.phase).toBe('Deleted');
+    expect(env.api.clusterResources(name)).toEqual([]);
+  });
 });

@@ -13,6 +13,36 @@ describe('IaaS provisioning under ARM faults', () => {
 
   beforeEach(() => env.emulator.faults.clear());
 
+  interface CheckStatus {
+    statusQueryGetUri: string;
+    terminatePostUri: string;
+  }
+  /** The Durable HTTP API URL of another instance of the same hub (a zone sub-orchestration). */
+  const forInstance = (uri: string, name: string, instanceId: string): string =>
+    uri.replace(`/instances/cluster-${name}`, `/instances/${encodeURIComponent(instanceId)}`);
+  const runtimeStatusOf = async (uri: string): Promise<string | undefined> => {
+    const res = await fetch(uri);
+    if (res.status === 404) {
+      await res.text();
+      return undefined;
+    }
+    return ((await res.json()) as { runtimeStatus: string }).runtimeStatus;
+  };
+  const waitForStatus = async (uri: string, wanted: string[]): Promise<void> => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const status = await runtimeStatusOf(uri);
+      if (status !== undefined && wanted.includes(status)) return;
+      if (Date.now() > deadline) throw new Error(`${uri} still ${status}`);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  };
+  const terminate = async (uri: string): Promise<void> => {
+    const res = await fetch(uri.replace('{text}', 'e2e'), { method: 'POST' });
+    await res.text();
+    expect(res.status).toBe(202);
+  };
+
   const faultedCount = (): number => env.emulator.operations().filter((o) => o.faultId !== undefined).length;
 
   it('recovers from throttling, transient 5xx and AnotherOperationInProgress', async () => {
@@ -180,6 +210,60 @@ describe('IaaS provisioning under ARM faults', () => {
     expect(final).toMatchObject({ runtimeStatus: 'Failed', phase: 'Failed', rolledBack: true });
     expect(final.error).toMatchObject({ code: 'SkuNotAvailable' });
     expect(phases).toContain('RollingBack');
+    expect(env.api.clusterResources(name)).toEqual([]);
+  });
+
+  it('fails the cluster cleanly when a zone fails outright (terminated): never stuck in Provisioning', async () => {
+    const name = 'zonefail';
+    // Hold back one VM of zone 3 so its sub-orchestration is still running when it is terminated.
+    env.emulator.faults.add({ method: 'PUT', path: `/virtualMachines/${name}-general-5$`, delayMs: 1500 });
+    const started = await env.api.request('POST', 'clusters', exampleSpec(name));
+    expect(started.status).toBe(202);
+    const uris = started.json as CheckStatus;
+    const zone3 = `cluster-${name}:zone-3`;
+    await waitForStatus(forInstance(uris.statusQueryGetUri, name, zone3), ['Running']);
+    await terminate(forInstance(uris.terminatePostUri, name, zone3));
+
+    const { final } = await env.api.waitForCluster(name);
+    expect(final).toMatchObject({ runtimeStatus: 'Failed', phase: 'Failed' });
+    expect(final.error).toMatchObject({ code: 'ActivityFailed' });
+    expect(final.error?.message).toMatch(/terminated/);
+    expect(env.events).toContainEqual(
+      expect.objectContaining({
+        eventType: 'ClusterProvisioner.Cluster.ProvisioningFailed',
+        subject: `clusters/${name}`,
+      }),
+    );
+    // Let the held-back VM finish before the next test.
+    const deadline = Date.now() + 10_000;
+    while (!env.api.clusterResources(name).some((r) => r.name === `${name}-general-5`)) {
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+
+  it('answers 409 while a zone of the cluster still runs, even after its parent stopped', async () => {
+    const name = 'orphan';
+    env.emulator.faults.add({ method: 'PUT', path: `/virtualMachines/${name}-general-5$`, delayMs: 1500 });
+    const spec = exampleSpec(name);
+    const started = await env.api.request('POST', 'clusters', spec);
+    expect(started.status).toBe(202);
+    const uris = started.json as CheckStatus;
+    const zone3 = forInstance(uris.statusQueryGetUri, name, `cluster-${name}:zone-3`);
+    await waitForStatus(zone3, ['Running']);
+    await terminate(uris.terminatePostUri);
+    expect((await env.api.waitForCluster(name)).final.runtimeStatus).toBe('Terminated');
+    expect(await runtimeStatusOf(zone3)).toBe('Running');
+
+    const post = await env.api.request('POST', 'clusters', spec);
+    expect(post.status).toBe(409);
+    expect(JSON.stringify(post.json)).toMatch(/OperationInProgress.*zone \d/);
+    const del = await env.api.request('DELETE', `clusters/${name}`);
+    expect(del.status).toBe(409);
+
+    await waitForStatus(zone3, ['Completed', 'Failed', 'Terminated']);
+    expect((await env.api.request('DELETE', `clusters/${name}`)).status).toBe(202);
+    expect((await env.api.waitForCluster(name)).final.phase).toBe('Deleted');
     expect(env.api.clusterResources(name)).toEqual([]);
   });
 
