@@ -72,13 +72,47 @@ export function lifecycleTopicFromEnv(env: NodeJS.ProcessEnv): LifecycleTopicSet
   return key ? { endpoint, key } : { endpoint };
 }
 
-/** Sends one event through the real `EventGridPublisherClient` (loaded on first use). */
+/** The topic endpoint is misconfigured; the message names `EVENTGRID_TOPIC_ENDPOINT`. */
+export class LifecycleTopicError extends Error {
+  override readonly name = 'LifecycleTopicError';
+}
+
+/** 127.0.0.0/8, localhost and [::1]: the only hosts plain http may reach (a local test receiver). */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (host === 'localhost' || host === '[::1]') return true;
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return m !== null && m.slice(1).every((octet) => Number(octet) <= 255);
+}
+
+/**
+ * Whether the endpoint may be used, and over plain http: https anywhere; http only to loopback, since
+ * the topic key (or an Entra token) and the events would otherwise cross the network in clear.
+ */
+export function checkTopicEndpoint(endpoint: string): { allowInsecureConnection: boolean } {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch (err) {
+    throw new LifecycleTopicError('EVENTGRID_TOPIC_ENDPOINT must be an https URL', { cause: err });
+  }
+  if (url.protocol === 'https:') return { allowInsecureConnection: false };
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return { allowInsecureConnection: true };
+  throw new LifecycleTopicError(
+    `EVENTGRID_TOPIC_ENDPOINT must use https (plain http is only allowed to localhost, 127.0.0.0/8 or [::1]); got ${url.protocol}//${url.host}`,
+  );
+}
+
+/**
+ * Sends one event through the real `EventGridPublisherClient` (loaded on first use). Throws
+ * `LifecycleTopicError`, before sending anything, for an endpoint that is neither https nor loopback.
+ */
 export async function publishLifecycleEvent(
   topic: LifecycleTopicSettings,
   event: LifecycleEvent,
 ): Promise<void> {
+  const options = checkTopicEndpoint(topic.endpoint);
   const { EventGridPublisherClient } = await import('@azure/eventgrid');
-  const options = { allowInsecureConnection: topic.endpoint.startsWith('http://') };
   let client;
   if (topic.key) {
     const { AzureKeyCredential } = await import('@azure/core-auth');

@@ -38,6 +38,17 @@ export interface ArmSettings {
   maxRetries?: number;
   /** First retry delay (SDK default 1000 ms). */
   retryDelayMs?: number;
+  /**
+   * The reconciler's own transient retry (`ReconcileOptions.retry`), from `ARM_RETRY_MAX_ATTEMPTS`,
+   * `ARM_RETRY_BASE_DELAY_MS` and `ARM_RETRY_MAX_DELAY_MS`; only the settings given are present.
+   */
+  retry?: ArmRetrySettings;
+}
+
+export interface ArmRetrySettings {
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
 }
 
 export interface ArmClients {
@@ -87,7 +98,9 @@ function positiveInt(env: Env, name: string, allowZero: boolean): number | undef
  * `AZURE_SUBSCRIPTION_ID` (required), `ARM_ENDPOINT` (https URL, default management.azure.com;
  * `emulator` = https://127.0.0.1:$EMULATOR_PORT), `ARM_CA_CERT_FILE` (PEM to trust),
  * `ARM_CREDENTIAL` (`default` | `static`, default `default`), `ARM_STATIC_TOKEN`,
- * `ARM_POLL_INTERVAL_MS` (default 2000), `ARM_MAX_RETRIES`, `ARM_RETRY_DELAY_MS`.
+ * `ARM_POLL_INTERVAL_MS` (default 2000), `ARM_MAX_RETRIES`, `ARM_RETRY_DELAY_MS` (the SDK pipeline's
+ * retry), `ARM_RETRY_MAX_ATTEMPTS`, `ARM_RETRY_BASE_DELAY_MS`, `ARM_RETRY_MAX_DELAY_MS` (the reconciler's).
+ * A malformed value is an `ArmSettingsError` naming the setting, never silently ignored.
  */
 export function armSettingsFromEnv(env: Env = process.env): ArmSettings {
   const subscriptionId = nonEmpty(env, 'AZURE_SUBSCRIPTION_ID');
@@ -146,7 +159,26 @@ export function armSettingsFromEnv(env: Env = process.env): ArmSettings {
   if (maxRetries !== undefined) settings.maxRetries = maxRetries;
   const retryDelayMs = positiveInt(env, 'ARM_RETRY_DELAY_MS', false);
   if (retryDelayMs !== undefined) settings.retryDelayMs = retryDelayMs;
+  const retry = retrySettingsFromEnv(env);
+  if (retry !== undefined) settings.retry = retry;
   return settings;
+}
+
+function retrySettingsFromEnv(env: Env): ArmRetrySettings | undefined {
+  const retry: ArmRetrySettings = {};
+  const maxAttempts = positiveInt(env, 'ARM_RETRY_MAX_ATTEMPTS', false);
+  const baseDelayMs = positiveInt(env, 'ARM_RETRY_BASE_DELAY_MS', false);
+  const maxDelayMs = positiveInt(env, 'ARM_RETRY_MAX_DELAY_MS', false);
+  if (maxAttempts !== undefined) retry.maxAttempts = maxAttempts;
+  if (baseDelayMs !== undefined) retry.baseDelayMs = baseDelayMs;
+  if (maxDelayMs !== undefined) retry.maxDelayMs = maxDelayMs;
+  if (baseDelayMs !== undefined && maxDelayMs !== undefined && maxDelayMs < baseDelayMs) {
+    throw new ArmSettingsError(
+      'ARM_RETRY_MAX_DELAY_MS',
+      `must be at least ARM_RETRY_BASE_DELAY_MS (${baseDelayMs}), got '${maxDelayMs}'`,
+    );
+  }
+  return Object.keys(retry).length > 0 ? retry : undefined;
 }
 
 /** Client options shared by every management client. */

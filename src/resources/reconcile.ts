@@ -1,6 +1,6 @@
 /**
  * The one generic reconcile every planned resource goes through:
- * GET (404 = absent) → compare desired ⊆ actual → PUT only when different → wait for the LRO.
+ * GET (404 = absent) → compare desired ⊆ actual (tags exactly) → PUT only when different → wait for the LRO.
  * Transient ARM failures are retried here with bounded exponential backoff (honouring Retry-After);
  * terminal ones are thrown at once as `TerminalError` with ARM's code and message.
  */
@@ -64,6 +64,11 @@ export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /**
+   * Longest Retry-After we wait for (default 5 minutes). ARM asking for longer is not retried here at
+   * all: retrying sooner than asked only earns another throttle, so the transient error is returned.
+   */
+  retryAfterCeilingMs?: number;
 }
 
 export interface ReconcileOptions {
@@ -75,17 +80,32 @@ export interface ReconcileOptions {
   onRetry?: (info: { resourceId: string; attempt: number; delayMs: number; error: TransientError }) => void;
 }
 
+/** Default ceiling on honouring ARM's Retry-After. */
+export const RETRY_AFTER_CEILING_MS = 5 * 60_000;
+
 export const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 8,
   baseDelayMs: 1000,
   maxDelayMs: 30_000,
+  retryAfterCeilingMs: RETRY_AFTER_CEILING_MS,
 };
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Delay before attempt `attempt + 1`: ARM's Retry-After when given, else capped exponential with jitter. */
-export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
+/**
+ * Delay before attempt `attempt + 1`: ARM's Retry-After when given (never less: `maxDelayMs` bounds our
+ * own backoff, not what ARM asked for), else capped exponential with jitter. Undefined when ARM asked
+ * for more than `retryAfterCeilingMs`: the caller stops retrying rather than retry too early.
+ */
+export function backoffDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfterMs?: number,
+): number | undefined {
+  if (retryAfterMs !== undefined) {
+    const ceiling = policy.retryAfterCeilingMs ?? RETRY_AFTER_CEILING_MS;
+    return retryAfterMs > ceiling ? undefined : Math.max(0, retryAfterMs);
+  }
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   // Up to 20 % jitter so resources throttled together do not retry in lock-step.
   return Math.round(exp * (0.8 + Math.random() * 0.2));
@@ -106,6 +126,7 @@ export async function withTransientRetry<T>(
       const classified = classifyArmError(err, resourceId);
       if (classified instanceof TerminalError || attempt >= policy.maxAttempts) throw classified;
       const delayMs = backoffDelay(policy, attempt, classified.retryAfterMs);
+      if (delayMs === undefined) throw classified;
       options.onRetry?.({ resourceId, attempt, delayMs, error: classified });
       await sleep(delayMs);
     }
@@ -120,6 +141,26 @@ function isNotFound(err: unknown): boolean {
     e.code === 'NotFound' ||
     e.code === 'ResourceGroupNotFound'
   );
+}
+
+/**
+ * The SDK clients address the subscription they were built for, whatever the id says: a plan made for
+ * another subscription would otherwise read, write or delete a same-named resource in this one.
+ */
+function assertSubscription(clients: ReconcileClients, subscriptionId: string, resourceId: string): void {
+  if (subscriptionId.toLowerCase() === clients.subscriptionId.toLowerCase()) return;
+  throw new TerminalError(
+    'SubscriptionMismatch',
+    `the resource is in subscription ${subscriptionId} but the provisioner's ARM clients are for subscription ${clients.subscriptionId} (AZURE_SUBSCRIPTION_ID); refusing to act on it`,
+    resourceId,
+  );
+}
+
+/** Parses the id and checks it is in the clients' subscription. */
+function refFor(clients: ReconcileClients, id: string): ResourceRef {
+  const ref = parseResourceId(id);
+  assertSubscription(clients, ref.subscriptionId, id);
+  return ref;
 }
 
 /** GET through the adapter; undefined when ARM says 404. */
@@ -194,7 +235,7 @@ export async function applyResource(
   options: ReconcileOptions = {},
 ): Promise<ApplyResult> {
   const adapter = adapterFor(planned.type);
-  const ref = parseResourceId(planned.id);
+  const ref = refFor(clients, planned.id);
   const desired = wireToModel(planned.body) as JsonObject;
   const lro = { updateIntervalInMs: clients.pollIntervalMs };
   // Whether the resource existed before *our first* attempt: a retry after our own PUT still reports "created".
@@ -207,11 +248,12 @@ export async function applyResource(
       const actual = await settle(adapter, clients, ref, found, options);
       existedBefore ??= actual !== undefined;
       const failed = provisioningStateOf(actual)?.toLowerCase() === 'failed';
-      const changed = actual ? diffDesired(desired, actual) : [];
+      const wanted = actual && adapter.forExisting ? adapter.forExisting(desired, actual, ref) : desired;
+      const changed = actual ? diffDesired(wanted, actual) : [];
       if (actual && !failed && changed.length === 0) {
         return { id: planned.id, action: 'unchanged', outputs: adapter.outputs?.(actual) ?? {}, changed };
       }
-      const body = actual ? withCarryOver(desired, actual, adapter.carryOver) : desired;
+      const body = actual ? withCarryOver(wanted, actual, adapter.carryOver) : desired;
       const result = await adapter.put(clients, ref, body, lro);
       return {
         id: planned.id,
@@ -257,7 +299,7 @@ export async function verifyResource(
   options: ReconcileOptions = {},
 ): Promise<ApplyResult> {
   const adapter = adapterFor(planned.type);
-  const ref = parseResourceId(planned.id);
+  const ref = refFor(clients, planned.id);
   const expected = wireToModel(planned.body) as JsonObject;
   return withTransientRetry(
     planned.id,
@@ -297,7 +339,7 @@ export async function deleteResource(
   options: ReconcileOptions = {},
 ): Promise<DeleteResult> {
   const adapter = adapterFor(target.type);
-  const ref = parseResourceId(target.id);
+  const ref = refFor(clients, target.id);
   const lro = { updateIntervalInMs: clients.pollIntervalMs };
   return withTransientRetry(
     target.id,
@@ -327,6 +369,7 @@ export async function verifyResourceGroup(
   options: ReconcileOptions = {},
 ): Promise<{ name: string; location: string }> {
   const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
+  assertSubscription(clients, subscriptionId, id);
   return withTransientRetry(
     id,
     async () => {

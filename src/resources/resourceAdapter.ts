@@ -10,6 +10,11 @@ import type { ResourceRef } from './resourceId';
  * are imported here so loading this module loads no SDK.
  */
 export interface ReconcileClients {
+  /**
+   * The subscription the SDK clients are bound to. The SDK takes it from the client, not from the
+   * resource id, so every id handed to the reconciler is checked against it.
+   */
+  subscriptionId: string;
   network: NetworkManagementClient;
   compute: ComputeManagementClient;
   resources: ResourceManagementClient;
@@ -36,6 +41,12 @@ export interface ResourceAdapter {
    * ask ARM to delete them.
    */
   carryOver?: readonly string[];
+  /**
+   * Adjusts the desired model for a resource that already exists, before it is compared and PUT:
+   * fields ARM only accepts at creation keep their actual values, and a change ARM can never make
+   * throws `TerminalError` instead of sending a doomed PUT.
+   */
+  forExisting?(desired: JsonObject, actual: JsonObject, ref: ResourceRef): JsonObject;
   /** Values worth reporting once the resource exists (e.g. a public IP's address). */
   outputs?(actual: JsonObject): Record<string, string>;
 }

@@ -75,10 +75,27 @@ function elementName(value: Json | undefined): string | undefined {
 }
 
 /**
+ * Tags are compared exactly, not as a subset: ARM returns the whole map and a PUT replaces it, so a tag
+ * dropped from the spec must count as a difference or it would never be removed. Tag names are
+ * case-insensitive in ARM, values are not.
+ */
+function diffTags(desired: Json, actual: Json | undefined, path: string): string[] {
+  if (!isPlainObject(desired)) return sameScalar('tags', desired, actual) ? [] : [path];
+  const want = new Map(Object.entries(desired).map(([k, v]) => [k.toLowerCase(), v]));
+  const got = new Map(
+    Object.entries(isPlainObject(actual) ? actual : {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  if (want.size !== got.size) return [path];
+  for (const [k, v] of want) if (!got.has(k) || got.get(k) !== v) return [path];
+  return [];
+}
+
+/**
  * Where `desired` is not contained in `actual`: every field the plan sets must have the same value in
  * the actual resource; fields only ARM sets (defaults, read-only state) are ignored. Arrays must have
  * the same length; arrays of named objects are matched by name, arrays of scalars as multisets
  * (ARM may reorder `addressPrefixes` or `zones`), other arrays in order. Ids compare case-insensitively.
+ * `tags` are the exception: they must be equal, see `diffTags`.
  * Returns the paths that differ (empty when nothing needs to change).
  */
 export function diffDesired(desired: Json, actual: Json | undefined, path = ''): string[] {
@@ -109,7 +126,8 @@ export function diffDesired(desired: Json, actual: Json | undefined, path = ''):
     const diffs: string[] = [];
     for (const [k, v] of Object.entries(desired)) {
       if (ignoredKeys.has(k)) continue;
-      diffs.push(...diffDesired(v, actual[k], path ? `${path}.${k}` : k));
+      const at = path ? `${path}.${k}` : k;
+      diffs.push(...(k === 'tags' ? diffTags(v, actual[k], at) : diffDesired(v, actual[k], at)));
     }
     return diffs;
   }

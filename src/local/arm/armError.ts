@@ -10,12 +10,20 @@ export class ArmError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** The property the error is about, which ARM reports as `error.target` (e.g. `zones`). */
+    readonly target?: string,
   ) {
     super(message);
   }
 
-  toBody(): { error: { code: string; message: string } } {
-    return { error: { code: this.code, message: this.message } };
+  toBody(): { error: { code: string; message: string; target?: string } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.target !== undefined ? { target: this.target } : {}),
+      },
+    };
   }
 }
 
@@ -29,4 +37,18 @@ export function notFound(code: string, message: string): ArmError {
 
 export function conflict(code: string, message: string): ArmError {
   return new ArmError(409, code, message);
+}
+
+/**
+ * What Compute answers a PUT that changes a VM setting fixed at creation: 409 Conflict,
+ * `PropertyChangeNotAllowed`, "Changing property '<path>' is not allowed.", with the path as target.
+ */
+export function propertyChangeNotAllowed(property: string): ArmError {
+  return new ArmError(
+    409,
+    'PropertyChangeNotAllowed',
+    `Changing property '${property}' is not allowed.`,
+    {},
+    property,
+  );
 }

@@ -1,8 +1,61 @@
 import type { VirtualMachine } from '@azure/arm-compute';
 
-import type { JsonObject } from '../../cluster/plan/types';
+import type { Json, JsonObject } from '../../cluster/plan/types';
+import { TerminalError } from '../errors';
 import { nameAt, type ResourceAdapter } from '../resourceAdapter';
+import type { ResourceRef } from '../resourceId';
 import { toJson } from '../wire';
+
+function asObject(value: Json | undefined): JsonObject | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+}
+
+function zonesOf(model: JsonObject): string[] {
+  const zones = model['zones'];
+  return Array.isArray(zones) ? zones.map((z) => (typeof z === 'string' ? z : JSON.stringify(z))).sort() : [];
+}
+
+/**
+ * A VM's zone is fixed at creation and ARM refuses to change it (`PropertyChangeNotAllowed`): say so
+ * clearly, naming the VM and both zones, rather than send a PUT that can only fail.
+ */
+function assertSameZone(desired: JsonObject, actual: JsonObject, ref: ResourceRef): void {
+  const want = zonesOf(desired);
+  const have = zonesOf(actual);
+  if (want.join(',') === have.join(',')) return;
+  const show = (zones: string[]): string => (zones.length > 0 ? `zone ${zones.join(',')}` : 'no zone');
+  throw new TerminalError(
+    'VmZoneChange',
+    `virtual machine "${nameAt(ref, 0)}" is in ${show(have)} but the plan puts it in ${show(want)}; a VM cannot change zones — delete the node (scale it away) so it is recreated in the new zone`,
+    ref.id,
+  );
+}
+
+/**
+ * For a VM that exists: what ARM only accepts at creation keeps its actual value. The OS profile (admin
+ * user, SSH keys, computer name, custom data) and the OS disk and image are creation-time settings;
+ * an existing node keeps its key and disk, new nodes get the new ones. Everything else (size, tags,
+ * NICs, diagnostics) is compared and updated as usual.
+ */
+function forExisting(desired: JsonObject, actual: JsonObject, ref: ResourceRef): JsonObject {
+  assertSameZone(desired, actual, ref);
+  const out: JsonObject = { ...desired };
+  const osProfile = asObject(actual['osProfile']);
+  if (osProfile) out['osProfile'] = osProfile;
+  else delete out['osProfile'];
+  const desiredStorage = asObject(desired['storageProfile']);
+  const actualStorage = asObject(actual['storageProfile']);
+  if (desiredStorage) {
+    const storage: JsonObject = { ...desiredStorage };
+    for (const key of ['osDisk', 'imageReference']) {
+      const kept = actualStorage?.[key];
+      if (kept !== undefined) storage[key] = kept;
+      else delete storage[key];
+    }
+    out['storageProfile'] = storage;
+  }
+  return out;
+}
 
 export const virtualMachineAdapter: ResourceAdapter = {
   type: 'Microsoft.Compute/virtualMachines',
@@ -20,4 +73,5 @@ export const virtualMachineAdapter: ResourceAdapter = {
   delete: async (c, ref, lro) => {
     await c.compute.virtualMachines.delete(ref.resourceGroup, nameAt(ref, 0), lro);
   },
+  forExisting,
 };

@@ -170,4 +170,74 @@ describe('ARM emulator: virtual machines through ComputeManagementClient', () =>
       ),
     ).toBe('InvalidResourceReference');
   });
+
+  it('refuses, like Compute, to change what a VM fixed at creation; a resize is still fine', async () => {
+    const compute = kit.clients.compute;
+    const key = (data: string) => ({ path: '/home/azureuser/.ssh/authorized_keys', keyData: data });
+    const full = (
+      changes: { zones?: string[]; user?: string; keyData?: string; disk?: string; size?: string } = {},
+    ) => ({
+      ...vm('nic-a', changes.size ?? 'Standard_D4s_v5', changes.zones ?? ['1']),
+      osProfile: {
+        computerName: 'node',
+        adminUsername: changes.user ?? 'azureuser',
+        linuxConfiguration: {
+          disablePasswordAuthentication: true,
+          ssh: { publicKeys: [key(changes.keyData ?? 'ssh-ed25519 AAAAold')] },
+        },
+      },
+      storageProfile: {
+        ...vm('nic-a').storageProfile,
+        osDisk: { name: changes.disk ?? 'node-0-osdisk', createOption: 'FromImage', diskSizeGB: 64 },
+      },
+    });
+    await compute.virtualMachines.beginCreateOrUpdateAndWait(RG, 'node-0', full(), kit.lro);
+
+    const refusal = async (body: ReturnType<typeof full>) => {
+      try {
+        await compute.virtualMachines.beginCreateOrUpdateAndWait(RG, 'node-0', body, kit.lro);
+      } catch (err) {
+        const e = err as { code?: string; statusCode?: number; message: string };
+        return { code: e.code, statusCode: e.statusCode, message: e.message };
+      }
+      return undefined;
+    };
+    for (const [body, property] of [
+      [full({ keyData: 'ssh-ed25519 AAAAnew' }), 'linuxConfiguration.ssh.publicKeys'],
+      [full({ user: 'someoneelse' }), 'adminUsername'],
+      [full({ zones: ['2'] }), 'zones'],
+      [full({ disk: 'other-osdisk' }), 'osDisk.name'],
+    ] as const) {
+      expect(await refusal(body)).toEqual({
+        code: 'PropertyChangeNotAllowed',
+        statusCode: 409,
+        message: `Changing property '${property}' is not allowed.`,
+      });
+    }
+    // Nothing was written by the refused PUTs.
+    const kept = await compute.virtualMachines.get(RG, 'node-0');
+    expect(kept.osProfile?.linuxConfiguration?.ssh?.publicKeys).toEqual([key('ssh-ed25519 AAAAold')]);
+    expect(kept.zones).toEqual(['1']);
+
+    // A resize that sends the VM's own creation settings back is accepted, and so is one that leaves
+    // them out (they keep their values).
+    const resized = await compute.virtualMachines.beginCreateOrUpdateAndWait(
+      RG,
+      'node-0',
+      full({ size: 'Standard_D2s_v5' }),
+      kit.lro,
+    );
+    expect(resized.hardwareProfile?.vmSize).toBe('Standard_D2s_v5');
+    const {
+      osProfile: _os,
+      storageProfile: _disk,
+      zones: _zones,
+      ...bare
+    } = full({ size: 'Standard_D4s_v5' });
+    const again = await compute.virtualMachines.beginCreateOrUpdateAndWait(RG, 'node-0', bare, kit.lro);
+    expect(again.hardwareProfile?.vmSize).toBe('Standard_D4s_v5');
+    expect(again.zones).toEqual(['1']);
+    expect(again.osProfile?.adminUsername).toBe('azureuser');
+    expect(again.storageProfile?.osDisk?.name).toBe('node-0-osdisk');
+  });
 });

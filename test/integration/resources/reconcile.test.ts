@@ -122,6 +122,119 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
     expect((await applyResource(clients, nsg, fast)).action).toBe('unchanged');
   });
 
+  it('removes a tag dropped from the spec, with one write, then makes none', async () => {
+    const nsg = byRole('workerNsg');
+    const tagged = { ...nsg, body: { ...nsg.body, tags: { ...(nsg.body['tags'] as object), extra: 'x' } } };
+    expect((await applyResource(clients, tagged, fast)).action).toBe('updated');
+    const before = writes();
+    const back = await applyResource(clients, nsg, fast);
+    expect(back).toMatchObject({ action: 'updated', changed: ['tags'] });
+    expect(writes() - before).toBe(1);
+    const stored = (emulator.resources() as { id: string; tags?: Record<string, string> }[]).find(
+      (r) => r.id.toLowerCase() === nsg.id.toLowerCase(),
+    );
+    expect(stored?.tags).toEqual(nsg.body['tags']);
+    expect((await applyResource(clients, nsg, fast)).action).toBe('unchanged');
+    expect(writes() - before).toBe(1);
+  });
+
+  it('keeps an existing VM’s key, admin user and OS disk; resizes it; refuses a zone move', async () => {
+    const vm = byRole('workerVm');
+    /** The parts of the planned VM body this test edits. */
+    interface VmBody {
+      zones?: string[];
+      properties: {
+        hardwareProfile: { vmSize: string };
+        osProfile: {
+          adminUsername: string;
+          linuxConfiguration: { ssh: { publicKeys: { path: string; keyData: string }[] } };
+        };
+        storageProfile: { osDisk: { diskSizeGB: number; managedDisk: { storageAccountType: string } } };
+      };
+    }
+    const edit = (fn: (body: VmBody) => void): PlannedResource => {
+      const body = JSON.parse(JSON.stringify(vm.body)) as VmBody;
+      fn(body);
+      return { ...vm, body: body as unknown as PlannedResource['body'] };
+    };
+    const creationOnly = edit((b) => {
+      const os = b.properties.osProfile;
+      os.adminUsername = 'newadmin';
+      os.linuxConfiguration.ssh.publicKeys = [
+        { path: '/home/newadmin/.ssh/authorized_keys', keyData: 'ssh-ed25519 AAAAnewkey' },
+      ];
+      b.properties.storageProfile.osDisk.diskSizeGB = 512;
+      b.properties.storageProfile.osDisk.managedDisk = { storageAccountType: 'Premium_LRS' };
+    });
+    let before = writes();
+    expect(await applyResource(clients, creationOnly, fast)).toMatchObject({ action: 'unchanged' });
+    expect(writes() - before).toBe(0);
+
+    const resized = edit((b) => {
+      b.properties.hardwareProfile.vmSize = 'Standard_D2s_v5';
+      b.properties.osProfile.adminUsername = 'newadmin';
+    });
+    before = writes();
+    expect(await applyResource(clients, resized, fast)).toMatchObject({
+      action: 'updated',
+      changed: ['hardwareProfile.vmSize'],
+    });
+    expect(writes() - before).toBe(1);
+    const actual = await clients.compute.virtualMachines.get('rg-demo', vm.name);
+    expect(actual.hardwareProfile?.vmSize).toBe('Standard_D2s_v5');
+    expect(actual.osProfile?.adminUsername).not.toBe('newadmin');
+
+    const zone = vm.zone ?? '1';
+    const other = zone === '1' ? '2' : '1';
+    before = emulator.operations().length;
+    const moved = applyResource(
+      clients,
+      edit((b) => (b.zones = [other])),
+      fast,
+    );
+    await expect(moved).rejects.toBeInstanceOf(TerminalError);
+    await expect(moved).rejects.toMatchObject({ armCode: 'VmZoneChange', resourceId: vm.id });
+    await expect(moved).rejects.toThrow(
+      new RegExp(`"${vm.name}" is in zone ${zone} but the plan puts it in zone ${other}`),
+    );
+    // One GET each, never a PUT.
+    expect(
+      emulator
+        .operations()
+        .slice(before)
+        .filter((o) => o.write),
+    ).toEqual([]);
+
+    expect((await applyResource(clients, vm, fast)).action).toBe('updated');
+    expect((await applyResource(clients, vm, fast)).action).toBe('unchanged');
+  });
+
+  it('refuses an id in another subscription before any ARM call', async () => {
+    const other = '99999999-9999-9999-9999-999999999999';
+    const nsg = byRole('workerNsg');
+    const foreign = { ...nsg, id: nsg.id.replace(DEFAULT_SUBSCRIPTION_ID, other.toUpperCase()) };
+    const before = emulator.operations().length;
+    for (const attempt of [
+      applyResource(clients, foreign, fast),
+      verifyResource(clients, foreign, fast),
+      deleteResource(clients, foreign, fast),
+      verifyResourceGroup(clients, other, 'rg-demo', fast),
+    ]) {
+      await expect(attempt).rejects.toBeInstanceOf(TerminalError);
+      await expect(attempt).rejects.toMatchObject({ armCode: 'SubscriptionMismatch' });
+      await expect(attempt).rejects.toThrow(
+        new RegExp(`subscription ${other}.*subscription ${DEFAULT_SUBSCRIPTION_ID}`, 'i'),
+      );
+    }
+    expect(emulator.operations().length).toBe(before);
+    // Ids compare case-insensitively: the same subscription in upper case is ours.
+    const upper = {
+      ...nsg,
+      id: nsg.id.replace(DEFAULT_SUBSCRIPTION_ID, DEFAULT_SUBSCRIPTION_ID.toUpperCase()),
+    };
+    expect((await applyResource(clients, upper, fast)).action).toBe('unchanged');
+  });
+
   it.each([
     [
       'throttling (429 with retry-after-ms)',

@@ -776,6 +776,24 @@ describe('parseClusterSpec: every rule, naming the path', () => {
     ]);
   });
 
+  it.each<[string, string, RegExp]>([
+    [
+      'a YAML line',
+      'type: iaas\nname: demo\nssh:\n  publicKey: "ssh-rsa AAAAFAKEKEYsk-live-51Hsecret\n  adminUsername: : x\n',
+      /^not valid YAML: .+ at line \d+, column \d+$/,
+    ],
+    ['a JSON value', '{"type": "iaas", "token": sk-live-51Hsecret}', /^not valid JSON: /],
+  ])('never echoes the source of %s that does not parse (it may hold a key)', (_name, text, shape) => {
+    const errors = errorsOf(text);
+    expect(errors.length).toBeGreaterThan(0);
+    for (const error of errors) {
+      expect(error.message).toMatch(shape);
+      expect(error.message).not.toContain('sk-live');
+      expect(error.message).not.toContain('AAAAFAKEKEY');
+      expect(error.message).not.toContain('\n');
+    }
+  });
+
   it('reports every problem at once, schema and cross-field alike', () => {
     const errors = errorsOf(
       apply(iaas(), [

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import {
+  checkTopicEndpoint,
   type LifecycleEvent,
   lifecycleEventId,
   lifecycleTopicFromEnv,
@@ -45,6 +46,27 @@ describe('lifecycle events', () => {
     });
   });
 
+  it.each([
+    ['https://topic.eastus-1.eventgrid.azure.net/api/events', false],
+    ['http://127.0.0.1:7071/api/events', true],
+    ['http://127.8.9.10/api/events', true],
+    ['http://localhost:8080/api/events', true],
+    ['http://[::1]:8080/api/events', true],
+  ])('accepts %s (insecure: %s)', (endpoint, insecure) => {
+    expect(checkTopicEndpoint(endpoint)).toEqual({ allowInsecureConnection: insecure });
+  });
+
+  it.each([
+    'http://topic.eastus-1.eventgrid.azure.net/api/events',
+    'http://10.0.0.4/api/events',
+    'http://localhost.example.com/api/events',
+    'http://[::2]/api/events',
+    'ftp://127.0.0.1/x',
+    'not a url',
+  ])('refuses %s, naming EVENTGRID_TOPIC_ENDPOINT', (endpoint) => {
+    expect(() => checkTopicEndpoint(endpoint)).toThrow(/EVENTGRID_TOPIC_ENDPOINT must/);
+  });
+
   describe('publishing with the real EventGridPublisherClient', () => {
     let server: Server;
     let url: string;
@@ -65,6 +87,16 @@ describe('lifecycle events', () => {
 
     afterAll(async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    it('never publishes over plain http to an address that is not loopback', async () => {
+      // 0.0.0.0 reaches this machine's server on Linux, so a regression shows as a received event
+      // without any traffic leaving the machine; it is not a loopback address and must be refused.
+      const before = received.length;
+      await expect(
+        publishLifecycleEvent({ endpoint: url.replace('127.0.0.1', '0.0.0.0'), key: 'topic-key' }, event),
+      ).rejects.toThrow(/EVENTGRID_TOPIC_ENDPOINT must use https/);
+      expect(received).toHaveLength(before);
     });
 
     it('posts the event in the Event Grid schema with the topic key', async () => {

@@ -56,6 +56,23 @@ describe('armSettingsFromEnv', () => {
     }
   });
 
+  it('reads the reconciler retry settings, only those given', () => {
+    expect(
+      armSettingsFromEnv({
+        AZURE_SUBSCRIPTION_ID: SUB,
+        ARM_RETRY_MAX_ATTEMPTS: '4',
+        ARM_RETRY_BASE_DELAY_MS: '200',
+        ARM_RETRY_MAX_DELAY_MS: '9000',
+      }).retry,
+    ).toEqual({ maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 9000 });
+    expect(armSettingsFromEnv({ AZURE_SUBSCRIPTION_ID: SUB, ARM_RETRY_MAX_ATTEMPTS: ' 3 ' }).retry).toEqual({
+      maxAttempts: 3,
+    });
+    expect(
+      armSettingsFromEnv({ AZURE_SUBSCRIPTION_ID: SUB, ARM_RETRY_MAX_ATTEMPTS: '' }).retry,
+    ).toBeUndefined();
+  });
+
   it('maps ARM_ENDPOINT=emulator to the local emulator port', () => {
     expect(
       armSettingsFromEnv({ AZURE_SUBSCRIPTION_ID: SUB, ARM_ENDPOINT: 'emulator', EMULATOR_PORT: '9443' })
@@ -72,6 +89,14 @@ describe('armSettingsFromEnv', () => {
     [{ AZURE_SUBSCRIPTION_ID: SUB, ARM_POLL_INTERVAL_MS: '0' }, 'ARM_POLL_INTERVAL_MS'],
     [{ AZURE_SUBSCRIPTION_ID: SUB, ARM_MAX_RETRIES: '-1' }, 'ARM_MAX_RETRIES'],
     [{ AZURE_SUBSCRIPTION_ID: SUB, ARM_CA_CERT_FILE: '/no/such/file.pem' }, 'ARM_CA_CERT_FILE'],
+    [{ AZURE_SUBSCRIPTION_ID: SUB, ARM_RETRY_MAX_ATTEMPTS: '0' }, 'ARM_RETRY_MAX_ATTEMPTS'],
+    [{ AZURE_SUBSCRIPTION_ID: SUB, ARM_RETRY_MAX_ATTEMPTS: 'ten' }, 'ARM_RETRY_MAX_ATTEMPTS'],
+    [{ AZURE_SUBSCRIPTION_ID: SUB, ARM_RETRY_BASE_DELAY_MS: '1.5' }, 'ARM_RETRY_BASE_DELAY_MS'],
+    [{ AZURE_SUBSCRIPTION_ID: SUB, ARM_RETRY_MAX_DELAY_MS: '-5' }, 'ARM_RETRY_MAX_DELAY_MS'],
+    [
+      { AZURE_SUBSCRIPTION_ID: SUB, ARM_RETRY_BASE_DELAY_MS: '500', ARM_RETRY_MAX_DELAY_MS: '100' },
+      'ARM_RETRY_MAX_DELAY_MS',
+    ],
   ])('rejects %j naming %s', (env, setting) => {
     let error: unknown;
     try {

@@ -4,9 +4,17 @@ import { backoffDelay, defaultRetryPolicy, withTransientRetry } from '../../../s
 const id = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/natGateways/n';
 
 describe('backoffDelay', () => {
-  it('honours ARM’s Retry-After, capped by the policy', () => {
+  it('never waits less than ARM’s Retry-After, even above the backoff cap', () => {
     expect(backoffDelay(defaultRetryPolicy, 1, 1500)).toBe(1500);
-    expect(backoffDelay(defaultRetryPolicy, 1, 10 * 60_000)).toBe(defaultRetryPolicy.maxDelayMs);
+    const small = { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 50 };
+    expect(backoffDelay(small, 1, 2000)).toBe(2000);
+    expect(backoffDelay(defaultRetryPolicy, 1, 4 * 60_000)).toBe(4 * 60_000);
+    expect(backoffDelay(defaultRetryPolicy, 1, 5 * 60_000)).toBe(5 * 60_000);
+  });
+
+  it('gives no delay (stop retrying) when ARM asks for more than the ceiling', () => {
+    expect(backoffDelay(defaultRetryPolicy, 1, 5 * 60_000 + 1)).toBeUndefined();
+    expect(backoffDelay({ ...defaultRetryPolicy, retryAfterCeilingMs: 100 }, 1, 101)).toBeUndefined();
   });
 
   it('grows exponentially with at most 20 % jitter, up to the cap', () => {
@@ -50,6 +58,29 @@ describe('withTransientRetry', () => {
     expect(calls).toBe(3);
     expect(slept[0]).toBe(7);
     expect(slept[1]).toBeGreaterThanOrEqual(16);
+  });
+
+  it('waits what ARM asked for beyond maxDelayMs, and stops rather than retry early past the ceiling', async () => {
+    const slept: number[] = [];
+    const sleep = (ms: number): Promise<void> => {
+      slept.push(ms);
+      return Promise.resolve();
+    };
+    let calls = 0;
+    await expect(
+      withTransientRetry(
+        id,
+        () => {
+          calls++;
+          if (calls === 1)
+            throw new TransientError('TooManyRequests', 'slow down', id, { retryAfterMs: 2000 });
+          throw new TransientError('TooManyRequests', 'much later', id, { retryAfterMs: 60 * 60_000 });
+        },
+        { retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 5 }, sleep },
+      ),
+    ).rejects.toMatchObject({ armCode: 'TooManyRequests', retryAfterMs: 60 * 60_000 });
+    expect(slept).toEqual([2000]);
+    expect(calls).toBe(2);
   });
 
   it('stops at once on a terminal error and after the last attempt on transient ones', async () => {

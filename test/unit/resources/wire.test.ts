@@ -93,6 +93,20 @@ describe('diffDesired', () => {
     expect(diffDesired({ name: 'a' }, { name: 'b' })).toEqual(['name']);
   });
 
+  it('compares tags exactly: a tag removed from the spec is a difference', () => {
+    const actual = { location: 'eastus', tags: { team: 'a', 'clusterProvisioner.cluster': 'demo' } };
+    expect(diffDesired({ tags: { team: 'a', 'clusterProvisioner.cluster': 'demo' } }, actual)).toEqual([]);
+    expect(diffDesired({ tags: { 'clusterProvisioner.cluster': 'demo' } }, actual)).toEqual(['tags']);
+    expect(diffDesired({ tags: { team: 'b', 'clusterProvisioner.cluster': 'demo' } }, actual)).toEqual([
+      'tags',
+    ]);
+    expect(diffDesired({ tags: {} }, { tags: { team: 'a' } })).toEqual(['tags']);
+    expect(diffDesired({ tags: {} }, {})).toEqual([]);
+    // Names are case-insensitive in ARM, values are not.
+    expect(diffDesired({ tags: { Team: 'a' } }, { tags: { team: 'a' } })).toEqual([]);
+    expect(diffDesired({ tags: { team: 'A' } }, { tags: { team: 'a' } })).toEqual(['tags']);
+  });
+
   it('never compares secrets ARM does not return', () => {
     expect(
       diffDesired(
