@@ -5,7 +5,7 @@
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 
-import { armSettingsFromEnv, createArmClients } from '../resources/clients';
+import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../resources/clients';
 import { type ReconcileClients, type RetryPolicy, verifyResourceGroup } from '../resources/reconcile';
 import { applyChain, deleteChain } from '../resources/resourceChains';
 import {
@@ -18,30 +18,24 @@ import {
 } from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 
-let clients: Promise<ReconcileClients> | undefined;
+let settings: ArmSettings | undefined;
+let clients: ReconcileClients | undefined;
+
+/** Read once per process: a malformed setting fails the activity with an error naming it. */
+function armSettings(): ArmSettings {
+  settings ??= armSettingsFromEnv(process.env);
+  return settings;
+}
 
 /** Built on first use so loading the app imports no SDK (cold start). */
 function armClients(): Promise<ReconcileClients> {
-  clients ??= Promise.resolve(createArmClients(armSettingsFromEnv(process.env)));
-  return clients;
-}
-
-function positiveInt(value: string | undefined): number | undefined {
-  const n = value === undefined || value === '' ? NaN : Number(value);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
+  clients ??= createArmClients(armSettings());
+  return Promise.resolve(clients);
 }
 
 /** `ARM_RETRY_MAX_ATTEMPTS`, `ARM_RETRY_BASE_DELAY_MS`, `ARM_RETRY_MAX_DELAY_MS` tune the transient retry. */
 function retryPolicy(): Partial<RetryPolicy> {
-  const env = process.env;
-  const policy: Partial<RetryPolicy> = {};
-  const attempts = positiveInt(env['ARM_RETRY_MAX_ATTEMPTS']);
-  const base = positiveInt(env['ARM_RETRY_BASE_DELAY_MS']);
-  const max = positiveInt(env['ARM_RETRY_MAX_DELAY_MS']);
-  if (attempts !== undefined) policy.maxAttempts = attempts;
-  if (base !== undefined) policy.baseDelayMs = base;
-  if (max !== undefined) policy.maxDelayMs = max;
-  return policy;
+  return armSettings().retry ?? {};
 }
 
 df.app.activity(DurableFunctions.verifyResourceGroup, {
