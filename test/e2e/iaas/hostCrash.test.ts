@@ -89,6 +89,11 @@ describe('host killed mid-provision', () => {
     await new Promise((r) => setTimeout(r, 100));
     first.child.kill('SIGKILL');
     await exited(first.child);
+    // The kill really landed mid-operation: some VM was still being created.
+    const vms = (
+      emulator.resources() as { type: string; properties?: { provisioningState?: string } }[]
+    ).filter((r) => /virtualMachines$/i.test(r.type));
+    expect(vms.some((vm) => vm.properties?.provisioningState !== 'Succeeded')).toBe(true);
     // The first host is really gone: nothing answers on its port.
     expect((await api1.request('GET', 'clusters').catch(() => ({ status: 0 }))).status).toBe(0);
 
