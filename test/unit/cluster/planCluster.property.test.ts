@@ -51,10 +51,17 @@ const iaasSpec: fc.Arbitrary<IaasClusterSpecInput> = fc
       explicitSubnets: fc.boolean(),
       brought: fc.boolean(),
       controlPlane: fc.record({ count: fc.constantFrom(1, 3, 5, 7), zones: zonesFor(location) }),
-      pools: fc.uniqueArray(fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/), pool(location)), {
-        maxLength: 4,
-        selector: ([name]) => name,
-      }),
+      pools: fc.uniqueArray(
+        fc.tuple(
+          // "cp" names the control plane's nodes and is refused as a pool name (validate.ts).
+          fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/).filter((name) => name !== 'cp'),
+          pool(location),
+        ),
+        {
+          maxLength: 4,
+          selector: ([name]) => name,
+        },
+      ),
       authorizedCidrs: fc.option(fc.subarray(['203.0.113.0/24', '198.51.100.7', '0.0.0.0/0']), {
         nil: undefined,
       }),
