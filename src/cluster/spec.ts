@@ -57,6 +57,9 @@ const uniqueList = <T extends z.ZodType<string>>(item: T, what: string) =>
 
 const sourceRanges = uniqueList(sourceRange, 'range');
 
+/** The widest single range SSH may be opened to. */
+const MIN_SSH_PREFIX = 8;
+
 /** YAML reads `zones: [1, 2, 3]` as numbers; ARM wants strings. */
 const zone = z.union([z.string(), z.number().int()]).transform((value) => String(value));
 const zones = uniqueList(zone, 'zone');
@@ -207,6 +210,16 @@ const iaasNetwork = z.strictObject({
             code: 'custom',
             path: [index],
             message: 'SSH from anywhere is not allowed; list your bastion or VPN ranges',
+          });
+          return;
+        }
+        // Anywhere split into a few halves is still anywhere: no single SSH range may be wider than a /8.
+        const parsed = parseIpv4Cidr(value.includes('/') ? value : `${value}/32`);
+        if (parsed.ok && parsed.cidr.prefix < MIN_SSH_PREFIX) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            message: `SSH from ${value} is too wide (more than a /${MIN_SSH_PREFIX}); list your bastion or VPN ranges`,
           });
         }
       });

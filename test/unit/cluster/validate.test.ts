@@ -559,6 +559,13 @@ describe('parseClusterSpec: every rule, naming the path', () => {
       'not allowed',
     ],
     [
+      'SSH from anywhere, split in halves',
+      iaas,
+      [['network.sshAllowedCidrs', ['0.0.0.0/1', '128.0.0.0/1']]],
+      'network.sshAllowedCidrs[0]',
+      'too wide',
+    ],
+    [
       'SSH range not a range',
       iaas,
       [['network.sshAllowedCidrs', ['bastion']]],
