@@ -3,6 +3,7 @@
  * output. Orchestrators call activities only through these names, so a rename is a compile error.
  */
 import type { Plan, PlannedResource } from '../../cluster/plan/types';
+import type { LifecycleEvent } from '../../events/lifecycle';
 import type { ApplyResult, DeleteResult } from '../../resources/reconcile';
 import type { ClusterError, ZoneProgress } from './clusterStatus';
 import type { NodeProgressTarget } from './nodeProgress';
@@ -103,20 +104,13 @@ export interface DeleteResourcesOutput {
   failure?: ClusterError;
 }
 
-export type LifecycleEventType = 'Provisioned' | 'ProvisioningFailed' | 'Deleted';
+export type LifecycleEventType = LifecycleEvent['type'];
 
-export interface PublishLifecycleEventInput {
-  type: LifecycleEventType;
-  clusterName: string;
-  resourceGroup: string;
-  subscriptionId: string;
-  /** Orchestration instance id, also used to derive a stable event id. */
-  instanceId: string;
-  /** Orchestration time of the event (ISO 8601), from `currentUtcDateTime`. */
-  occurredAt: string;
-  apiServerEndpoint?: string;
-  error?: ClusterError;
-}
+/**
+ * The event as the publishing activity receives it: the instance id derives a stable event id, the
+ * time is the orchestration's `currentUtcDateTime` (see src/events/lifecycle.ts).
+ */
+export type PublishLifecycleEventInput = LifecycleEvent;
 export interface PublishLifecycleEventOutput {
   published: boolean;
 }

@@ -1717,37 +1717,26 @@ export class ArmStore {
     return users;
   }
 
-  private nsgSubnets(nsg: ResourceRecord): string[] {
+  /** Ids of the resources of `type` whose `properties[property]` references `target`, oldest first. */
+  private referrers(type: string, property: string, target: ResourceRecord): string[] {
     return [...this.records.values()]
       .filter(
-        (r) =>
-          r.type === ArmTypes.subnet &&
-          keyOf(refId(asObject(r.body.properties)?.networkSecurityGroup) ?? '') === nsg.key,
+        (r) => r.type === type && keyOf(refId(asObject(r.body.properties)?.[property]) ?? '') === target.key,
       )
       .sort((a, b) => a.seq - b.seq)
       .map((r) => r.id);
+  }
+
+  private nsgSubnets(nsg: ResourceRecord): string[] {
+    return this.referrers(ArmTypes.subnet, 'networkSecurityGroup', nsg);
   }
 
   private nsgNics(nsg: ResourceRecord): string[] {
-    return [...this.records.values()]
-      .filter(
-        (r) =>
-          r.type === ArmTypes.nic &&
-          keyOf(refId(asObject(r.body.properties)?.networkSecurityGroup) ?? '') === nsg.key,
-      )
-      .sort((a, b) => a.seq - b.seq)
-      .map((r) => r.id);
+    return this.referrers(ArmTypes.nic, 'networkSecurityGroup', nsg);
   }
 
   private natSubnets(nat: ResourceRecord): string[] {
-    return [...this.records.values()]
-      .filter(
-        (r) =>
-          r.type === ArmTypes.subnet &&
-          keyOf(refId(asObject(r.body.properties)?.natGateway) ?? '') === nat.key,
-      )
-      .sort((a, b) => a.seq - b.seq)
-      .map((r) => r.id);
+    return this.referrers(ArmTypes.subnet, 'natGateway', nat);
   }
 
   // ---------------------------------------------------------------- rendering
