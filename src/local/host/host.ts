@@ -535,13 +535,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       r.extraInputs.some((i) => DURABLE_CLIENT_TYPES.has(i.type.toLowerCase())),
     );
     if (durableFunctions.size > 0 || needsClient) {
-      const rawInvoker = createDurableInvoker(app, { resolveExtraInput });
-      const invoke: DurableInvoker = (functionName, triggerInput) => {
-        const registration = app!.registrations.get(functionName);
-        return registration
-          ? logInvocation(registration, () => rawInvoker(functionName, triggerInput))
-          : rawInvoker(functionName, triggerInput);
-      };
+      // The engine logs every durable invocation (with its instance id), so no second line here.
+      const invoke: DurableInvoker = createDurableInvoker(app, { resolveExtraInput });
       engine = new DurableEngine({
         functions: durableFunctions,
         invoke,

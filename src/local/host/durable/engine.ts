@@ -512,6 +512,7 @@ export class DurableEngine implements DurableEngineApi {
       durationMs: Date.now() - started,
       outcome,
     };
+    // The error's type only: messages may quote inputs (the failure itself is in the instance's status).
     if (error !== undefined) fields.errorType = errorName(error);
     if (outcome === 'Succeeded' || outcome === 'Completed' || outcome === 'Running') {
       this.options.logger.info(`Executed '${functionName}' (${outcome})`, fields);
