@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 import { type ArmEmulator, startArmEmulator } from './arm';
+import { parseThrottle } from './arm/main';
 import { type RunningHost, startHost } from './host/host';
 import { createJsonLogger } from './host/hostLogger';
 import {
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     emulator = await startArmEmulator({
       port: parsePort(settings.EMULATOR_PORT, 7443),
       timeScale: numberSetting(settings, 'EMULATOR_TIME_SCALE', 1),
+      ...(parseThrottle(settings.EMULATOR_THROTTLE) ? { throttle: 'azure' as const } : {}),
       stateFile,
       resourceGroups: [
         { ...DEMO_RESOURCE_GROUP, subscriptionId: settings.AZURE_SUBSCRIPTION_ID || undefined },

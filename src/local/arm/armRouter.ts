@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { ArmError, badRequest, notFound } from './armError';
 import type { ArmStore, LroRecord, WriteResult } from './armStore';
+import type { ArmThrottle } from './armThrottle';
 import { type ArmType, namespaceOf, resolveArmType, type ResourceAddress } from './armTypes';
 import type { FaultInjector } from './faultInjector';
 import { asNumber, asObject, type Json } from './json';
@@ -35,6 +36,8 @@ export interface RouterContext {
     body: Json | undefined,
   ): Promise<{ status: number; body?: Json }>;
   onRequest?: (record: OperationRecord) => void;
+  /** ARM's request throttling, when the emulator models it. */
+  throttle?: ArmThrottle;
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -88,11 +91,13 @@ export function createArmRequestHandler(
     const isControl = segments[0]?.toLowerCase() === '_emulator';
     let faultId: string | undefined;
     let isPoll = false;
+    let remainingHeader: Record<string, string> = {};
 
     const finish = (reply: HttpReply): void => {
       const headers: Record<string, string> = {
         'x-ms-request-id': randomUUID(),
         'x-ms-correlation-request-id': headerValue(req, 'x-ms-correlation-request-id') ?? randomUUID(),
+        ...remainingHeader,
         ...reply.headers,
       };
       const hasBody = reply.body !== undefined && method !== 'HEAD' && reply.status !== 204;
@@ -159,6 +164,24 @@ export function createArmRequestHandler(
           fault.rule.headers ?? {},
         );
       }
+      const subscription = segments[0]?.toLowerCase() === 'subscriptions' ? (segments[1] ?? '') : '';
+      const kind = WRITE_METHODS.has(method) ? 'writes' : 'reads';
+      const decision = ctx.throttle?.take(kind, subscription);
+      if (decision && !decision.allowed) {
+        throw new ArmError(
+          429,
+          'SubscriptionRequestsThrottled',
+          `Number of '${kind === 'writes' ? 'write' : 'read'}' requests for subscription '${subscription}' exceeded the limit. Please try again after ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`,
+          {
+            'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
+            // At a small time scale whole seconds are far too coarse; the SDKs honour this header first.
+            'x-ms-retry-after-ms': String(decision.retryAfterMs),
+            [`x-ms-ratelimit-remaining-subscription-${kind}`]: '0',
+          },
+        );
+      }
+      if (decision)
+        remainingHeader = { [`x-ms-ratelimit-remaining-subscription-${kind}`]: String(decision.remaining) };
       const baseUrl = `https://${req.headers.host ?? '127.0.0.1'}`;
       const apiVersion = url.searchParams.get('api-version') ?? '';
       const route = routeArm(ctx, method, segments, body, fault?.rule.lroFailure, baseUrl, apiVersion);

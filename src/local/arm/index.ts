@@ -1,6 +1,7 @@
 export { ArmError } from './armError';
 export type { OperationRecord } from './armRouter';
 export { BASIC_SKU_ZONES_CODE } from './armStore';
+export { AZURE_THROTTLE_LIMITS, type BucketLimits, type ThrottleLimits } from './armThrottle';
 export type { EventGridEvent } from './eventPublisher';
 export type { FaultRule } from './faultInjector';
 export { DEFAULT_LATENCY_MS } from './latencyModel';

@@ -2,7 +2,7 @@
  * The ARM emulator as its own process (`npm run emulator`):
  *   --port 7443 --time-scale 1 --state-file .local/arm-state.json
  *   --seed-rg name:location (repeatable) --event-subscriber url (repeatable)
- *   --ca-file .local/arm-ca.pem --vcpu-quota 1000
+ *   --ca-file .local/arm-ca.pem --vcpu-quota 1000 --throttle (ARM's request limits, as on Azure)
  * Environment fallbacks: EMULATOR_PORT, EMULATOR_TIME_SCALE, EMULATOR_STATE_FILE,
  * AZURE_SUBSCRIPTION_ID (subscription of seeded resource groups).
  */
@@ -19,6 +19,7 @@ interface MainArgs {
   seedGroups: { name: string; location: string }[];
   subscribers: string[];
   vcpuQuota?: number;
+  throttle?: boolean;
 }
 
 class UsageError extends Error {
@@ -33,6 +34,14 @@ function parseNumber(flag: string, raw: string | undefined): number {
   return value;
 }
 
+/** `EMULATOR_THROTTLE`: `azure` models ARM's request limits; empty or `off` does not. */
+export function parseThrottle(value: string | undefined): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === 'off') return false;
+  if (v === 'azure') return true;
+  throw new UsageError(`EMULATOR_THROTTLE must be 'azure' or 'off', got '${value ?? ''}'`);
+}
+
 export function parseMainArgs(argv: string[], env: Record<string, string | undefined>): MainArgs {
   const args: MainArgs = {
     port: parseNumber('EMULATOR_PORT', env.EMULATOR_PORT ?? '7443'),
@@ -42,6 +51,7 @@ export function parseMainArgs(argv: string[], env: Record<string, string | undef
     subscribers: [],
   };
   if (env.EMULATOR_STATE_FILE) args.stateFile = env.EMULATOR_STATE_FILE;
+  if (parseThrottle(env.EMULATOR_THROTTLE)) args.throttle = true;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -62,6 +72,9 @@ export function parseMainArgs(argv: string[], env: Record<string, string | undef
         break;
       case '--ca-file':
         args.caFile = take();
+        break;
+      case '--throttle':
+        args.throttle = true;
         break;
       case '--vcpu-quota':
         args.vcpuQuota = parseNumber(flag, take());
@@ -91,6 +104,7 @@ async function main(): Promise<void> {
     timeScale: args.timeScale,
     ...(args.stateFile !== undefined ? { stateFile: args.stateFile } : {}),
     ...(args.vcpuQuota !== undefined ? { vcpuQuotaPerRegion: args.vcpuQuota } : {}),
+    ...(args.throttle ? { throttle: 'azure' as const } : {}),
     eventSubscribers: args.subscribers,
     resourceGroups: args.seedGroups.map((g) => ({ ...g, ...(subscriptionId ? { subscriptionId } : {}) })),
     onRequest: (r) => {

@@ -7,6 +7,7 @@ import { generate } from 'selfsigned';
 
 import { createArmRequestHandler, type OperationRecord, parseSettings } from './armRouter';
 import { ArmStore, type StoreSnapshot } from './armStore';
+import { ArmThrottle, AZURE_THROTTLE_LIMITS, type ThrottleLimits } from './armThrottle';
 import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
@@ -31,6 +32,11 @@ export interface ArmEmulatorOptions {
   pollRetryAfterSeconds?: number;
   /** Called once per ARM request (the standalone process logs with it). */
   onRequest?: (record: OperationRecord) => void;
+  /**
+   * ARM's request throttling (token buckets per subscription on the emulator's clock): `'azure'` for
+   * Azure's documented limits, or limits of your own. Off by default.
+   */
+  throttle?: 'azure' | ThrottleLimits;
 }
 
 export interface ArmEmulator {
@@ -71,6 +77,12 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   });
 
   const latency = new LatencyModel(options.latencyMs, options.timeScale ?? 1);
+  const throttle = options.throttle
+    ? new ArmThrottle(
+        options.throttle === 'azure' ? AZURE_THROTTLE_LIMITS : options.throttle,
+        () => latency.scale,
+      )
+    : undefined;
   const events = new EventPublisher(options.eventSubscribers);
   const faults = new FaultInjector();
   const log: OperationRecord[] = [];
@@ -137,6 +149,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   };
   const reset = (): void => {
     clearTimers();
+    throttle?.reset();
     store.clear();
     faults.clear();
     log.length = 0;
@@ -223,6 +236,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       pollRetryAfterSeconds: () => pollRetryAfterSeconds,
       control,
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      ...(throttle ? { throttle } : {}),
     }),
   );
   // SDK clients keep connections alive; idle sockets must not hold the process open.

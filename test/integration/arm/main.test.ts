@@ -31,6 +31,9 @@ describe('ARM emulator command line', () => {
     });
     expect(parseMainArgs([], {}).port).toBe(7443);
     expect(parseMainArgs([], { EMULATOR_TIME_SCALE: '2' }).timeScale).toBe(2);
+    expect(parseMainArgs(['--throttle'], {}).throttle).toBe(true);
+    expect(parseMainArgs([], { EMULATOR_THROTTLE: 'Azure' }).throttle).toBe(true);
+    expect(parseMainArgs([], { EMULATOR_THROTTLE: 'off' }).throttle).toBeUndefined();
   });
 
   it('rejects what it does not understand, naming the flag', () => {
@@ -38,5 +41,6 @@ describe('ARM emulator command line', () => {
     expect(() => parseMainArgs(['--time-scale', 'fast'], {})).toThrow(/--time-scale/);
     expect(() => parseMainArgs(['--bogus'], {})).toThrow(/--bogus/);
     expect(() => parseMainArgs(['--port'], {})).toThrow(/--port/);
+    expect(() => parseMainArgs([], { EMULATOR_THROTTLE: 'yes' })).toThrow(/EMULATOR_THROTTLE/);
   });
 });
