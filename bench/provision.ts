@@ -8,7 +8,10 @@
  *  - ARM writes on first apply (target: exactly the plan's owned resource count) and on re-apply (target 0),
  *  - delete makespan / its own critical-path bound (reverse graph).
  *
- * Usage: npm run bench -- [--time-scale 0.25] [--workers 30] [--poll-ms 50] [--json] [--trace]
+ * `--throttle` makes the emulator throttle like ARM (the critical-path bound ignores throttling, so the
+ * ratio then includes what ARM's write limits cost).
+ *
+ * Usage: npm run bench -- [--time-scale 0.25] [--workers 30] [--poll-ms 50] [--json] [--trace] [--throttle]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -35,10 +38,18 @@ interface Options {
   pollMs: number;
   json: boolean;
   trace: boolean;
+  throttle: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { timeScale: 0.25, workers: 30, pollMs: 50, json: false, trace: false };
+  const options: Options = {
+    timeScale: 0.25,
+    workers: 30,
+    pollMs: 50,
+    json: false,
+    trace: false,
+    throttle: false,
+  };
   const numeric = new Set(['--time-scale', '--workers', '--poll-ms']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -48,6 +59,10 @@ function parseArgs(argv: string[]): Options {
     }
     if (arg === '--trace') {
       options.trace = true;
+      continue;
+    }
+    if (arg === '--throttle') {
+      options.throttle = true;
       continue;
     }
     const value = Number(argv[++i]);
@@ -192,6 +207,7 @@ async function main(): Promise<void> {
     port: 0,
     timeScale: options.timeScale,
     resourceGroups: [{ name: RESOURCE_GROUP, location: 'eastus' }],
+    ...(options.throttle ? { throttle: 'azure' as const } : {}),
   });
   const caFile = path.join(tempDir, 'arm-ca.pem');
   fs.writeFileSync(caFile, emulator.caCertPem);
