@@ -59,6 +59,32 @@ function contractChains(nodes: Map<string, GraphNode>): PlannedResource[][] {
   return chains;
 }
 
+/** Chain units over `resources`, each waiting for `depsOf(resource)` (lower-cased ids). */
+function chainUnits(
+  resources: PlannedResource[],
+  depsOf: (r: PlannedResource) => Set<string>,
+): ScheduleUnit[] {
+  const nodes = new Map<string, GraphNode>();
+  for (const r of resources) nodes.set(lower(r.id), { resource: r, deps: depsOf(r) });
+  return contractChains(nodes).map((chain) => ({
+    key: chain.map((r) => r.name).join('>'),
+    kind: 'chain',
+    resources: chain,
+  }));
+}
+
+/** Dependencies of a resource restricted to the graph being scheduled. */
+const depsWithin =
+  (inGraph: ReadonlySet<string>) =>
+  (r: PlannedResource): Set<string> =>
+    new Set(r.dependsOn.map(lower).filter((d) => inGraph.has(d)));
+
+/** A unit waits for what any of its resources waits for. */
+const unitDeps =
+  (depsOf: (r: PlannedResource) => Set<string>) =>
+  (u: ScheduleUnit): Set<string> =>
+    new Set(u.resources.flatMap((r) => [...depsOf(r)]));
+
 /** Groups units into waves by depth (longest path from a unit without dependencies). */
 function levelWaves(units: ScheduleUnit[], depsOf: (u: ScheduleUnit) => Set<string>): ScheduleUnit[][] {
   const unitOf = new Map<string, ScheduleUnit>();
@@ -99,19 +125,12 @@ export function provisioningWaves(
   const pending = resources.filter((r) => !done.has(lower(r.id)));
   const inGraph = new Set(pending.map((r) => lower(r.id)));
   const isNode = (r: PlannedResource): boolean => r.node !== undefined;
-  const nodes = new Map<string, GraphNode>();
-  for (const r of pending.filter((x) => !isNode(x))) {
-    nodes.set(lower(r.id), {
-      resource: r,
-      deps: new Set(r.dependsOn.map(lower).filter((d) => inGraph.has(d))),
-    });
-  }
+  const deps = depsWithin(inGraph);
   // Infrastructure chains must not absorb node resources, so chain contraction sees only them.
-  const units: ScheduleUnit[] = contractChains(nodes).map((chain) => ({
-    key: chain.map((r) => r.name).join('>'),
-    kind: 'chain',
-    resources: chain,
-  }));
+  const units = chainUnits(
+    pending.filter((x) => !isNode(x)),
+    deps,
+  );
   const zones = new Map<string, PlannedResource[]>();
   for (const r of pending.filter(isNode)) {
     const z = r.zone ?? 'none';
@@ -120,9 +139,7 @@ export function provisioningWaves(
   for (const [zone, rs] of [...zones].sort(([a], [b]) => a.localeCompare(b))) {
     units.push({ key: `zone-${zone}`, kind: 'zone', zone, resources: rs });
   }
-  const depsOf = (u: ScheduleUnit): Set<string> =>
-    new Set(u.resources.flatMap((r) => r.dependsOn.map(lower)).filter((d) => inGraph.has(d)));
-  return levelWaves(units, depsOf);
+  return levelWaves(units, unitDeps(deps));
 }
 
 /**
@@ -130,23 +147,8 @@ export function provisioningWaves(
  * depend on each other.
  */
 export function zoneWaves(resources: PlannedResource[]): ScheduleUnit[][] {
-  const inGraph = new Set(resources.map((r) => lower(r.id)));
-  const nodes = new Map<string, GraphNode>();
-  for (const r of resources) {
-    nodes.set(lower(r.id), {
-      resource: r,
-      deps: new Set(r.dependsOn.map(lower).filter((d) => inGraph.has(d))),
-    });
-  }
-  const units: ScheduleUnit[] = contractChains(nodes).map((chain) => ({
-    key: chain.map((r) => r.name).join('>'),
-    kind: 'chain',
-    resources: chain,
-  }));
-  return levelWaves(
-    units,
-    (u) => new Set(u.resources.flatMap((r) => r.dependsOn.map(lower)).filter((d) => inGraph.has(d))),
-  );
+  const deps = depsWithin(new Set(resources.map((r) => lower(r.id))));
+  return levelWaves(chainUnits(resources, deps), unitDeps(deps));
 }
 
 /**
@@ -165,17 +167,6 @@ export function deletionWaves(resources: PlannedResource[]): ScheduleUnit[][] {
       if (inGraph.has(dep)) reverseDeps.get(dep)?.add(lower(r.id));
     }
   }
-  const nodes = new Map<string, GraphNode>();
-  for (const r of owned)
-    nodes.set(lower(r.id), { resource: r, deps: reverseDeps.get(lower(r.id)) ?? new Set() });
-  const units: ScheduleUnit[] = contractChains(nodes).map((chain) => ({
-    key: chain.map((r) => r.name).join('>'),
-    kind: 'chain',
-    resources: chain,
-  }));
-  return levelWaves(units, (u) => {
-    const deps = new Set<string>();
-    for (const r of u.resources) for (const d of reverseDeps.get(lower(r.id)) ?? []) deps.add(d);
-    return deps;
-  });
+  const deps = (r: PlannedResource): Set<string> => reverseDeps.get(lower(r.id)) ?? new Set();
+  return levelWaves(chainUnits(owned, deps), unitDeps(deps));
 }
