@@ -1008,26 +1008,40 @@ export class ArmStore {
     }
     return (op) => {
       for (const s of removed) this.records.delete(s.key);
-      for (const d of desired) {
-        const key = `${record.key}/subnets/${d.name.toLowerCase()}`;
-        const prior = this.records.get(key);
-        this.records.set(key, {
-          seq: prior?.seq ?? ++this.seq,
-          id: prior?.id ?? `${record.id}/subnets/${d.name}`,
-          key,
-          type: ArmTypes.subnet,
-          subscriptionId: record.subscriptionId,
-          resourceGroup: record.resourceGroup,
-          name: prior?.name ?? d.name,
-          parentKey: record.key,
-          body: d.body,
-          provisioningState: prior ? 'Updating' : 'Creating',
-          etag: newEtag(),
-          derived: prior?.derived ?? {},
-          pendingOp: op.id,
-        });
-      }
+      for (const d of desired) this.writeChild(record, ArmTypes.subnet, 'subnets', d.name, d.body, op);
     };
+  }
+
+  /**
+   * Creates or updates a child resource written through its parent's body (a VNet's subnets, a
+   * managed cluster's agent pools): it keeps its id, name and derived fields and joins the parent's
+   * operation.
+   */
+  private writeChild(
+    parent: ResourceRecord,
+    type: ArmType,
+    collection: string,
+    name: string,
+    body: JsonObject,
+    op: LroRecord,
+  ): void {
+    const key = `${parent.key}/${collection.toLowerCase()}/${name.toLowerCase()}`;
+    const prior = this.records.get(key);
+    this.records.set(key, {
+      seq: prior?.seq ?? ++this.seq,
+      id: prior?.id ?? `${parent.id}/${collection}/${name}`,
+      key,
+      type,
+      subscriptionId: parent.subscriptionId,
+      resourceGroup: parent.resourceGroup,
+      name: prior?.name ?? name,
+      parentKey: parent.key,
+      body,
+      provisioningState: prior ? 'Updating' : 'Creating',
+      etag: newEtag(),
+      derived: prior?.derived ?? {},
+      pendingOp: op.id,
+    });
   }
 
   private validateSubnet(
@@ -1589,23 +1603,7 @@ export class ArmStore {
     }
     return (op) => {
       for (const d of desired) {
-        const key = `${record.key}/agentpools/${d.name.toLowerCase()}`;
-        const prior = this.records.get(key);
-        this.records.set(key, {
-          seq: prior?.seq ?? ++this.seq,
-          id: prior?.id ?? `${record.id}/agentPools/${d.name}`,
-          key,
-          type: ArmTypes.agentPool,
-          subscriptionId: record.subscriptionId,
-          resourceGroup: record.resourceGroup,
-          name: prior?.name ?? d.name,
-          parentKey: record.key,
-          body: { properties: d.props },
-          provisioningState: prior ? 'Updating' : 'Creating',
-          etag: newEtag(),
-          derived: prior?.derived ?? {},
-          pendingOp: op.id,
-        });
+        this.writeChild(record, ArmTypes.agentPool, 'agentPools', d.name, { properties: d.props }, op);
       }
     };
   }
