@@ -3,15 +3,18 @@ import eslint from '@eslint/js';
 import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
+const STAND_INS = ['@azure-cluster-provisioner/*', '**/packages/**'];
+
 export default tseslint.config(
   {
     ignores: [
-      'dist/**',
+      '**/dist/**',
       'node_modules/**',
       'coverage/**',
       '.local/**',
       'eslint.config.mjs',
-      'jest.config.js',
+      '**/jest.config.js',
+      'jest.*.js',
     ],
   },
   eslint.configs.recommended,
@@ -32,13 +35,16 @@ export default tseslint.config(
     },
   },
   {
-    // The app must never depend on the offline stand-ins; the pure domain imports no SDK.
+    // What deploys is what runs locally: the app never depends on the offline stand-ins.
     files: ['src/**/*.ts'],
-    ignores: ['src/local/**', 'src/cli.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/local/**'], message: 'The app never imports src/local.' }] },
+        {
+          patterns: [
+            { group: STAND_INS, message: 'The app never imports the offline stand-ins (packages/).' },
+          ],
+        },
       ],
     },
   },
@@ -50,7 +56,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@azure/*', '**/local/**', '**/resources/**', 'node:fs', 'fs'],
+              group: ['@azure/*', ...STAND_INS, '**/resources/**', 'node:fs', 'fs'],
               message: 'src/cluster is pure: no SDK, no I/O.',
             },
           ],
@@ -59,7 +65,30 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    // Each stand-in stands alone: it imports neither the app nor the other stand-in (the emulator stays
+    // independent of the code it checks, so there is no shared "common" package either).
+    files: ['packages/*/src/**/*.ts', 'packages/*/test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@azure-cluster-provisioner/*',
+                '../../../**',
+                '**/arm-emulator/**',
+                '**/functions-host/**',
+              ],
+              message: 'A stand-in imports neither the app nor the other stand-in.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'packages/*/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',

@@ -1,12 +1,14 @@
-/** @type {import('jest').Config} */
+/**
+ * One `jest` runs every project: the app's tests here, and each offline stand-in's own suite
+ * (`npm test -w packages/arm-emulator` runs one alone).
+ * @type {import('jest').Config}
+ */
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }],
-  },
-  globalSetup: '<rootDir>/test/global-setup.ts',
+  projects: [
+    '<rootDir>/jest.app.config.js',
+    '<rootDir>/packages/arm-emulator',
+    '<rootDir>/packages/functions-host',
+  ],
   testTimeout: 60000,
   maxWorkers: 2,
 };

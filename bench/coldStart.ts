@@ -23,7 +23,7 @@ function sample(kind: 'floor' | 'app'): Sample {
   const script =
     kind === 'floor'
       ? `const t=performance.now();require('@azure/functions');require('durable-functions');const ms=performance.now()-t;`
-      : `const {loadFunctionsApp}=require('./dist/src/local/host/core');const t=performance.now();` +
+      : `const {loadFunctionsApp}=require('@azure-cluster-provisioner/functions-host');const t=performance.now();` +
         `loadFunctionsApp(${JSON.stringify(ROOT)}).then(()=>{const ms=performance.now()-t;`;
   const report =
     `const arm=Object.keys(require.cache).filter(k=>/node_modules[\\\\/]@azure[\\\\/]arm-/.test(k)).length;` +

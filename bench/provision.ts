@@ -17,16 +17,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { planCluster, planCriticalPath } from '../src/cluster/plan';
-import type { Plan, PlannedResource } from '../src/cluster/plan/types';
-import { parseClusterSpec } from '../src/cluster/validate';
 import {
   DEFAULT_LATENCY_MS,
   DEFAULT_SUBSCRIPTION_ID,
   type OperationRecord,
   startArmEmulator,
-} from '../src/local/arm';
-import { startHost } from '../src/local/host/host';
+} from '@azure-cluster-provisioner/arm-emulator';
+import { startHost } from '@azure-cluster-provisioner/functions-host';
+
+import { planCluster, planCriticalPath } from '../src/cluster/plan';
+import type { Plan, PlannedResource } from '../src/cluster/plan/types';
+import { parseClusterSpec } from '../src/cluster/validate';
 
 const ROOT = path.resolve(__dirname, '../..');
 const KEY = 'bench-function-key';

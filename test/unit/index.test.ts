@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { expandMainGlob } from '../../src/local/host/expandMainGlob';
+import { expandMainGlob } from '@azure-cluster-provisioner/functions-host';
 
 const ROOT = path.join(__dirname, '../..');
 

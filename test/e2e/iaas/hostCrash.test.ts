@@ -3,9 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import {
+  type ArmEmulator,
+  DEFAULT_SUBSCRIPTION_ID,
+  startArmEmulator,
+} from '@azure-cluster-provisioner/arm-emulator';
+
 import { planCluster } from '../../../src/cluster/plan';
 import { parseClusterSpec } from '../../../src/cluster/validate';
-import { type ArmEmulator, DEFAULT_SUBSCRIPTION_ID, startArmEmulator } from '../../../src/local/arm';
 import { Api, appSettings, exampleSpec, RESOURCE_GROUP, ROOT } from './iaasHarness';
 
 interface HostProcess {
@@ -14,11 +19,11 @@ interface HostProcess {
   output: string[];
 }
 
-/** Starts `dist/src/local/host/main.js` for this app as its own process (as `npm run host` does). */
+/** Starts `packages/functions-host/dist/main.js` for this app as its own process (as `npm run host` does). */
 function startHostProcess(stateDir: string, settings: Record<string, string>): Promise<HostProcess> {
   const child = spawn(
     process.execPath,
-    ['dist/src/local/host/main.js', '--app', ROOT, '--port', '0', '--state-dir', stateDir],
+    ['packages/functions-host/dist/main.js', '--app', ROOT, '--port', '0', '--state-dir', stateDir],
     {
       cwd: ROOT,
       env: { ...process.env, ...settings },

@@ -9,11 +9,14 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import {
+  type ArmEmulator,
+  DEFAULT_SUBSCRIPTION_ID,
+  startArmEmulator,
+} from '@azure-cluster-provisioner/arm-emulator';
+import type { HostLogger } from '@azure-cluster-provisioner/functions-host';
+import { type RunningHost, startHost } from '@azure-cluster-provisioner/functions-host';
 import { parse } from 'yaml';
-
-import { type ArmEmulator, DEFAULT_SUBSCRIPTION_ID, startArmEmulator } from '../../../src/local/arm';
-import { type RunningHost, startHost } from '../../../src/local/host/host';
-import type { HostLogger } from '../../../src/local/host/hostLogger';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const FUNCTION_KEY = 'e2e-function-key';

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { DEFAULT_SUBSCRIPTION_ID } from '@azure-cluster-provisioner/arm-emulator';
+
 import { planCluster } from '../../../src/cluster/plan';
 import type { Plan } from '../../../src/cluster/plan/types';
 import { parseClusterSpec } from '../../../src/cluster/validate';
-import { DEFAULT_SUBSCRIPTION_ID } from '../../../src/local/arm';
 import {
   type ArmResource,
   type ClusterView,

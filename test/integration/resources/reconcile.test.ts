@@ -1,11 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {
+  type ArmEmulator,
+  DEFAULT_SUBSCRIPTION_ID,
+  startArmEmulator,
+} from '@azure-cluster-provisioner/arm-emulator';
+
 import { planCluster } from '../../../src/cluster/plan';
 import type { Plan, PlannedResource } from '../../../src/cluster/plan/types';
 import { parseClusterSpec } from '../../../src/cluster/validate';
 import { deletionWaves, provisioningWaves, zoneWaves } from '../../../src/functions/shared/scheduleWaves';
-import { type ArmEmulator, DEFAULT_SUBSCRIPTION_ID, startArmEmulator } from '../../../src/local/arm';
 import { createArmClients } from '../../../src/resources/clients';
 import { TerminalError } from '../../../src/resources/errors';
 import {
