@@ -157,7 +157,7 @@ function renderTopology(t) {
   t.subnets.forEach(function (s) {
     var sub = el('div', 'subnet');
     sub.setAttribute('data-subnet', s.name);
-    add(sub, el('strong', null, s.name + (s.role === 'controlPlane' ? ' (control plane)' : ' (workers)')),
+    add(sub, el('strong', null, s.name), el('span', 'muted small', s.role === 'controlPlane' ? '  control-plane subnet' : '  worker subnet'),
       kv('CIDR', s.cidr), kv('NSG', s.nsg), kv('outbound', s.natGateway ? 'NAT gateway ' + s.natGateway : undefined));
     add(vnet, sub);
   });
