@@ -3,8 +3,8 @@ import * as path from 'node:path';
 
 import SwaggerParser from '@apidevtools/swagger-parser';
 
-import { openApiDocument } from '../../../src/api/openapi';
 import { OPENAPI_FILE, openApiText } from '../../../scripts/writeOpenApi';
+import { openApiDocument } from '../../../src/api/openapi';
 import { nonConformance } from '../../e2e/openApiConformance';
 
 const root = path.resolve(__dirname, '../../..');
