@@ -224,6 +224,11 @@ function presentedKeys(req: IncomingRequest): (string | undefined)[] {
   return presented;
 }
 
+/** The key a function route is opened with: the x-functions-key header first, then `?code=` (as Azure). */
+function functionKeyOf(req: IncomingRequest): string | undefined {
+  return req.headers['x-functions-key'] ?? req.url.searchParams.get('code') ?? undefined;
+}
+
 const WEBHOOK_NAMES: Record<SystemKeyName, string> = {
   durabletask_extension: 'The Durable Functions management API',
   eventgrid_extension: 'The Event Grid webhook',
@@ -317,8 +322,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       pathMatched = true;
       const info = registration.http!;
       if (info.methods.length > 0 && !info.methods.includes(req.method)) continue;
-      const presented = req.url.searchParams.get('code') ?? req.headers['x-functions-key'];
-      if (!isAuthorized(keys, info.authLevel, presented)) return { status: 401 };
+      if (!isAuthorized(keys, info.authLevel, functionKeyOf(req))) return { status: 401 };
       const httpData: RpcHttpData = {
         method: req.method,
         url: req.url.href,
@@ -422,7 +426,12 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     if (prefix === '' || lower === prefix || lower.startsWith(`${prefix}/`)) {
       return handleHttpFunction(req, pathname.slice(prefix.length));
     }
-    if (pathname === '/') return json(200, { state: 'Running', functions: [...app!.registrations.keys()] });
+    if (pathname === '/') {
+      // Function names are for the master key only (an admin listing); anyone else sees the state alone.
+      const admin = isAuthorized(keys, 'admin', functionKeyOf(req));
+      const functions = admin ? { functions: [...app!.registrations.keys()] } : {};
+      return json(200, { state: 'Running', ...functions });
+    }
     return json(404, { error: `Not found: ${pathname}` });
   };
 
