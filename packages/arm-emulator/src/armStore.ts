@@ -370,7 +370,7 @@ export class ArmStore {
     return { status: existing ? 200 : 201, body: this.state.render(record), operation: op };
   }
 
-  delete(address: ResourceAddress, options: { failure?: Failure } = {}): WriteResult {
+  delete(address: ResourceAddress, options: { instant?: boolean; failure?: Failure } = {}): WriteResult {
     this.settle();
     const group = this.requireGroup(address.subscriptionId, address.resourceGroup);
     const key = keyOf(resourceIdOf(address));
@@ -384,7 +384,16 @@ export class ArmStore {
     this.checkNotBusy(record, parent, record.type, record.id);
     this.state.checkDeletable(record);
     const location = this.state.recordLocation(record);
-    const op = this.startOperation('delete', key, record.id, record.type, group, location, options.failure);
+    const op = this.startOperation(
+      'delete',
+      key,
+      record.id,
+      record.type,
+      group,
+      location,
+      options.failure,
+      options.instant,
+    );
     for (const r of [record, ...this.state.childrenOf(record)]) {
       r.pendingOp = op.id;
       r.provisioningState = 'Deleting';
@@ -396,6 +405,11 @@ export class ArmStore {
   /** Whether PATCH on `type` applies at once (Network's updateTags) rather than as an operation. */
   isSyncPatch(type: string): boolean {
     return providerOf(type).patch === 'sync';
+  }
+
+  /** Whether writes and deletes of `type` answer at once rather than as operations. */
+  isSync(type: string): boolean {
+    return providerOf(type).sync === true;
   }
 
   // ---------------------------------------------------------------- operations

@@ -2,6 +2,7 @@ import { badRequest } from '../armError';
 import { virtualMachines } from './compute/virtualMachines';
 import { agentPools } from './containerService/agentPools';
 import { managedClusters } from './containerService/managedClusters';
+import { userAssignedIdentities } from './managedIdentity/userAssignedIdentities';
 import { loadBalancers } from './network/loadBalancers';
 import { natGateways } from './network/natGateways';
 import { networkInterfaces } from './network/networkInterfaces';
@@ -24,6 +25,7 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   virtualMachines,
   managedClusters,
   agentPools,
+  userAssignedIdentities,
 ];
 
 const byType = new Map(PROVIDERS.map((p) => [p.type.toLowerCase(), p]));

@@ -91,6 +91,8 @@ export interface ResourceProvider {
   etagField?: 'etag' | 'eTag';
   /** Poll style per method. Defaults: writes Azure-AsyncOperation, deletes Location. */
   poll?: { write?: PollStyle; delete?: PollStyle };
+  /** Writes and deletes answer at once (200/201, 200/204) instead of starting a long-running operation. */
+  sync?: boolean;
   /** PATCH: `sync` applies at once and answers the resource (Network's updateTags); default `lro`. */
   patch?: 'sync' | 'lro';
   /** The other resources this one's body points at; they feed the store's reverse-reference index. */
