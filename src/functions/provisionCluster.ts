@@ -6,7 +6,7 @@
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import * as df from 'durable-functions';
 
-import type { PlannedResource } from '../cluster/plan/types';
+import { type PlannedResource, ResourceTypes } from '../cluster/plan/types';
 import type { ApplyResult } from '../resources/reconcile';
 import {
   apiServerEndpoint,
@@ -38,12 +38,12 @@ import { resourcesToRollBack } from './shared/staleResources';
 function isNodeResource(r: PlannedResource): boolean {
   return (
     r.node !== undefined &&
-    (r.type === 'Microsoft.Compute/virtualMachines' || r.type === 'Microsoft.Network/networkInterfaces')
+    (r.type === ResourceTypes.virtualMachine || r.type === ResourceTypes.networkInterface)
   );
 }
 
 function zoneProgress(resources: PlannedResource[], results: ApplyResult[]): ZoneProgress {
-  const vms = resources.filter((r) => r.type === 'Microsoft.Compute/virtualMachines');
+  const vms = resources.filter((r) => r.type === ResourceTypes.virtualMachine);
   const ok = new Set(results.map((r) => r.id.toLowerCase()));
   return { nodesTotal: vms.length, nodesReady: vms.filter((v) => ok.has(v.id.toLowerCase())).length };
 }
@@ -106,7 +106,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
   const nodes = plan.resources.filter(isNodeResource);
   const zones: Record<string, ZoneProgress> = {};
   for (const r of nodes) {
-    if (r.type !== 'Microsoft.Compute/virtualMachines') continue;
+    if (r.type !== ResourceTypes.virtualMachine) continue;
     const z = r.zone ?? 'none';
     const p = (zones[z] ??= { nodesReady: 0, nodesTotal: 0 });
     p.nodesTotal++;

@@ -14,6 +14,7 @@ import {
   type ReconcileOptions,
   verifyResource,
 } from './reconcile';
+import type { ResourceTypeRegistry } from './types/registry';
 
 export interface ResourceFailure {
   resource: string;
@@ -28,6 +29,7 @@ function failureOf(err: unknown, resourceId: string): ResourceFailure {
 
 /** Owned resources are applied, brought ones (`owned: false`) only verified. */
 export async function applyChain(
+  types: ResourceTypeRegistry,
   clients: ReconcileClients,
   resources: PlannedResource[],
   options: ReconcileOptions = {},
@@ -36,7 +38,9 @@ export async function applyChain(
   for (const r of resources) {
     try {
       results.push(
-        r.owned ? await applyResource(clients, r, options) : await verifyResource(clients, r, options),
+        r.owned
+          ? await applyResource(types, clients, r, options)
+          : await verifyResource(types, clients, r, options),
       );
     } catch (err) {
       return { results, failure: failureOf(err, r.id) };
@@ -47,6 +51,7 @@ export async function applyChain(
 
 /** Deletes in order; never called with brought resources (the orchestrator filters them out). */
 export async function deleteChain(
+  types: ResourceTypeRegistry,
   clients: ReconcileClients,
   resources: Pick<PlannedResource, 'id' | 'type'>[],
   options: ReconcileOptions = {},
@@ -54,7 +59,7 @@ export async function deleteChain(
   const results: DeleteResult[] = [];
   for (const r of resources) {
     try {
-      results.push(await deleteResource(clients, r, options));
+      results.push(await deleteResource(types, clients, r, options));
     } catch (err) {
       return { results, failure: failureOf(err, r.id) };
     }
