@@ -6,14 +6,14 @@
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import * as df from 'durable-functions';
 
+import { apiServerEndpoint } from '../cluster/apiServer';
+import type { ResourceFailure } from '../cluster/failure';
 import { type PlannedResource, ResourceTypes } from '../cluster/plan/types';
 import type { ApplyResult } from '../resources/reconcile';
 import {
-  apiServerEndpoint,
   type ClusterCustomStatus,
-  type ClusterError,
-  clusterErrorFrom,
   clusterNameOf,
+  resourceFailureFrom,
   zoneInstanceId,
   type ZoneProgress,
 } from './shared/clusterStatus';
@@ -69,7 +69,7 @@ function publishEvent(
 export const provisionZone: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<ProvisionZoneInput>();
   const results: ApplyResult[] = [];
-  let failure: ClusterError | undefined;
+  let failure: ResourceFailure | undefined;
   context.df.setCustomStatus(zoneProgress(input.resources, results));
   for (const wave of zoneWaves(input.resources)) {
     const tasks = wave.map((unit) =>
@@ -136,7 +136,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
     runId: input.requestedAt,
   });
 
-  let failure: ClusterError | undefined;
+  let failure: ResourceFailure | undefined;
   const resourceGroupId = `/subscriptions/${plan.cluster.subscriptionId}/resourceGroups/${plan.cluster.resourceGroup}`;
   // 1. The resource group must exist; it is never created.
   try {
@@ -145,7 +145,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
       resourceGroup: plan.cluster.resourceGroup,
     } satisfies VerifyResourceGroupInput);
   } catch (err) {
-    failure = clusterErrorFrom(err, resourceGroupId);
+    failure = resourceFailureFrom(err, resourceGroupId);
   }
 
   // 2. Brought VNet / subnets / NSGs must exist and match the spec before anything is written.

@@ -3,6 +3,7 @@
  * at the first failure and reporting it as data: the orchestrator fans these out and needs every
  * branch's outcome, not just the first error.
  */
+import type { ResourceFailure } from '../cluster/failure';
 import type { PlannedResource } from '../cluster/plan/types';
 import { classifyArmError } from './errors';
 import {
@@ -16,15 +17,8 @@ import {
 } from './reconcile';
 import type { ResourceTypeRegistry } from './types/registry';
 
-export interface ResourceFailure {
-  resource: string;
-  code: string;
-  message: string;
-}
-
 function failureOf(err: unknown, resourceId: string): ResourceFailure {
-  const e = classifyArmError(err, resourceId);
-  return { resource: e.resourceId, code: e.armCode, message: e.armMessage };
+  return classifyArmError(err, resourceId).toFailure();
 }
 
 /** Owned resources are applied, brought ones (`owned: false`) only verified. */

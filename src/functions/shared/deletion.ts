@@ -5,8 +5,8 @@
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
 
+import type { ResourceFailure } from '../../cluster/failure';
 import type { PlannedResource } from '../../cluster/plan/types';
-import type { ClusterError } from './clusterStatus';
 import { type DeleteResourcesInput, type DeleteResourcesOutput, DurableFunctions } from './durableFunctions';
 import { deletionWaves } from './scheduleWaves';
 import { settleAll } from './settleAll';
@@ -14,7 +14,7 @@ import { settleAll } from './settleAll';
 export interface DeletionSummary {
   deleted: number;
   alreadyAbsent: number;
-  failure?: ClusterError;
+  failure?: ResourceFailure;
 }
 
 /**
