@@ -1,13 +1,15 @@
 /**
  * Provisioning a cluster: verify the resource group and brought network, then apply the plan wave by
- * wave (see shared/scheduleWaves.ts), nodes through one sub-orchestration per zone. Deterministic:
+ * wave (see cluster/plan/scheduleWaves.ts), nodes through one sub-orchestration per zone. Deterministic:
  * no clock, no settings, no SDK — only durable tasks.
  */
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import * as df from 'durable-functions';
 
+import { resourcesToRollBack } from '../cluster/admission/staleResources';
 import { apiServerEndpoint } from '../cluster/apiServer';
 import type { ResourceFailure } from '../cluster/failure';
+import { provisioningWaves, type ScheduleUnit, zoneWaves } from '../cluster/plan/scheduleWaves';
 import { type PlannedResource, ResourceTypes } from '../cluster/plan/types';
 import type { ApplyResult } from '../resources/reconcile';
 import {
@@ -31,9 +33,7 @@ import {
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
-import { provisioningWaves, type ScheduleUnit, zoneWaves } from './shared/scheduleWaves';
 import { settleAll } from './shared/settleAll';
-import { resourcesToRollBack } from './shared/staleResources';
 
 function isNodeResource(r: PlannedResource): boolean {
   return (

@@ -6,9 +6,9 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 
 import type { ResourceFailure } from '../../cluster/failure';
+import { deletionWaves } from '../../cluster/plan/scheduleWaves';
 import type { PlannedResource } from '../../cluster/plan/types';
 import { type DeleteResourcesInput, type DeleteResourcesOutput, DurableFunctions } from './durableFunctions';
-import { deletionWaves } from './scheduleWaves';
 import { settleAll } from './settleAll';
 
 export interface DeletionSummary {

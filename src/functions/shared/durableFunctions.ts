@@ -39,12 +39,12 @@ export interface ClusterOperationInput {
   requestedAt: string;
   /**
    * Owned resources an earlier operation created that this plan no longer has (a shrunk or renamed
-   * pool): deleted after the plan is applied, so nothing is left behind. See staleResources.ts.
+   * pool): deleted after the plan is applied, so nothing is left behind. See cluster/admission/staleResources.ts.
    */
   prune?: PlannedResource[];
   /**
    * Ids of owned resources an earlier operation planned and this plan keeps: they may exist from
-   * before this run, so a rollback of this run leaves them alone (see staleResources.ts).
+   * before this run, so a rollback of this run leaves them alone (see cluster/admission/staleResources.ts).
    */
   existing?: string[];
 }

@@ -8,9 +8,9 @@ import {
 } from '@azure-cluster-provisioner/arm-emulator';
 
 import { planCluster } from '../../../src/cluster/plan';
+import { deletionWaves, provisioningWaves, zoneWaves } from '../../../src/cluster/plan/scheduleWaves';
 import type { Plan, PlannedResource } from '../../../src/cluster/plan/types';
 import { parseClusterSpec } from '../../../src/cluster/validate';
-import { deletionWaves, provisioningWaves, zoneWaves } from '../../../src/functions/shared/scheduleWaves';
 import { createArmClients } from '../../../src/resources/clients';
 import { TerminalError } from '../../../src/resources/errors';
 import {
