@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const root = path.join(__dirname, '../..');
-const cli = path.join(root, 'dist/src/cli.js');
+const cli = path.join(root, 'dist/src/cli/index.js');
 
 function run(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
@@ -85,14 +85,23 @@ describe('cli', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['no spec file', ['plan'], /plan needs a spec file/],
-    ['an unknown option', ['plan', 'examples/aks-cluster.yaml', '--subscriptoin', 'x'], /Unknown option/],
+    ['no spec file', ['plan'], /missing required argument 'spec'/],
+    [
+      'an unknown option',
+      ['plan', 'examples/aks-cluster.yaml', '--subscriptoin', 'x'],
+      /unknown option '--subscriptoin'/,
+    ],
     [
       'a subscription that is not a GUID',
       ['plan', 'examples/aks-cluster.yaml', '--subscription', 'prod'],
       /must be a GUID/,
     ],
-    ['an unknown command', ['deploy'], /unknown command "deploy"/],
+    ['an unknown command', ['deploy'], /unknown command 'deploy'/],
+    [
+      'a node count that is not a number',
+      ['scale', 'demo', 'general', 'many'],
+      /count must be a whole number/,
+    ],
   ])('rejects %s with exit 2', (_name, args, message) => {
     const { code, stderr } = run(args);
     expect(code).toBe(2);
@@ -102,7 +111,9 @@ describe('cli', () => {
   it('prints help', () => {
     const overview = run(['help']);
     expect(overview.code).toBe(0);
-    expect(overview.stdout).toContain('plan <spec.yaml|spec.json|->');
+    for (const command of ['plan', 'apply', 'status', 'list', 'delete', 'scale', 'events']) {
+      expect(overview.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
     const detail = run(['plan', '--help']);
     expect(detail.code).toBe(0);
     expect(detail.stdout).toContain('AZURE_SUBSCRIPTION_ID');

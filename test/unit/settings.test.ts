@@ -19,7 +19,9 @@ function settingsReadByTheCode(): Set<string> {
     /\b(?:env|settings)\[['"]([A-Z][A-Z0-9_]+)['"]\]/g,
     /['"`]((?:ARM|AZURE|EVENTGRID|EMULATOR|LOCAL)_[A-Z0-9_]+)['"`]/g,
   ];
-  for (const file of sourceFiles(path.join(ROOT, 'src'))) {
+  // The CLI (src/cli) is a client of the app, not part of it: its environment (PROVISIONER_URL, …) is no app setting.
+  const cli = path.join(ROOT, 'src', 'cli') + path.sep;
+  for (const file of sourceFiles(path.join(ROOT, 'src')).filter((f) => !f.startsWith(cli))) {
     const text = fs.readFileSync(file, 'utf8');
     for (const pattern of patterns) for (const m of text.matchAll(pattern)) names.add(m[1]!);
   }

@@ -18,6 +18,8 @@ import type { HostLogger } from '@azure-cluster-provisioner/functions-host';
 import { type RunningHost, startHost } from '@azure-cluster-provisioner/functions-host';
 import { parse } from 'yaml';
 
+import { expectConforms } from '../openApiConformance';
+
 export const ROOT = path.resolve(__dirname, '../../..');
 export const FUNCTION_KEY = 'e2e-function-key';
 export const RESOURCE_GROUP = 'rg-demo';
@@ -105,6 +107,8 @@ export class Api {
     } catch {
       // not JSON: keep the text
     }
+    // Every answer an e2e test receives must be one the OpenAPI document describes.
+    expectConforms(method, `/${route}`, res.status, json);
     return { status: res.status, headers: res.headers, json };
   }
 
