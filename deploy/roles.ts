@@ -47,6 +47,11 @@ const FEATURE_ROLES: Record<Feature, TargetRole[]> = {
   ],
   aks: [
     {
+      roleDefinitionId: BuiltInRoles.networkContributor,
+      name: 'Network Contributor',
+      why: "the cluster's VNet and subnets",
+    },
+    {
       roleDefinitionId: BuiltInRoles.aksContributor,
       name: 'Azure Kubernetes Service Contributor Role',
       why: 'managed clusters and agent pools; no access to the cluster API (no cluster-admin credentials)',
