@@ -43,6 +43,7 @@ export default tseslint.config(
         {
           patterns: [
             { group: STAND_INS, message: 'The app never imports the offline stand-ins (packages/).' },
+            { group: ['**/deploy/**'], message: 'The app never imports the deploy tool (deploy/).' },
           ],
         },
       ],

@@ -514,6 +514,8 @@ export class ArmStore {
     if (location === undefined) {
       throw badRequest('LocationRequired', `The location property is required for resource '${id}'.`);
     }
+    // Some types live outside regions (a resource group's Event Grid system topic is in 'global').
+    if (location.toLowerCase() === 'global' && providerOf(type).globalLocation === true) return 'global';
     checkLocation(location, type);
     return normalizeLocation(location);
   }

@@ -2,6 +2,13 @@ import { badRequest } from '../armError';
 import { virtualMachines } from './compute/virtualMachines';
 import { agentPools } from './containerService/agentPools';
 import { managedClusters } from './containerService/managedClusters';
+import {
+  systemTopicEventSubscriptions,
+  systemTopics,
+  topicEventSubscriptions,
+  topics,
+} from './eventGrid/topics';
+import { components, workspaces } from './insights/components';
 import { userAssignedIdentities } from './managedIdentity/userAssignedIdentities';
 import { loadBalancers } from './network/loadBalancers';
 import { natGateways } from './network/natGateways';
@@ -12,6 +19,9 @@ import { subnets } from './network/subnets';
 import { virtualNetworks } from './network/virtualNetworks';
 import type { ResourceProvider } from './provider';
 import { resourceGroups } from './resources/resourceGroups';
+import { blobContainers, blobServices, storageAccounts } from './storage/storageAccounts';
+import { serverfarms } from './web/serverfarms';
+import { siteConfig, sites } from './web/sites';
 
 /** Every resource type the emulator serves. Adding a type: one module and one line here. */
 export const PROVIDERS: readonly ResourceProvider[] = [
@@ -26,6 +36,18 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   managedClusters,
   agentPools,
   userAssignedIdentities,
+  storageAccounts,
+  blobServices,
+  blobContainers,
+  workspaces,
+  components,
+  serverfarms,
+  sites,
+  siteConfig,
+  topics,
+  topicEventSubscriptions,
+  systemTopics,
+  systemTopicEventSubscriptions,
 ];
 
 const byType = new Map(PROVIDERS.map((p) => [p.type.toLowerCase(), p]));

@@ -79,6 +79,8 @@ export interface NameRule {
 export interface ResourceProvider {
   /** The canonical type, `Namespace/type[/childType]`. A child type's parent must be registered too. */
   type: string;
+  /** Accepts the location `global` as well as regions (resource-group Event Grid system topics). */
+  globalLocation?: boolean;
   /** Latency at time scale 1. */
   latencyMs: { write: number; delete: number };
   /** `properties.*` ARM computes; ignored when a client sends them back (GET → modify → PUT). */
