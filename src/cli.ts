@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 
 import { planCluster } from './cluster/plan/planCluster';
 import { parseClusterSpec } from './cluster/validate';
+import * as scaleEvent from './events/scaleEventCommand';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -88,8 +89,25 @@ const helpCommand: CliCommand = {
   },
 };
 
+const scaleEventCommand: CliCommand = {
+  name: 'scale-event',
+  usage: scaleEvent.SCALE_EVENT_USAGE,
+  summary: scaleEvent.SCALE_EVENT_SUMMARY,
+  async run(args, io) {
+    let plan;
+    try {
+      plan = scaleEvent.parseScaleEventArgs(args, io.env);
+    } catch (err) {
+      if (err instanceof scaleEvent.ScaleEventUsageError) throw new UsageError(err.message);
+      throw err;
+    }
+    io.stdout(await scaleEvent.runScaleEvent(plan));
+    return EXIT_OK;
+  },
+};
+
 /** Every command, in the order `help` lists them. */
-export const commands: readonly CliCommand[] = [planCommand, helpCommand];
+export const commands: readonly CliCommand[] = [planCommand, scaleEventCommand, helpCommand];
 
 function findCommand(name: string): CliCommand | undefined {
   return commands.find((command) => command.name === name);
