@@ -12,6 +12,8 @@ import type * as Planner from '../cluster/plan';
 import type { Plan } from '../cluster/plan/types';
 import type * as Validate from '../cluster/validate';
 import { armSettingsFromEnv } from '../resources/clients';
+import { readClusterRecord } from './scaling/clusterRecord';
+import { nodePoolViews } from './scaling/startPoolRequest';
 import {
   clusterInstanceId,
   clusterNameOf,
@@ -246,6 +248,8 @@ async function getCluster(request: HttpRequest, client: DurableClient) {
   if (!status) return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);
   const view = clusterView(name, status);
   if (isActive(status) && view.operation === 'provision') await mergeLiveNodeProgress(client, view, status);
+  const record = await readClusterRecord(client, name);
+  if (record && !record.deleted) view.nodePools = await nodePoolViews(client, record);
   return json(200, view);
 }
 

@@ -271,6 +271,8 @@ function claimRunner(state: NodePoolState, ctx: RequestContext): RequestResult['
 export interface StepReport {
   nodes: PoolNode[];
   error?: string;
+  /** The step could not run (the cluster was busy): a repair it was to do is still owed. */
+  repairAgain?: boolean;
 }
 
 export type NextStep =
@@ -304,6 +306,7 @@ export function nextStep(
   }
   if (report) {
     state.nodes = report.nodes.map((n) => ({ ...n }));
+    if (report.repairAgain === true) state.repairPending = true;
     if (report.error !== undefined) {
       state.lastError = { at: clock.now, message: report.error };
       delete state.running;

@@ -1,3 +1,4 @@
+import type { PoolScalingView } from '../../cluster/scaling/poolScalingView';
 import { parseArmErrorMessage } from '../../resources/errors';
 
 /**
@@ -49,6 +50,8 @@ export interface ClusterStatusView extends Partial<ClusterCustomStatus> {
   location?: string;
   createdTime?: string;
   lastUpdatedTime?: string;
+  /** Per worker pool: desired and actual nodes per zone, the last scaling decision (see scaling/). */
+  nodePools?: Record<string, PoolScalingView>;
 }
 
 export const API_SERVER_PORT = 6443;
