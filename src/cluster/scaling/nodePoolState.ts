@@ -13,6 +13,10 @@
  *   caller the runner; the runner then asks `next` for steps, which always see the newest target, so
  *   newer demand retargets the running operation instead of starting another.
  * - A deleted node (VM or NIC) asks for a repair: the runner re-applies every node of the pool.
+ * - Bursts: a scale-in asked by events waits until the target has been quiet for SCALE_IN_SETTLE_MS,
+ *   so a shuffled burst of demands removes nodes once, to the newest target, instead of following
+ *   every intermediate one (and adding back). A lone scale-out never waits (capacity is urgent); one
+ *   that changes a target changed less than SCALE_IN_SETTLE_MS before (a burst) waits for quiet too.
  */
 
 export interface PoolNode {
@@ -68,6 +72,10 @@ export interface NodePoolState {
   lastScaleOutAt?: string;
   /** A scale-in to `desired` may not remove nodes before this (ISO 8601). */
   scaleInNotBefore?: string;
+  /** When an event last changed the desired size (epoch ms); unset after an explicit count. */
+  lastEventChangeAtMs?: number;
+  /** The last change came within SCALE_IN_SETTLE_MS of the one before: events arrive in a burst. */
+  inBurst?: boolean;
   /** The scale operation running now (its orchestration instance id). */
   running?: { operationId: string; startedAt: string };
   /** A node resource was deleted outside the app: the next step re-applies every node. */
@@ -83,6 +91,9 @@ export interface NodePoolState {
 }
 
 export const MAX_PROCESSED_EVENT_IDS = 1000;
+
+/** How long an event-driven scale-in waits for the target to stop changing. */
+export const SCALE_IN_SETTLE_MS = 1000;
 
 export interface Clock {
   /** ISO 8601 and epoch ms of the same instant. */
@@ -230,6 +241,16 @@ export function applyRequest(
 
   // A scale-out adds nodes: a higher target than both the old target and the nodes there are.
   if (target > from && target > state.nodes.length) state.lastScaleOutAt = ctx.now;
+  if (target !== from) {
+    if (explicit) {
+      delete state.lastEventChangeAtMs;
+      delete state.inBurst;
+    } else {
+      const previous = state.lastEventChangeAtMs;
+      state.inBurst = previous !== undefined && ctx.nowMs - previous < SCALE_IN_SETTLE_MS;
+      state.lastEventChangeAtMs = ctx.nowMs;
+    }
+  }
   state.desired = target;
   if (explicit || target >= state.nodes.length) {
     delete state.scaleInNotBefore;
@@ -327,13 +348,16 @@ export function nextStep(
       },
     };
   }
-  if (
-    state.desired < state.nodes.length &&
-    state.scaleInNotBefore !== undefined &&
-    Date.parse(state.scaleInNotBefore) > clock.nowMs &&
-    !state.repairPending
-  ) {
-    return { state, next: { kind: 'wait', until: state.scaleInNotBefore } };
+  const settleMs = (state.lastEventChangeAtMs ?? 0) + SCALE_IN_SETTLE_MS;
+  if (state.desired < state.nodes.length && !state.repairPending) {
+    const cooldownMs = state.scaleInNotBefore !== undefined ? Date.parse(state.scaleInNotBefore) : 0;
+    const untilMs = Math.max(cooldownMs, settleMs);
+    if (untilMs > clock.nowMs) {
+      return { state, next: { kind: 'wait', until: new Date(untilMs).toISOString() } };
+    }
+  }
+  if (state.desired > state.nodes.length && state.inBurst === true && settleMs > clock.nowMs) {
+    return { state, next: { kind: 'wait', until: new Date(settleMs).toISOString() } };
   }
   // During a cooldown a repair step keeps the current size: it replaces, it does not remove.
   const holdScaleIn =

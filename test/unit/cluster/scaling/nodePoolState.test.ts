@@ -10,6 +10,7 @@ import {
   type NodePoolState,
   type PoolNode,
   retire,
+  SCALE_IN_SETTLE_MS,
 } from '../../../../src/cluster/scaling/nodePoolState';
 
 const seed = process.env['FC_SEED'] ?? (process.env['CI'] ? '20261202' : undefined);
@@ -191,6 +192,46 @@ describe('node pool state: requests', () => {
 });
 
 describe('node pool state: the runner loop', () => {
+  it('an event-driven scale-in waits until the target has been quiet for the settle time; scale-out and explicit counts do not', () => {
+    const down = run([demand('e1', 2, 10)], { second: 100 }).state;
+    const settled = at(100).nowMs + SCALE_IN_SETTLE_MS;
+    expect(nextStep(down, 'op-0', at(100)).next).toEqual({
+      kind: 'wait',
+      until: new Date(settled).toISOString(),
+    });
+    expect(
+      nextStep(down, 'op-0', { now: new Date(settled).toISOString(), nowMs: settled }).next,
+    ).toMatchObject({
+      kind: 'step',
+      target: 2,
+    });
+    const up = run([demand('e1', 5, 10)], { second: 100 }).state;
+    expect(nextStep(up, 'op-0', at(100)).next).toMatchObject({ kind: 'step', target: 5 });
+    const explicit = run([setCount(2)], { second: 100 }).state;
+    expect(nextStep(explicit, 'op-0', at(100)).next).toMatchObject({ kind: 'step', target: 2 });
+  });
+
+  it('a scale-out that changes a target changed moments before (a burst) waits for quiet too', () => {
+    const first = run([demand('e1', 5, 10)], { second: 100 }).state;
+    const burst = applyRequest(first, demand('e2', 7, 11), {
+      ...at(100.2),
+      config,
+      cooldownSeconds: 0,
+      operationId: 'x',
+    });
+    expect(nextStep(burst.state, 'op-0', at(100.2)).next).toEqual({
+      kind: 'wait',
+      until: new Date(at(100.2).nowMs + SCALE_IN_SETTLE_MS).toISOString(),
+    });
+    const lone = applyRequest(first, demand('e2', 7, 11), {
+      ...at(103),
+      config,
+      cooldownSeconds: 0,
+      operationId: 'x',
+    });
+    expect(nextStep(lone.state, 'op-0', at(103)).next).toMatchObject({ kind: 'step', target: 7 });
+  });
+
   it('only the recorded runner gets steps; a failed step stops it and keeps the target', () => {
     const { state } = run([demand('e1', 6, 10)]);
     expect(nextStep(state, 'intruder', at(1)).next.kind).toBe('done');
