@@ -34,6 +34,11 @@ export interface NodePoolConfig {
   zones: string[];
   /** The pool's nodes when the entity first hears of it (the cluster's provisioned nodes). */
   nodes: PoolNode[];
+  /**
+   * Which provisioning of the cluster this describes (its request time). A newer one (the spec was
+   * applied again) resets the pool to the nodes that provisioning planned.
+   */
+  generation?: string;
 }
 
 export type DecisionSource =
@@ -55,6 +60,8 @@ export interface ScalingDecision {
 export interface NodePoolState {
   clusterName: string;
   pool: string;
+  /** The provisioning of the cluster the nodes come from (see NodePoolConfig.generation). */
+  generation?: string;
   minCount: number;
   maxCount: number;
   zones: string[];
@@ -134,6 +141,7 @@ export function initialState(config: NodePoolConfig): NodePoolState {
   return {
     clusterName: config.clusterName,
     pool: config.pool,
+    ...(config.generation !== undefined ? { generation: config.generation } : {}),
     minCount: config.minCount,
     maxCount: config.maxCount,
     zones: [...config.zones],
@@ -143,6 +151,23 @@ export function initialState(config: NodePoolConfig): NodePoolState {
     processedEventIds: [],
     repairPending: false,
     retired: false,
+  };
+}
+
+/**
+ * A state from an older provisioning of the cluster (the spec was applied again, possibly with another
+ * count or the cluster deleted and created anew) restarts from the new plan's nodes; what must not be
+ * forgotten stays: processed event ids, the newest demand time, a running operation.
+ */
+function rebase(state: NodePoolState, config: NodePoolConfig): NodePoolState {
+  if (config.generation === undefined || state.generation === config.generation) return state;
+  const fresh = initialState(config);
+  return {
+    ...fresh,
+    processedEventIds: state.processedEventIds,
+    ...(state.newestDemandAt !== undefined ? { newestDemandAt: state.newestDemandAt } : {}),
+    ...(state.newestDemandAtMs !== undefined ? { newestDemandAtMs: state.newestDemandAtMs } : {}),
+    ...(state.running ? { running: state.running } : {}),
   };
 }
 
@@ -169,7 +194,7 @@ export function applyRequest(
   request: NodePoolRequest,
   ctx: RequestContext,
 ): { state: NodePoolState; result: RequestResult } {
-  const base = previous ?? initialState(ctx.config);
+  const base = previous ? rebase(previous, ctx.config) : initialState(ctx.config);
   const state: NodePoolState = {
     ...base,
     // Bounds and zones follow the cluster's current spec.

@@ -76,5 +76,6 @@ export function poolConfigOf(record: ClusterRecord, pool: string): NodePoolConfi
     maxCount: spec.maxCount,
     zones: [...spec.zones],
     nodes: plannedPoolNodes(record.input, pool),
+    generation: record.input.requestedAt,
   };
 }

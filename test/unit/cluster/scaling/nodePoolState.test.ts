@@ -306,3 +306,42 @@ describe('node pool state: properties', () => {
     );
   });
 });
+
+describe('node pool state: a new provisioning of the cluster', () => {
+  it('restarts from the new plan but keeps processed ids and the newest demand', () => {
+    const v1 = { ...config, generation: 'g1' };
+    const scaled = applyRequest(undefined, scaleBy('s1', 3), {
+      ...at(1),
+      config: v1,
+      cooldownSeconds: 0,
+      operationId: 'a',
+    });
+    const afterDemand = applyRequest(scaled.state, demand('d1', 6, 50), {
+      ...at(2),
+      config: v1,
+      cooldownSeconds: 0,
+      operationId: 'b',
+    });
+    const v2 = { ...config, generation: 'g2', nodes: nodes(4) };
+    const again = applyRequest(afterDemand.state, scaleBy('s1', 3), {
+      ...at(3),
+      config: v2,
+      cooldownSeconds: 0,
+      operationId: 'c',
+    });
+    expect(again.result.applied).toBe(false);
+    expect(again.state).toMatchObject({
+      generation: 'g2',
+      desired: 4,
+      nodes: nodes(4),
+      newestDemandAt: at(50).now,
+    });
+    const stale = applyRequest(again.state, demand('d0', 9, 40), {
+      ...at(4),
+      config: v2,
+      cooldownSeconds: 0,
+      operationId: 'd',
+    });
+    expect(stale.result.applied).toBe(false);
+  });
+});
