@@ -13,6 +13,7 @@ import type { Plan } from '../cluster/plan/types';
 import type * as Validate from '../cluster/validate';
 import { armSettingsFromEnv } from '../resources/clients';
 import { readClusterRecord } from './scaling/clusterRecord';
+import { scaledNodesOf, withScaledNodes } from './scaling/scaledNodes';
 import { nodePoolViews } from './scaling/startPoolRequest';
 import {
   clusterInstanceId,
@@ -144,7 +145,10 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
 
   const instanceId = clusterInstanceId(spec.name);
   const existing = await tryGetStatus(client, instanceId);
-  const previous = previousOperation(existing);
+  // Nodes a pool scaled to count as the cluster's too (kept in place, or pruned by the new count).
+  const recorded = previousOperation(existing);
+  const scaled = await scaledNodesOf(client, recorded?.input);
+  const previous = recorded && { ...recorded, input: withScaledNodes(recorded.input, scaled.extra) };
   // Existing nodes keep their names and zones whatever the spec now says (see docs/operations.md).
   const mayExist = resourcesThatMayExist(previous);
   const existingNodes = existingNodesOf(mayExist);
@@ -172,6 +176,13 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
       409,
       'OperationInProgress',
       `an operation on cluster "${spec.name}" is running (${busy}); wait for it to finish`,
+    );
+  }
+  if (scaled.running.length > 0) {
+    return problem(
+      409,
+      'ScalingInProgress',
+      `node pool ${scaled.running.map((p) => `"${p}"`).join(', ')} of cluster "${spec.name}" is scaling; wait for it to finish`,
     );
   }
   const relocation = relocationError(previous, plan);

@@ -81,8 +81,10 @@ export async function nodePoolViews(
     record.spec.nodePools.map(async (pool) => {
       const config = poolConfigOf(record, pool.name);
       if (!config) return;
-      const state = (await readPoolState(client, record.name, pool.name)) ?? initialState(config);
-      views[pool.name] = poolScalingView(state);
+      const state = await readPoolState(client, record.name, pool.name);
+      // A state from before the cluster's last provisioning is replaced by it at the next request.
+      const current = state && state.generation === config.generation ? state : initialState(config);
+      views[pool.name] = poolScalingView(current);
     }),
   );
   return views;

@@ -205,6 +205,28 @@ describe('node pool scaling end to end', () => {
     expect(fs.existsSync(env.host.deadLetterFile)).toBe(false);
   });
 
+  it('applying the spec again sets the pool to its count, keeping scaled nodes in place and pruning the rest', async () => {
+    const before = await poolView(env, CLUSTER, POOL);
+    expect(before.actual).toBe(6);
+    const spec = exampleSpec(CLUSTER, {
+      nodePools: [
+        { name: POOL, count: 4, minCount: 1, maxCount: 9, vmSize: 'Standard_D4s_v5', zones: [1, 2, 3] },
+      ],
+    });
+    expect((await env.api.request('POST', 'clusters', spec)).status).toBe(202);
+    expect((await env.api.waitForCluster(CLUSTER, 90_000)).final.runtimeStatus).toBe('Completed');
+    const view = await poolView(env, CLUSTER, POOL);
+    expect(view).toMatchObject({ desired: 4, actual: 4 });
+    expect(Object.values(vmsPerZone(env, CLUSTER, POOL)).sort()).toEqual([1, 1, 2]);
+    expect(actualPerZone(view)).toEqual(vmsPerZone(env, CLUSTER, POOL));
+    expect(nicsOf(env, CLUSTER, POOL)).toHaveLength(4);
+    // And scaling goes on from there.
+    expect(
+      (await env.api.request('POST', `clusters/${CLUSTER}/nodepools/${POOL}/scale`, { count: 5 })).status,
+    ).toBe(202);
+    expect(actualPerZone(await waitForPool(env, CLUSTER, POOL, 5))).toEqual(vmsPerZone(env, CLUSTER, POOL));
+  }, 120_000);
+
   it('deleting the cluster deletes the nodes scaling added and ends the pool entity', async () => {
     expect((await env.api.request('DELETE', `clusters/${CLUSTER}`)).status).toBe(202);
     const { final } = await env.api.waitForCluster(CLUSTER, 90_000);
