@@ -1,11 +1,13 @@
 /**
  * The Event Grid function (Event Grid schema or CloudEvents 1.0): node-scaling demand and scale
  * requests resize pools; ARM's ResourceDeleteSuccess for a node's VM or NIC brings its pool back to
- * size. Every event is answered: unknown types, clusters and pools are logged and acknowledged, a
+ * size, and for any other owned resource the cluster is repaired. Every event is answered: unknown types, clusters and pools are logged and acknowledged, a
  * malformed event is logged with the reason and acknowledged (retrying cannot fix it; a malformed
  * *delivery* — not JSON, no id — is refused with 400 by the Event Grid webhook before it gets here).
  * Only a failure of the durable store throws, so that Event Grid retries the delivery.
  */
+import { createHash } from 'node:crypto';
+
 import type { InvocationContext } from '@azure/functions';
 import type { DurableClient } from 'durable-functions';
 import * as df from 'durable-functions';
@@ -13,8 +15,14 @@ import * as df from 'durable-functions';
 import type { NodePoolRequest } from '../cluster/scaling/nodePoolState';
 import { type EventEnvelope, parseNodeScalingEvent, type ResourceDeleted } from '../events/nodeScalingEvents';
 import { type ClusterRecord, poolConfigOf, readClusterRecord } from './scaling/clusterRecord';
-import { ScalingFunctions } from './scaling/scalingFunctions';
+import {
+  NODE_POOL_INSTANCE_PREFIX,
+  type RepairClusterInput,
+  RepairFunctions,
+  ScalingFunctions,
+} from './scaling/scalingFunctions';
 import { poolRequestInstanceId, readPoolState, startPoolRequest } from './scaling/startPoolRequest';
+import { isInstanceConflict } from './shared/startConflict';
 
 type Outcome = 'accepted' | 'ignored';
 
@@ -125,12 +133,22 @@ async function handleResourceDeleted(
     (r) => r.owned && r.id.toLowerCase() === data.resourceUri.toLowerCase(),
   );
   if (owned) {
-    // Not repaired automatically yet: re-applying the plan would also re-create worker nodes a
-    // scale-in removed. POSTing the spec again repairs it (GET → compare → PUT).
-    context.warn(
-      `cluster "${record.name}" lost ${data.resourceUri}; POST its spec again to repair the network`,
-    );
-    return 'ignored';
+    const instanceId = `${NODE_POOL_INSTANCE_PREFIX}${record.name}-repair-${createHash('sha256')
+      .update(`${envelope.source ?? ''}|${envelope.id}`)
+      .digest('hex')
+      .slice(0, 20)}`;
+    try {
+      await client.startNew(RepairFunctions.repairCluster, {
+        instanceId,
+        input: { clusterName: record.name, resourceUri: data.resourceUri } satisfies RepairClusterInput,
+      });
+    } catch (err) {
+      if (!isInstanceConflict(err)) throw err;
+      context.log(`ignored ${what}: the same event is being handled`);
+      return 'ignored';
+    }
+    context.warn(`cluster "${record.name}" lost ${data.resourceUri}: repairing it as ${instanceId}`);
+    return 'accepted';
   }
   context.log(`ignored ${what}: not a current node or owned resource of cluster "${record.name}"`);
   return 'ignored';

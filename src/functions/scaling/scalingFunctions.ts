@@ -85,3 +85,23 @@ export type ScaleStepOutput =
   /** The cluster is being created or deleted: try again later (scaling waits for it). */
   | { kind: 'busy'; reason: string }
   | { kind: 'done'; report: StepReport; added: string[]; removed: string[]; writes: number };
+
+export const RepairFunctions = {
+  /** Orchestration: re-applies a cluster's owned resources other than worker nodes. */
+  repairCluster: 'repairCluster',
+  /** Activity: the same, GET → compare → PUT, in dependency order. */
+  repairClusterResources: 'repairClusterResources',
+} as const;
+
+export interface RepairClusterInput {
+  clusterName: string;
+  /** The deleted resource that triggered the repair. */
+  resourceUri: string;
+}
+
+export interface RepairClusterOutput {
+  skipped?: string;
+  /** Resources written (created or updated). */
+  written: string[];
+  error?: string;
+}

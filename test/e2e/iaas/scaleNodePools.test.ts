@@ -149,6 +149,29 @@ describe('node pool scaling end to end', () => {
     expect((await poolView(env, CLUSTER, POOL)).lastDecision).toMatchObject({ outcome: 'repair' });
   }, 90_000);
 
+  it('re-creates a control-plane VM deleted behind its back (ARM event → cluster repair)', async () => {
+    const settings = armSettingsFromEnv(appSettings(env.emulator, path.join(env.tempDir, 'arm-ca.pem')));
+    const clients = createArmClients(settings);
+    const name = `${CLUSTER}-cp-0`;
+    const exists = () =>
+      (env.emulator.resources() as { type: string; name: string }[]).some(
+        (r) => r.type === 'Microsoft.Compute/virtualMachines' && r.name === name,
+      );
+    const writes = env.api.writes();
+    await deleteResource(clients, {
+      id: `/subscriptions/${settings.subscriptionId}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Compute/virtualMachines/${name}`,
+      type: 'Microsoft.Compute/virtualMachines',
+    });
+    expect(exists()).toBe(false);
+    const deadline = Date.now() + 60_000;
+    while (!exists() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(exists()).toBe(true);
+    await waitForScalingIdle(env);
+    // The delete and the one PUT that re-created it: nothing else was written.
+    expect(env.api.writes() - writes).toBe(2);
+    expect(vmsPerZone(env, CLUSTER, POOL)).toEqual({ '1': 3, '2': 3, '3': 3 });
+  }, 90_000);
+
   it('a shuffled burst of hundreds of demands ends at the newest one with few VM writes', async () => {
     const count = 300;
     // Demands jitter around the newest one (4..8 nodes; the newest says 6), sent in shuffled order.
