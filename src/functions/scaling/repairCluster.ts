@@ -11,6 +11,7 @@ import type { PlannedResource } from '../../cluster/plan/types';
 import { armSettingsFromEnv, createArmClients } from '../../resources/clients';
 import type { ReconcileClients } from '../../resources/reconcile';
 import { applyChain } from '../../resources/resourceChains';
+import { resourceTypes } from '../../resources/types/registry';
 import { readClusterRecord } from './clusterRecord';
 import type { RepairClusterInput, RepairClusterOutput } from './scalingFunctions';
 
@@ -49,7 +50,7 @@ export async function repairClusterResources(
     record.input.plan.resources.filter((r) => r.role !== 'workerNic' && r.role !== 'workerVm'),
   );
   clients ??= createArmClients(armSettingsFromEnv(process.env));
-  const outcome = await applyChain(clients, resources);
+  const outcome = await applyChain(resourceTypes, clients, resources);
   const written = outcome.results.filter((r) => r.action !== 'unchanged').map((r) => r.id);
   for (const id of written) context.log(`repaired ${id} of cluster "${input.clusterName}"`);
   return {

@@ -7,10 +7,10 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 import * as df from 'durable-functions';
 
+import type { ResourceFailure } from '../../cluster/failure';
 import { type PlannedResource, ResourceTypes } from '../../cluster/plan/types';
 import type { PoolNode } from '../../cluster/scaling/nodePoolState';
 import type { ClusterSpec } from '../../cluster/spec';
-import type { ClusterError } from '../shared/clusterStatus';
 import {
   type ClusterOperationInput,
   type DeleteResourcesInput,
@@ -57,8 +57,8 @@ export function* deleteScaledNodes(
   context: OrchestrationContext,
   input: ClusterOperationInput,
   nodes: PoolNode[],
-): Generator<Task, { deleted: number; alreadyAbsent: number; failure?: ClusterError }, unknown> {
-  const summary: { deleted: number; alreadyAbsent: number; failure?: ClusterError } = {
+): Generator<Task, { deleted: number; alreadyAbsent: number; failure?: ResourceFailure }, unknown> {
+  const summary: { deleted: number; alreadyAbsent: number; failure?: ResourceFailure } = {
     deleted: 0,
     alreadyAbsent: 0,
   };

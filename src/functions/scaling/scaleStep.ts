@@ -16,6 +16,7 @@ import type { ClusterSpec } from '../../cluster/spec';
 import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../../resources/clients';
 import type { ReconcileClients } from '../../resources/reconcile';
 import { applyChain, deleteChain } from '../../resources/resourceChains';
+import { resourceTypes } from '../../resources/types/registry';
 import { readClusterRecord } from './clusterRecord';
 import type { ScaleStepInput, ScaleStepOutput } from './scalingFunctions';
 
@@ -101,7 +102,7 @@ export async function runScaleStep(
   const failures: string[] = [];
   const applied = await Promise.all(
     toApply.map(async (node) => {
-      const outcome = await applyChain(arm, byNode.get(node.name) ?? []);
+      const outcome = await applyChain(resourceTypes, arm, byNode.get(node.name) ?? []);
       writes += outcome.results.filter((r) => r.action !== 'unchanged').length;
       for (const r of outcome.results) if (r.action !== 'unchanged') context.log(`${r.action} ${r.id}`);
       if (outcome.failure)
@@ -111,7 +112,7 @@ export async function runScaleStep(
   );
   const removed = await Promise.all(
     plan.remove.map(async (node) => {
-      const outcome = await deleteChain(arm, removeIds(node));
+      const outcome = await deleteChain(resourceTypes, arm, removeIds(node));
       writes += outcome.results.filter((r) => r.action === 'deleted').length;
       for (const r of outcome.results) if (r.action === 'deleted') context.log(`deleted ${r.id}`);
       if (outcome.failure)

@@ -41,10 +41,10 @@ export async function scaledNodesOf(
 }
 
 /** The input with the scaled nodes added to its plan (what may exist, for pruning and placement). */
-export function withScaledNodes(
-  input: ClusterOperationInput,
+export function withScaledNodes<T extends { plan: ClusterOperationInput['plan'] }>(
+  input: T,
   extra: PlannedResource[],
-): ClusterOperationInput {
+): T {
   if (extra.length === 0) return input;
   return { ...input, plan: { ...input.plan, resources: [...input.plan.resources, ...extra] } };
 }

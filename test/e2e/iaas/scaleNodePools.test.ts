@@ -10,6 +10,7 @@ import { eventGridWebhookUrl } from '@azure-cluster-provisioner/functions-host';
 import { ScalingFunctions } from '../../../src/functions/scaling/scalingFunctions';
 import { armSettingsFromEnv, createArmClients } from '../../../src/resources/clients';
 import { deleteResource } from '../../../src/resources/reconcile';
+import { resourceTypes } from '../../../src/resources/types/registry';
 import { appSettings, type Environment, exampleSpec, RESOURCE_GROUP, startEnvironment } from './iaasHarness';
 import {
   actualPerZone,
@@ -138,7 +139,7 @@ describe('node pool scaling end to end', () => {
     const settings = armSettingsFromEnv(appSettings(env.emulator, path.join(env.tempDir, 'arm-ca.pem')));
     const clients = createArmClients(settings);
     const victim = `/subscriptions/${settings.subscriptionId}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Compute/virtualMachines/${CLUSTER}-${POOL}-4`;
-    await deleteResource(clients, { id: victim, type: 'Microsoft.Compute/virtualMachines' });
+    await deleteResource(resourceTypes, clients, { id: victim, type: 'Microsoft.Compute/virtualMachines' });
     expect(vmsPerZone(env, CLUSTER, POOL)['2']).toBe(2);
     const deadline = Date.now() + 60_000;
     while (vmsPerZone(env, CLUSTER, POOL)['2'] !== 3 && Date.now() < deadline) {
@@ -158,7 +159,7 @@ describe('node pool scaling end to end', () => {
         (r) => r.type === 'Microsoft.Compute/virtualMachines' && r.name === name,
       );
     const writes = env.api.writes();
-    await deleteResource(clients, {
+    await deleteResource(resourceTypes, clients, {
       id: `/subscriptions/${settings.subscriptionId}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Compute/virtualMachines/${name}`,
       type: 'Microsoft.Compute/virtualMachines',
     });
