@@ -19,6 +19,7 @@ import {
   statusCommand,
 } from './commands';
 import { CliFailure, type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './io';
+import type * as ScaleEvent from '../events/scaleEventCommand';
 import type * as Plan from './plan';
 
 interface GlobalOptions extends ConnectionOptions {
@@ -136,17 +137,45 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       setExit(await scaleCommand(name, pool, count, { ...output(), ...options }, client(), io)),
     );
 
+  const publishEvent = async (args: string[]): Promise<void> => {
+    // @azure/eventgrid loads only for this command.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const scaleEvent = require('../events/scaleEventCommand') as typeof ScaleEvent;
+    let plan;
+    try {
+      plan = scaleEvent.parseScaleEventArgs(args, io.env);
+    } catch (err) {
+      if (err instanceof scaleEvent.ScaleEventUsageError) {
+        io.stderr(`${err.message}\nusage: ${scaleEvent.SCALE_EVENT_USAGE}\n`);
+        setExit(EXIT_USAGE);
+        return;
+      }
+      throw err;
+    }
+    io.stdout(await scaleEvent.runScaleEvent(plan));
+    setExit(EXIT_OK);
+  };
+
   program
     .command('events')
-    .description('publish node-scaling events (not available yet: arrives with elastic capacity)')
-    .argument('[args...]')
+    .description('node-scaling events')
+    .command('publish')
+    .description(
+      'publish a DemandReported (--required) or ScaleRequested (--delta) event with @azure/eventgrid, to a topic ' +
+        '(--endpoint/--key or EVENTGRID_SCALING_TOPIC_*) or the local host\'s Event Grid webhook',
+    )
+    .argument('<args...>', '<cluster> <pool> (--required <n> | --delta=<n>) [options]; see docs/scaling.md')
     .allowUnknownOption()
-    .action(() => {
-      throw new CliFailure(
-        '`events publish` is not available yet: node-scaling events (ClusterProvisioner.NodePool.DemandReported, ' +
-          '…ScaleRequested) arrive with elastic capacity. Until then, `scale <name> <pool> <count>` sets a pool size.',
-      );
-    });
+    .helpOption(false)
+    .action((args: string[]) => publishEvent(args));
+
+  program
+    .command('scale-event')
+    .description('same as `events publish`')
+    .argument('<args...>')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action((args: string[]) => publishEvent(args));
 
   return program;
 }

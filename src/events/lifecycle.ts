@@ -90,18 +90,22 @@ function isLoopbackHost(hostname: string): boolean {
 /**
  * Whether the endpoint may be used, and over plain http: https anywhere; http only to loopback, since
  * the topic key (or an Entra token) and the events would otherwise cross the network in clear.
+ * Errors name `setting`, the app setting (or option) the endpoint came from.
  */
-export function checkTopicEndpoint(endpoint: string): { allowInsecureConnection: boolean } {
+export function checkTopicEndpoint(
+  endpoint: string,
+  setting = 'EVENTGRID_TOPIC_ENDPOINT',
+): { allowInsecureConnection: boolean } {
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch (err) {
-    throw new LifecycleTopicError('EVENTGRID_TOPIC_ENDPOINT must be an https URL', { cause: err });
+    throw new LifecycleTopicError(`${setting} must be an https URL`, { cause: err });
   }
   if (url.protocol === 'https:') return { allowInsecureConnection: false };
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return { allowInsecureConnection: true };
   throw new LifecycleTopicError(
-    `EVENTGRID_TOPIC_ENDPOINT must use https (plain http is only allowed to localhost, 127.0.0.0/8 or [::1]); got ${url.protocol}//${url.host}`,
+    `${setting} must use https (plain http is only allowed to localhost, 127.0.0.0/8 or [::1]); got ${url.protocol}//${url.host}`,
   );
 }
 

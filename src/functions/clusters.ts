@@ -26,6 +26,9 @@ import type * as Planner from '../cluster/plan';
 import type { Plan } from '../cluster/plan/types';
 import type * as Validate from '../cluster/validate';
 import { armSettingsFromEnv } from '../resources/clients';
+import { readClusterRecord } from './scaling/clusterRecord';
+import { scaledNodesOf, withScaledNodes } from './scaling/scaledNodes';
+import { nodePoolViews } from './scaling/startPoolRequest';
 import {
   clusterInstanceId,
   clusterNameOf,
@@ -140,7 +143,10 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
 
   const instanceId = clusterInstanceId(spec.name);
   const existing = await tryGetStatus(client, instanceId);
-  const previous = previousOperation(existing);
+  // Nodes a pool scaled to count as the cluster's too (kept in place, or pruned by the new count).
+  const recorded = previousOperation(existing);
+  const scaled = await scaledNodesOf(client, existing ? operationInputOf(existing) : undefined);
+  const previous = recorded && { ...recorded, input: withScaledNodes(recorded.input, scaled.extra) };
   // Existing nodes keep their names and zones whatever the spec now says (see docs/operations.md).
   const mayExist = resourcesThatMayExist(previous);
   const existingNodes = existingNodesOf(mayExist);
@@ -167,7 +173,12 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
     plan,
     controlPlaneCount: spec.controlPlane.count,
     previous,
-    busy: await clusterBusy(client, instanceId, existing, previous),
+    // Scaling and provisioning never race: a pool's running scale step makes the cluster busy.
+    busy:
+      (await clusterBusy(client, instanceId, existing, previous)) ??
+      (scaled.running.length > 0
+        ? `node pool ${scaled.running.map((p) => `"${p}"`).join(', ')} is scaling`
+        : undefined),
   });
   if (!admission.ok) return problem(409, admission.code, admission.message);
   const { prune, existing: fromBefore } = admission;
@@ -240,6 +251,8 @@ async function getCluster(request: HttpRequest, client: DurableClient) {
   const view = clusterView(name, status);
   if (isActive(stateOf(status)) && view.operation === 'provision')
     await mergeLiveNodeProgress(client, view, status);
+  const record = await readClusterRecord(client, name);
+  if (record && !record.deleted) view.nodePools = await nodePoolViews(client, record);
   return json(200, view);
 }
 

@@ -5,6 +5,7 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import * as df from 'durable-functions';
 
+import { deleteScaledNodes, endNodePools, retireNodePools } from './scaling/retireNodePools';
 import type { ClusterCustomStatus } from './shared/clusterStatus';
 import { deleteOwned } from './shared/deletion';
 import {
@@ -26,10 +27,23 @@ const deleteCluster: OrchestrationHandler = function* (context: OrchestrationCon
     zones: {},
   };
   context.df.setCustomStatus(status);
-  const summary = yield* deleteOwned(context, resources, (s) => {
-    status.resources.done = s.deleted + s.alreadyAbsent;
-    context.df.setCustomStatus(status);
-  });
+  // Scaling stops first; nodes it added are deleted with the cluster (see scaling/retireNodePools.ts).
+  const scaled = yield* retireNodePools(context, input);
+  status.resources.total += scaled.length * 2;
+  const scaledSummary = yield* deleteScaledNodes(context, input, scaled);
+  status.resources.done = scaledSummary.deleted + scaledSummary.alreadyAbsent;
+  context.df.setCustomStatus(status);
+  const summary = scaledSummary.failure
+    ? { ...scaledSummary }
+    : yield* deleteOwned(context, resources, (s) => {
+        status.resources.done =
+          scaledSummary.deleted + scaledSummary.alreadyAbsent + s.deleted + s.alreadyAbsent;
+        context.df.setCustomStatus(status);
+      });
+  if (!scaledSummary.failure) {
+    summary.deleted += scaledSummary.deleted;
+    summary.alreadyAbsent += scaledSummary.alreadyAbsent;
+  }
   if (summary.failure) {
     status.phase = 'DeleteFailed';
     status.error = summary.failure;
@@ -40,6 +54,7 @@ const deleteCluster: OrchestrationHandler = function* (context: OrchestrationCon
   }
   status.phase = 'Deleted';
   context.df.setCustomStatus(status);
+  endNodePools(context, input);
   yield context.df.callActivity(DurableFunctions.publishLifecycleEvent, {
     type: 'Deleted',
     clusterName: input.clusterName,

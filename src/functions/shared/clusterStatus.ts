@@ -1,4 +1,5 @@
 import type { ResourceFailure } from '../../cluster/failure';
+import type { PoolScalingView } from '../../cluster/scaling/poolScalingView';
 import { parseArmErrorMessage } from '../../resources/errors';
 
 /**
@@ -43,6 +44,8 @@ export interface ClusterStatusView extends Partial<ClusterCustomStatus> {
   location?: string;
   createdTime?: string;
   lastUpdatedTime?: string;
+  /** Per worker pool: desired and actual nodes per zone, the last scaling decision (see scaling/). */
+  nodePools?: Record<string, PoolScalingView>;
 }
 
 /** The instance id of every operation on a cluster: one home for its status, no two operations at once. */

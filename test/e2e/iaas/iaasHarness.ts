@@ -153,7 +153,10 @@ export function collectingLogger(lines: string[]): HostLogger {
   return { info: () => undefined, warn: keep('warn'), error: keep('error') };
 }
 
-export async function startEnvironment(timeScale: number): Promise<Environment> {
+export async function startEnvironment(
+  timeScale: number,
+  extraSettings: Record<string, string> = {},
+): Promise<Environment> {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iaas-e2e-'));
   const logs: string[] = [];
   const emulator = await startArmEmulator({
@@ -178,7 +181,7 @@ export async function startEnvironment(timeScale: number): Promise<Environment> 
   const host = await startHost({
     appDir: ROOT,
     port: 0,
-    settings: appSettings(emulator, caFile, topicUrl),
+    settings: { ...appSettings(emulator, caFile, topicUrl), ...extraSettings },
     stateDir: path.join(tempDir, 'host'),
     logger: collectingLogger(logs),
   });

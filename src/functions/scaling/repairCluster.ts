@@ -1,0 +1,62 @@
+/**
+ * The `repairClusterResources` activity: a cluster lost an owned resource other than a worker node (a
+ * control-plane VM or NIC, an NSG, a public IP…). Every owned resource of its plan except worker nodes
+ * (those are the pools' business) is applied again in dependency order: GET → compare → PUT only what
+ * is missing or different, so a repair of an intact cluster writes nothing.
+ */
+import type { InvocationContext } from '@azure/functions';
+import type { DurableClient } from 'durable-functions';
+
+import type { PlannedResource } from '../../cluster/plan/types';
+import { armSettingsFromEnv, createArmClients } from '../../resources/clients';
+import type { ReconcileClients } from '../../resources/reconcile';
+import { applyChain } from '../../resources/resourceChains';
+import { resourceTypes } from '../../resources/types/registry';
+import { readClusterRecord } from './clusterRecord';
+import type { RepairClusterInput, RepairClusterOutput } from './scalingFunctions';
+
+let clients: ReconcileClients | undefined;
+
+/** Resources ordered so each comes after what it depends on (the plan's order is kept otherwise). */
+export function inDependencyOrder(resources: readonly PlannedResource[]): PlannedResource[] {
+  const byId = new Map(resources.map((r) => [r.id.toLowerCase(), r]));
+  const done = new Set<string>();
+  const out: PlannedResource[] = [];
+  const visit = (r: PlannedResource, path: Set<string>): void => {
+    const key = r.id.toLowerCase();
+    if (done.has(key) || path.has(key)) return;
+    path.add(key);
+    for (const dep of r.dependsOn) {
+      const d = byId.get(dep.toLowerCase());
+      if (d) visit(d, path);
+    }
+    done.add(key);
+    out.push(r);
+  };
+  for (const r of resources) visit(r, new Set());
+  return out;
+}
+
+export async function repairClusterResources(
+  input: RepairClusterInput,
+  client: DurableClient,
+  context: InvocationContext,
+): Promise<RepairClusterOutput> {
+  const record = await readClusterRecord(client, input.clusterName);
+  if (!record || record.deleted) return { skipped: 'the cluster does not exist', written: [] };
+  if (record.active)
+    return { skipped: `the cluster's ${record.operation} is running (it applies the plan)`, written: [] };
+  const resources = inDependencyOrder(
+    record.input.plan.resources.filter((r) => r.role !== 'workerNic' && r.role !== 'workerVm'),
+  );
+  clients ??= createArmClients(armSettingsFromEnv(process.env));
+  const outcome = await applyChain(resourceTypes, clients, resources);
+  const written = outcome.results.filter((r) => r.action !== 'unchanged').map((r) => r.id);
+  for (const id of written) context.log(`repaired ${id} of cluster "${input.clusterName}"`);
+  return {
+    written,
+    ...(outcome.failure
+      ? { error: `${outcome.failure.code} on ${outcome.failure.resource}: ${outcome.failure.message}` }
+      : {}),
+  };
+}
