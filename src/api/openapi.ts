@@ -111,6 +111,45 @@ function paths(): Json {
         },
       },
     },
+    '/clusters/{name}/nodepools/{pool}/scale': {
+      parameters: [
+        nameParameter,
+        {
+          name: 'pool',
+          in: 'path',
+          required: true,
+          description: 'The worker node pool (as in the spec)',
+          schema: { type: 'string' },
+        },
+      ],
+      post: {
+        operationId: 'nodePoolsScale',
+        summary:
+          'Resize a worker node pool, zone-balanced (through the same per-pool entity as scaling events)',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { count: { type: 'integer', minimum: 0 } },
+                required: ['count'],
+              },
+            },
+          },
+        },
+        responses: {
+          '202': { description: 'The scale request was accepted', content: jsonContent('CheckStatus') },
+          '400': answer(
+            'count missing, not a whole number, or outside [minCount, maxCount] (named)',
+            'ValidationErrors',
+          ),
+          '404': problem('No cluster, or no node pool, of that name'),
+          '409': problem('The cluster is being created or deleted'),
+          '500': problem('A scaling setting is invalid, or the durable store refused the start'),
+        },
+      },
+    },
     '/clusters/{name}/topology': {
       parameters: [nameParameter],
       get: {
