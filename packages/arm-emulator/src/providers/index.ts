@@ -1,7 +1,12 @@
 import { badRequest } from '../armError';
+import { ArmTypes } from '../armTypes';
+import { policyAssignments } from './authorization/policyAssignments';
+import { roleAssignmentsAt } from './authorization/roleAssignments';
 import { virtualMachines } from './compute/virtualMachines';
 import { agentPools } from './containerService/agentPools';
 import { managedClusters } from './containerService/managedClusters';
+import { clusterExtensions } from './kubernetesConfiguration/extensions';
+import { fluxConfigurations } from './kubernetesConfiguration/fluxConfigurations';
 import { userAssignedIdentities } from './managedIdentity/userAssignedIdentities';
 import { loadBalancers } from './network/loadBalancers';
 import { natGateways } from './network/natGateways';
@@ -26,6 +31,12 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   managedClusters,
   agentPools,
   userAssignedIdentities,
+  roleAssignmentsAt(undefined),
+  roleAssignmentsAt(ArmTypes.vnet),
+  roleAssignmentsAt(ArmTypes.subnet),
+  policyAssignments,
+  clusterExtensions,
+  fluxConfigurations,
 ];
 
 const byType = new Map(PROVIDERS.map((p) => [p.type.toLowerCase(), p]));
@@ -46,7 +57,9 @@ export function providerOf(type: string): ResourceProvider {
 /** Child types and their parent type (subnets of a VNet, agent pools of a cluster). */
 export function parentTypeOf(type: string): string | undefined {
   const segments = type.split('/');
-  return segments.length > 2 ? resolveArmType(segments.slice(0, -1).join('/')) : undefined;
+  // An extension resource's parent is its scope: `<scopeType>/providers/<type>` → `<scopeType>`.
+  const drop = segments[segments.length - 2]?.toLowerCase() === 'providers' ? 2 : 1;
+  return segments.length > 2 ? resolveArmType(segments.slice(0, -drop).join('/')) : undefined;
 }
 
 /** Latency per type at time scale 1, keyed by lower-case type. */
