@@ -3,7 +3,11 @@
  * of the cluster's previous operation and the new plan. The HTTP starters only read the durable
  * state this needs and turn the decision into a response.
  */
+import { checkAksChange } from '../aksChanges';
 import type { Plan, PlannedResource } from '../plan/types';
+import type { SpecError } from '../rawInput';
+import type { ClusterSpec } from '../spec';
+import { parseClusterSpec } from '../validate';
 import {
   controlPlaneShrinkError,
   type PreviousOperation,
@@ -95,4 +99,15 @@ export function admitDeletion(request: {
   busy: string | undefined;
 }): { ok: true } | Refusal {
   return request.busy ? busyRefusal(request.clusterName, request.busy) : { ok: true };
+}
+
+/**
+ * What AKS cannot change on a cluster that exists (a pool's zones, VM size, max pods, disk), checked
+ * against the spec it was last provisioned from, with the field paths of the new spec.
+ */
+export function aksChangeErrors(previous: PreviousOperation | undefined, spec: ClusterSpec): SpecError[] {
+  if (spec.type !== 'aks' || !previous || resourcesThatMayExist(previous).length === 0) return [];
+  const before = parseClusterSpec(previous.input.spec);
+  if (!before.ok || before.spec.type !== 'aks') return [];
+  return checkAksChange(before.spec, spec);
 }

@@ -1,3 +1,4 @@
+import type { PoolStatus } from '../../cluster/aksStatus';
 import type { ResourceFailure } from '../../cluster/failure';
 import { parseArmErrorMessage } from '../../resources/errors';
 
@@ -28,6 +29,10 @@ export interface ClusterCustomStatus {
   resources: { done: number; total: number };
   zones: Record<string, ZoneProgress>;
   apiServer?: { ip: string; endpoint: string };
+  /** AKS: the API server's FQDN, once the managed cluster exists. */
+  fqdn?: string;
+  /** AKS: each pool's nodes per zone, count and autoscaler bounds. */
+  pools?: Record<string, PoolStatus>;
   error?: ResourceFailure;
   /** Set when a failed provisioning was rolled back (`onFailure: rollback`). */
   rolledBack?: boolean;
