@@ -561,6 +561,7 @@ export class ArmStore {
       id,
       (r) => this.state.childrenOf(r),
       (opId) => this.operations.get(opId),
+      providerOf(type).siblingsMayRun === true,
     );
   }
 }

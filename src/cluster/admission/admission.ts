@@ -7,7 +7,6 @@ import { checkAksChange } from '../aksChanges';
 import type { Plan, PlannedResource } from '../plan/types';
 import type { SpecError } from '../rawInput';
 import type { ClusterSpec } from '../spec';
-import { parseClusterSpec } from '../validate';
 import {
   controlPlaneShrinkError,
   type PreviousOperation,
@@ -105,9 +104,12 @@ export function admitDeletion(request: {
  * What AKS cannot change on a cluster that exists (a pool's zones, VM size, max pods, disk), checked
  * against the spec it was last provisioned from, with the field paths of the new spec.
  */
-export function aksChangeErrors(previous: PreviousOperation | undefined, spec: ClusterSpec): SpecError[] {
-  if (spec.type !== 'aks' || !previous || resourcesThatMayExist(previous).length === 0) return [];
-  const before = parseClusterSpec(previous.input.spec);
-  if (!before.ok || before.spec.type !== 'aks') return [];
-  return checkAksChange(before.spec, spec);
+export function aksChangeErrors(
+  previous: PreviousOperation | undefined,
+  previousSpec: ClusterSpec | undefined,
+  spec: ClusterSpec,
+): SpecError[] {
+  if (spec.type !== 'aks' || previousSpec?.type !== 'aks') return [];
+  if (!previous || resourcesThatMayExist(previous).length === 0) return [];
+  return checkAksChange(previousSpec, spec);
 }

@@ -178,6 +178,11 @@ export function planManagedCluster(spec: AksClusterSpec, ctx: PlanContext): Plan
     ...identity.resources,
     cluster,
     ...pools,
-    ...planAksAddons(spec, ctx, clusterId),
+    ...planAksAddons(
+      spec,
+      ctx,
+      clusterId,
+      pools.map((p) => p.id),
+    ),
   ];
 }

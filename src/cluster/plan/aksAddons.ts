@@ -36,7 +36,16 @@ export function durationSeconds(duration: string): number {
   return Number(match[1]) * unit;
 }
 
-export function planAksAddons(spec: AksClusterSpec, ctx: PlanContext, clusterId: string): PlannedResource[] {
+/**
+ * `poolIds`: the cluster's agent pools. AKS runs one operation at a time on a cluster, so the
+ * extension installs once the pools are done rather than fail with AnotherOperationInProgress.
+ */
+export function planAksAddons(
+  spec: AksClusterSpec,
+  ctx: PlanContext,
+  clusterId: string,
+  poolIds: readonly string[] = [],
+): PlannedResource[] {
   const resources: PlannedResource[] = [];
   const { initiative } = spec.azurePolicy;
   if (spec.azurePolicy.enabled && initiative !== undefined) {
@@ -76,7 +85,7 @@ export function planAksAddons(spec: AksClusterSpec, ctx: PlanContext, clusterId:
         id: extensionId,
         type: ResourceTypes.clusterExtension,
         role: 'fluxExtension',
-        dependsOn: [clusterId],
+        dependsOn: [clusterId, ...poolIds],
         owned: true,
         body: {
           properties: {

@@ -123,7 +123,17 @@ describe('planCluster: AKS resources and their order', () => {
         [],
         true,
       ],
-      [extensionId, 'Microsoft.KubernetesConfiguration/extensions', [clusterId], true],
+      [
+        extensionId,
+        'Microsoft.KubernetesConfiguration/extensions',
+        [
+          clusterId,
+          `${clusterId}/agentPools/system`,
+          `${clusterId}/agentPools/apps`,
+          `${clusterId}/agentPools/batch`,
+        ],
+        true,
+      ],
       [
         `${clusterId}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/cluster-config`,
         'Microsoft.KubernetesConfiguration/fluxConfigurations',

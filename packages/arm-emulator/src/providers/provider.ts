@@ -84,6 +84,8 @@ export interface ResourceProvider {
   type: string;
   /** The type ARM reports in bodies, when it differs from the table key (extension resources). */
   armType?: string;
+  /** Writes to one child may run while a sibling's runs (AKS agent pools); default: one at a time (subnets). */
+  siblingsMayRun?: boolean;
   /** Resources without a location (role and policy assignments); at top level they take their group's. */
   locationless?: boolean;
   /**

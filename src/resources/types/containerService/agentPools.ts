@@ -6,10 +6,20 @@
  */
 import type { AgentPool } from '@azure/arm-containerservice';
 
+import type { JsonObject } from '../../../cluster/plan/types';
 import { ResourceTypes } from '../../../cluster/plan/types';
 import { TerminalError } from '../../errors';
 import { asJson, asModel, nameAt, type ResourceTypeModule } from '../resourceType';
 import { containerServiceSdk } from './sdk';
+
+/**
+ * A pool's `properties.type` (VirtualMachineScaleSets) is `typePropertiesType` in the SDK's model:
+ * flattened, `type` would be the resource type, differ from every GET and be dropped from the PUT.
+ */
+function withModelKeys(model: JsonObject): JsonObject {
+  const { type, ...rest } = model;
+  return type === undefined ? rest : { ...rest, typePropertiesType: type };
+}
 
 const zonesOf = (value: unknown): string[] =>
   Array.isArray(value) ? value.map((zone) => String(zone)).sort() : [];
@@ -30,7 +40,7 @@ export const agentPools: ResourceTypeModule = {
           ref.resourceGroup,
           nameAt(ref, 0),
           nameAt(ref, 1),
-          asModel<AgentPool>(body),
+          asModel<AgentPool>(withModelKeys(body)),
           lro,
         ),
     ),
@@ -39,7 +49,8 @@ export const agentPools: ResourceTypeModule = {
       .clientOf(containerServiceSdk)
       .agentPools.delete(ref.resourceGroup, nameAt(ref, 0), nameAt(ref, 1), lro);
   },
-  normalize(desired, existing, ref) {
+  normalize(wire, existing, ref) {
+    const desired = withModelKeys(wire);
     if (zonesOf(desired['availabilityZones']).join() !== zonesOf(existing['availabilityZones']).join()) {
       throw new TerminalError(
         'AgentPoolZonesImmutable',

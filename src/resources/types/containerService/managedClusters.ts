@@ -14,14 +14,34 @@ import { containerServiceSdk } from './sdk';
 
 const kebabToCamel = (key: string): string => key.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
-/** The plan's wire keys for the autoscaler profile, as the SDK's model spells them. */
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Renames a key, keeping the value (when present). */
+function renamed(obj: JsonObject, from: string, to: string): JsonObject {
+  if (!(from in obj)) return obj;
+  const { [from]: value, ...rest } = obj;
+  return value === undefined ? rest : { ...rest, [to]: value };
+}
+
+/**
+ * The plan's wire spellings as the SDK's model spells them: the autoscaler profile's kebab-case
+ * keys, and the acronyms the SDK writes in camelCase (`enableRBAC` → `enableRbac`,
+ * `aadProfile.enableAzureRBAC` → `enableAzureRbac`). Its serializer reads only those names: a field
+ * under the wire name would be dropped from the PUT and differ from every GET.
+ */
 export function withModelKeys(model: JsonObject): JsonObject {
-  const profile = model['autoScalerProfile'];
-  if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) return model;
-  return {
-    ...model,
-    autoScalerProfile: Object.fromEntries(Object.entries(profile).map(([k, v]) => [kebabToCamel(k), v])),
-  };
+  let out = renamed(model, 'enableRBAC', 'enableRbac');
+  const profile = out['autoScalerProfile'];
+  if (isObject(profile)) {
+    out = {
+      ...out,
+      autoScalerProfile: Object.fromEntries(Object.entries(profile).map(([k, v]) => [kebabToCamel(k), v])),
+    };
+  }
+  const aad = out['aadProfile'];
+  if (isObject(aad)) out = { ...out, aadProfile: renamed(aad, 'enableAzureRBAC', 'enableAzureRbac') };
+  return out;
 }
 
 export const managedClusters: ResourceTypeModule = {
@@ -50,7 +70,7 @@ export const managedClusters: ResourceTypeModule = {
   carryOver: ['agentPoolProfiles'],
   outputs: (actual): Record<string, string> => ({
     ...(typeof actual['fqdn'] === 'string' ? { fqdn: actual['fqdn'] } : {}),
-    ...(typeof actual['privateFQDN'] === 'string' ? { privateFqdn: actual['privateFQDN'] } : {}),
+    ...(typeof actual['privateFqdn'] === 'string' ? { privateFqdn: actual['privateFqdn'] } : {}),
     ...(typeof actual['currentKubernetesVersion'] === 'string'
       ? { kubernetesVersion: actual['currentKubernetesVersion'] }
       : {}),

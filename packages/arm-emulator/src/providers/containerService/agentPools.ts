@@ -60,6 +60,8 @@ export const agentPools: ResourceProvider = {
   // The pool name rule (lowercase, 12 characters) is checked with the pool's other rules.
   nameRule: null,
   etagField: 'eTag',
+  // AKS creates and updates a cluster's node pools side by side.
+  siblingsMayRun: true,
   references(record) {
     const subnet = asString(asObject(record.body.properties)?.vnetSubnetID);
     return subnet !== undefined ? [{ target: subnet, kind: 'subnet', via: record.id }] : [];
