@@ -41,8 +41,7 @@ function aksSpec(name: string, overrides: Record<string, unknown> = {}): Record<
 }
 
 const lower = (s: string): string => s.toLowerCase();
-const props = (r: ArmResource | undefined): Record<string, any> =>
-  (r?.properties ?? {}) as Record<string, any>;
+const props = (r: ArmResource | undefined): Record<string, unknown> => r?.properties ?? {};
 
 interface AksView {
   runtimeStatus: string;
@@ -80,7 +79,7 @@ describe('AKS cluster end to end', () => {
     const res = await env.api.request('POST', 'clusters', spec);
     expect(res).toMatchObject({ status: 202 });
     const { final } = await env.api.waitForCluster(String(spec.name), 120_000);
-    return final as unknown as AksView;
+    return final;
   }
 
   it('creates the cluster with every option, then re-POST writes nothing, a count change writes only that pool, a new pool only itself, and delete leaves nothing of ours', async () => {
@@ -106,7 +105,13 @@ describe('AKS cluster end to end', () => {
       },
     });
     const identityId = `${rg}/Microsoft.ManagedIdentity/userAssignedIdentities/aks1-control-plane`;
-    expect(Object.keys(resource(clusterId)?.['identity' as keyof ArmResource] as any)).toBeDefined();
+    const clusterIdentity = (
+      resource(clusterId) as { identity?: { type?: string; userAssignedIdentities?: object } }
+    ).identity;
+    expect(clusterIdentity?.type).toBe('UserAssigned');
+    expect(Object.keys(clusterIdentity?.userAssignedIdentities ?? {}).map(lower)).toEqual([
+      lower(identityId),
+    ]);
     const pools = ['system', 'apps', 'batch'].map((p) => props(resource(`${clusterId}/agentPools/${p}`)));
     expect(
       pools.map((p) => [p.count, p.availabilityZones, p.enableAutoScaling, p.minCount, p.maxCount]),
@@ -115,7 +120,8 @@ describe('AKS cluster end to end', () => {
       [2, ['1', '2', '3'], true, 1, 6],
       [1, ['1', '2', '3'], false, undefined, undefined],
     ]);
-    const principalId = props(resource(identityId)).principalId as string;
+    const principalId = props(resource(identityId)).principalId;
+    expect(principalId).toEqual(expect.any(String));
     const assignments = (env.emulator.resources() as ArmResource[]).filter((r) =>
       /roleAssignments/i.test(r.id),
     );
@@ -123,7 +129,9 @@ describe('AKS cluster end to end', () => {
     const aci = props(resource(`${rg}/Microsoft.Network/virtualNetworks/aks1-vnet/subnets/virtual-nodes`));
     expect(aci.delegations).toEqual([
       expect.objectContaining({
-        properties: expect.objectContaining({ serviceName: 'Microsoft.ContainerInstance/containerGroups' }),
+        properties: expect.objectContaining({
+          serviceName: 'Microsoft.ContainerInstance/containerGroups',
+        }) as unknown,
       }),
     ]);
     expect(
