@@ -20,6 +20,20 @@ export const DEFAULT_CONTROL_PLANE_SUBNET_NAME = 'control-plane';
 export const DEFAULT_WORKER_SUBNET_NAME = 'workers';
 
 export const defaultVnetName = (cluster: string): string => `${cluster}-vnet`;
+
+/** AKS's own default range for the VNet it would make, clear of the default service and pod ranges. */
+export const DEFAULT_AKS_VNET_CIDR = '10.224.0.0/12';
+export const DEFAULT_AKS_NODE_SUBNET_NAME = 'nodes';
+export const DEFAULT_VIRTUAL_NODES_SUBNET_NAME = 'virtual-nodes';
+
+/**
+ * Default AKS subnet ranges: the VNet's first and second /16 (or halves of a smaller VNet), nodes
+ * first. For the default 10.224.0.0/12: 10.224.0.0/16 and 10.225.0.0/16.
+ */
+export function defaultAksSubnetCidrs(vnet: Ipv4Cidr): { nodes: string; virtualNodes: string } {
+  const prefix = Math.max(16, vnet.prefix + 1);
+  return { nodes: nthSubBlock(vnet, prefix, 0).text, virtualNodes: nthSubBlock(vnet, prefix, 1).text };
+}
 export const defaultNsgName = (cluster: string, subnetName: string): string => `${cluster}-${subnetName}-nsg`;
 
 /**
@@ -113,6 +127,12 @@ function applyAksDefaults(parsed: ParsedAksClusterSpec): AksClusterSpec {
   const zones = regionZones(parsed.location);
   const { network } = parsed;
   const needsPodCidr = network.plugin === 'kubenet' || network.pluginMode === 'overlay';
+  const brought = network.nodeSubnet;
+  const vnetCidr = network.vnet?.cidr ?? DEFAULT_AKS_VNET_CIDR;
+  const derived = defaultAksSubnetCidrs(mustParseIpv4Cidr(vnetCidr));
+  const virtualNodesSubnetName =
+    parsed.virtualNodes.subnetName ??
+    (parsed.virtualNodes.enabled && !brought ? DEFAULT_VIRTUAL_NODES_SUBNET_NAME : undefined);
   return {
     type: 'aks',
     name: parsed.name,
@@ -122,6 +142,8 @@ function applyAksDefaults(parsed: ParsedAksClusterSpec): AksClusterSpec {
     tags: parsed.tags,
     onFailure: parsed.onFailure,
     tier: parsed.tier,
+    supportPlan: parsed.supportPlan,
+    autoscaler: parsed.autoscaler,
     dnsPrefix: parsed.dnsPrefix ?? parsed.name,
     nodePools: parsed.nodePools.map((pool, index) => ({
       name: pool.name,
@@ -134,6 +156,7 @@ function applyAksDefaults(parsed: ParsedAksClusterSpec): AksClusterSpec {
       mode: pool.mode ?? (index === 0 ? 'System' : 'User'),
       ...(pool.osDiskSizeGB !== undefined ? { osDiskSizeGB: pool.osDiskSizeGB } : {}),
       ...(pool.maxPods !== undefined ? { maxPods: pool.maxPods } : {}),
+      kubernetesVersion: pool.kubernetesVersion ?? parsed.kubernetesVersion,
     })),
     aad: {
       enableAzureRBAC: parsed.aad.enableAzureRBAC,
@@ -141,11 +164,17 @@ function applyAksDefaults(parsed: ParsedAksClusterSpec): AksClusterSpec {
       ...(parsed.aad.tenantId !== undefined ? { tenantId: parsed.aad.tenantId } : {}),
     },
     disableLocalAccounts: parsed.disableLocalAccounts,
-    azurePolicy: parsed.azurePolicy,
+    azurePolicy: {
+      enabled: parsed.azurePolicy.enabled,
+      ...(parsed.azurePolicy.initiative !== undefined ? { initiative: parsed.azurePolicy.initiative } : {}),
+      effect: parsed.azurePolicy.effect,
+      excludedNamespaces: parsed.azurePolicy.excludedNamespaces,
+    },
+    ...(parsed.gitOps !== undefined ? { gitOps: parsed.gitOps } : {}),
     keda: parsed.keda,
     virtualNodes: {
       enabled: parsed.virtualNodes.enabled,
-      ...(parsed.virtualNodes.subnetName !== undefined ? { subnetName: parsed.virtualNodes.subnetName } : {}),
+      ...(virtualNodesSubnetName !== undefined ? { subnetName: virtualNodesSubnetName } : {}),
     },
     apiServer: parsed.apiServer,
     network: {
@@ -157,16 +186,41 @@ function applyAksDefaults(parsed: ParsedAksClusterSpec): AksClusterSpec {
         : {}),
       serviceCidr: network.serviceCidr,
       dnsServiceIP: network.dnsServiceIP,
-      ...(network.nodeSubnet !== undefined
+      ...(brought
         ? {
             nodeSubnet: {
-              vnetResourceGroup: network.nodeSubnet.vnetResourceGroup ?? parsed.resourceGroup,
-              vnetName: network.nodeSubnet.vnetName,
-              name: network.nodeSubnet.name,
+              vnetResourceGroup: brought.vnetResourceGroup ?? parsed.resourceGroup,
+              vnetName: brought.vnetName,
+              name: brought.name,
             },
           }
-        : {}),
+        : {
+            vnet: {
+              name: network.vnet?.name ?? defaultVnetName(parsed.name),
+              cidr: vnetCidr,
+              nodeSubnetCidr: network.vnet?.nodeSubnetCidr ?? derived.nodes,
+              ...(parsed.virtualNodes.enabled
+                ? { virtualNodesSubnetCidr: network.vnet?.virtualNodesSubnetCidr ?? derived.virtualNodes }
+                : {}),
+            },
+          }),
     },
     ...(parsed.ssh !== undefined ? { ssh: parsed.ssh } : {}),
+  };
+}
+
+/** Where an AKS cluster's nodes live: the brought subnet, or the one the provisioner creates. */
+export function aksNodeSubnet(spec: AksClusterSpec): {
+  vnetResourceGroup: string;
+  vnetName: string;
+  name: string;
+  created: boolean;
+} {
+  if (spec.network.nodeSubnet) return { ...spec.network.nodeSubnet, created: false };
+  return {
+    vnetResourceGroup: spec.resourceGroup,
+    vnetName: spec.network.vnet?.name ?? defaultVnetName(spec.name),
+    name: DEFAULT_AKS_NODE_SUBNET_NAME,
+    created: true,
   };
 }

@@ -70,6 +70,14 @@ export const namingRules = {
     pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
     allowed: 'letters, digits and hyphens; start and end with a letter or digit',
   },
+  /** Flux configurations are Kubernetes objects too: an RFC 1123 label, at most 30 characters. */
+  fluxConfiguration: {
+    what: 'Flux configuration name',
+    min: 1,
+    max: 30,
+    pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+    allowed: 'lowercase letters, digits and hyphens; start and end with a letter or digit',
+  },
   linuxAdminUsername: {
     what: 'Linux admin user name',
     min: 1,

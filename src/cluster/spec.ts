@@ -276,15 +276,78 @@ export const aksNodePoolSchema = z.strictObject({
   mode: z.enum(['System', 'User']).optional(),
   osDiskSizeGB: z.number().int().min(30).max(2048).optional(),
   maxPods: z.number().int().min(10).max(250).optional(),
+  /** The pool's `orchestratorVersion`; default: the cluster's. At most two minors behind it. */
+  kubernetesVersion: kubernetesVersion.optional(),
 });
 
 const enabledFlag = (enabled: boolean) =>
   z.strictObject({ enabled: z.boolean().default(enabled) }).prefault({});
 
+export const AKS_SUPPORT_PLANS = ['KubernetesOfficial', 'AKSLongTermSupport'] as const;
+
+/** A Go duration as the cluster autoscaler reads it: `10s`, `10m`, `1h`. */
+const duration = z
+  .string()
+  .regex(/^[0-9]+(?:s|m|h)$/, { message: 'a duration such as "10s", "10m" or "1h"' });
+
+/**
+ * The cluster autoscaler's profile, in camelCase like the rest of the spec; the plan sends it with
+ * AKS's kebab-case wire keys and string values (`"scan-interval": "20s"`).
+ */
+export const autoscalerProfileSchema = z.strictObject({
+  scanInterval: duration.optional(),
+  expander: z.enum(['least-waste', 'most-pods', 'priority', 'random']).optional(),
+  balanceSimilarNodeGroups: z.boolean().optional(),
+  scaleDownDelayAfterAdd: duration.optional(),
+  scaleDownUnneededTime: duration.optional(),
+  scaleDownUnreadyTime: duration.optional(),
+  scaleDownUtilizationThreshold: z.number().min(0).max(1).optional(),
+  maxGracefulTerminationSec: z.number().int().min(0).max(86_400).optional(),
+  maxNodeProvisionTime: duration.optional(),
+  newPodScaleUpDelay: duration.optional(),
+  skipNodesWithLocalStorage: z.boolean().optional(),
+  skipNodesWithSystemPods: z.boolean().optional(),
+});
+export type AutoscalerProfileSpec = z.output<typeof autoscalerProfileSchema>;
+
+/** Built-in Azure Policy initiatives for Kubernetes a spec may assign (see plan/aksGovernance.ts). */
+export const KUBERNETES_POLICY_INITIATIVES = ['podSecurityBaseline', 'podSecurityRestricted'] as const;
+export const DEFAULT_POLICY_EXCLUDED_NAMESPACES = [
+  'kube-system',
+  'gatekeeper-system',
+  'azure-arc',
+  'azure-extensions-usage-system',
+] as const;
+
+const azurePolicySchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Assign this initiative at the resource group's scope (every cluster in the group gets it). */
+  initiative: z.enum(KUBERNETES_POLICY_INITIATIVES).optional(),
+  effect: z.enum(['Audit', 'Deny']).default('Audit'),
+  excludedNamespaces: uniqueList(z.string().min(1).max(63), 'namespace').default([
+    ...DEFAULT_POLICY_EXCLUDED_NAMESPACES,
+  ]),
+});
+
+const gitUrl = z.string().regex(/^(?:https:\/\/|ssh:\/\/|git@)[^\s]+$/, {
+  message: 'a Git repository URL starting with https://, ssh:// or git@',
+});
+
+/** GitOps with Flux: the microsoft.flux extension, then one Flux configuration. */
+const gitOpsSchema = z.strictObject({
+  name: nameOf('fluxConfiguration').default('cluster-config'),
+  url: gitUrl,
+  branch: z.string().min(1).max(250).default('main'),
+  path: z.string().min(1).default('./'),
+  interval: duration.default('10m'),
+});
+
 export const aksClusterSpecSchema = z.strictObject({
   type: z.literal('aks'),
   ...common,
   tier: z.enum(['Free', 'Standard', 'Premium']).default('Standard'),
+  supportPlan: z.enum(AKS_SUPPORT_PLANS).default('KubernetesOfficial'),
+  autoscaler: autoscalerProfileSchema.default({}),
   dnsPrefix: nameOf('dnsPrefix').optional(),
   nodePools: z.array(aksNodePoolSchema).min(1, { message: 'an AKS cluster needs at least one node pool' }),
   aad: z
@@ -295,7 +358,8 @@ export const aksClusterSpecSchema = z.strictObject({
     })
     .prefault({}),
   disableLocalAccounts: z.boolean().default(true),
-  azurePolicy: enabledFlag(true),
+  azurePolicy: azurePolicySchema.prefault({}),
+  gitOps: gitOpsSchema.optional(),
   keda: enabledFlag(true),
   virtualNodes: z
     .strictObject({ enabled: z.boolean().default(false), subnetName: nameOf('subnet').optional() })
@@ -317,6 +381,16 @@ export const aksClusterSpecSchema = z.strictObject({
         .string()
         .refine(isIpv4Address, { message: 'not an IPv4 address such as 10.0.0.10' })
         .default('10.0.0.10'),
+      /** The VNet the provisioner creates (when `nodeSubnet` is not given). */
+      vnet: z
+        .strictObject({
+          name: nameOf('virtualNetwork').optional(),
+          cidr: cidr.optional(),
+          nodeSubnetCidr: cidr.optional(),
+          virtualNodesSubnetCidr: cidr.optional(),
+        })
+        .optional(),
+      /** A subnet you bring for the nodes (its VNet is then yours: read and checked, never written). */
       nodeSubnet: z
         .strictObject({
           vnetResourceGroup: nameOf('resourceGroup').optional(),
@@ -371,6 +445,8 @@ export interface AksNodePoolSpec extends NodePoolSpec {
   mode: 'System' | 'User';
   osDiskSizeGB?: number;
   maxPods?: number;
+  /** The pool's `orchestratorVersion`: the cluster's unless the spec says otherwise. */
+  kubernetesVersion: string;
 }
 
 export interface ExistingVnetRef {
@@ -421,11 +497,21 @@ export interface IaasClusterSpec extends CommonClusterSpec {
 export interface AksClusterSpec extends CommonClusterSpec {
   type: 'aks';
   tier: 'Free' | 'Standard' | 'Premium';
+  supportPlan: (typeof AKS_SUPPORT_PLANS)[number];
+  /** Only the settings the spec gives (AKS keeps its defaults for the others). */
+  autoscaler: AutoscalerProfileSpec;
   dnsPrefix: string;
   nodePools: AksNodePoolSpec[];
   aad: { enableAzureRBAC: boolean; adminGroupObjectIDs: string[]; tenantId?: string };
   disableLocalAccounts: boolean;
-  azurePolicy: { enabled: boolean };
+  azurePolicy: {
+    enabled: boolean;
+    /** A built-in initiative assigned at the resource group's scope, with its effect and exclusions. */
+    initiative?: (typeof KUBERNETES_POLICY_INITIATIVES)[number];
+    effect: 'Audit' | 'Deny';
+    excludedNamespaces: string[];
+  };
+  gitOps?: { name: string; url: string; branch: string; path: string; interval: string };
   keda: { enabled: boolean };
   virtualNodes: { enabled: boolean; subnetName?: string };
   apiServer: { private: boolean; authorizedCidrs: string[] };
@@ -436,7 +522,10 @@ export interface AksClusterSpec extends CommonClusterSpec {
     podCidr?: string;
     serviceCidr: string;
     dnsServiceIP: string;
+    /** A brought subnet for the nodes; exactly one of `nodeSubnet` and `vnet` is set. */
     nodeSubnet?: { vnetResourceGroup: string; vnetName: string; name: string };
+    /** The VNet the provisioner creates when no subnet is brought (see `aksNodeSubnet`). */
+    vnet?: { name: string; cidr: string; nodeSubnetCidr: string; virtualNodesSubnetCidr?: string };
   };
   ssh?: { publicKey: string; adminUsername: string };
 }

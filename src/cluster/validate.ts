@@ -18,25 +18,13 @@ import {
   defaultNsgName,
   defaultSubnetCidrs,
 } from './applyDefaults';
-import {
-  addressInCidr,
-  cidrContains,
-  cidrSize,
-  cidrsOverlap,
-  type Ipv4Cidr,
-  isIpv4Address,
-  nthAddress,
-  parseIpv4Cidr,
-  usableSubnetAddresses,
-} from './cidr';
+import { cidrContains, cidrsOverlap, usableSubnetAddresses } from './cidr';
+import { asArr, asCidr, asInt, asObj, asStr, Errors, type Obj, orDefault, type SpecError } from './rawInput';
 import { findRegion, type Region } from './regions';
 import { type ClusterSpec, clusterSpecSchema, vmSizeSupportsPremiumStorage } from './spec';
+import { checkAks } from './validateAks';
 
-export interface SpecError {
-  /** Where the problem is, e.g. `nodePools[1].count` or `network.workerSubnet.cidr`; "" for the whole spec. */
-  path: string;
-  message: string;
-}
+export type { SpecError } from './rawInput';
 
 export type ParseClusterSpecResult = { ok: true; spec: ClusterSpec } | { ok: false; errors: SpecError[] };
 
@@ -139,32 +127,6 @@ function dedupe(errors: SpecError[]): SpecError[] {
 
 // ---------------------------------------------------------------------------------------------
 // Pass 2: cross-field rules on the raw input
-
-type Obj = Record<string, unknown>;
-const asObj = (value: unknown): Obj | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Obj) : undefined;
-const asStr = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const asInt = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isInteger(value) ? value : undefined;
-const asBool = (value: unknown): boolean | undefined => (typeof value === 'boolean' ? value : undefined);
-const asArr = (value: unknown): unknown[] | undefined => (Array.isArray(value) ? value : undefined);
-const asCidr = (value: unknown): Ipv4Cidr | undefined => {
-  const text = asStr(value);
-  if (text === undefined) return undefined;
-  const parsed = parseIpv4Cidr(text);
-  return parsed.ok ? parsed.cidr : undefined;
-};
-/** The value, or the default when absent; undefined when present but malformed. */
-function orDefault<T>(value: unknown, fallback: T, read: (value: unknown) => T | undefined): T | undefined {
-  return value === undefined ? fallback : read(value);
-}
-
-class Errors {
-  readonly list: SpecError[] = [];
-  add(path: string, message: string): void {
-    this.list.push({ path, message });
-  }
-}
 
 function crossFieldErrors(raw: unknown): SpecError[] {
   const spec = asObj(raw);
@@ -380,130 +342,4 @@ function checkIaas(spec: Obj, region: Region | undefined, errors: Errors): void 
 
   checkZones(controlPlane.zones, 'controlPlane.zones', region, errors);
   checkPremiumDisk(controlPlane, 'controlPlane', 'Standard_D2s_v5', errors);
-}
-
-/** Ranges AKS uses itself; a service or pod range must not overlap them. */
-const AKS_RESERVED_RANGES = ['169.254.0.0/16', '172.30.0.0/16', '172.31.0.0/16', '192.0.2.0/24'];
-
-function checkAks(spec: Obj, errors: Errors): void {
-  const pools = asArr(spec.nodePools) ?? [];
-  const modes = pools.map((value, index) => {
-    const mode = asObj(value)?.mode;
-    return mode === undefined ? (index === 0 ? 'System' : 'User') : mode;
-  });
-  if (pools.length > 0 && !modes.includes('System')) {
-    errors.add('nodePools', 'an AKS cluster needs at least one pool with mode: System (for system pods)');
-  }
-  pools.forEach((value, index) => {
-    const pool = asObj(value) ?? {};
-    if (modes[index] !== 'System') return;
-    const count = asInt(pool.count);
-    const min = asInt(pool.minCount);
-    if (count === 0) errors.add(`nodePools[${index}].count`, 'a System pool needs at least one node');
-    if (min === 0) errors.add(`nodePools[${index}].minCount`, 'a System pool needs at least one node');
-  });
-
-  const name = asStr(spec.name);
-  const resourceGroup = asStr(spec.resourceGroup);
-  const location = findRegion(asStr(spec.location) ?? '')?.name;
-  if (name !== undefined && resourceGroup !== undefined && location !== undefined) {
-    const nodeResourceGroup = `MC_${resourceGroup}_${name}_${location}`;
-    if (nodeResourceGroup.length > 80) {
-      errors.add(
-        'name',
-        `AKS names its node resource group MC_<resourceGroup>_<name>_<location>, limited to 80 characters (this would be ${nodeResourceGroup.length}); shorten name or resourceGroup`,
-      );
-    }
-  }
-
-  const network = asObj(spec.network) ?? {};
-  const plugin = orDefault(network.plugin, 'azure', asStr);
-  const overlay = network.pluginMode === 'overlay';
-  if (overlay && plugin !== undefined && plugin !== 'azure') {
-    errors.add('network.pluginMode', 'overlay applies only to plugin: azure');
-  }
-  if (network.podCidr !== undefined && plugin === 'azure' && !overlay) {
-    errors.add(
-      'network.podCidr',
-      'applies only to kubenet or pluginMode: overlay (with Azure CNI, pods get subnet addresses)',
-    );
-  }
-  const policy = asStr(network.policy);
-  if (policy !== undefined && plugin === 'none') {
-    errors.add('network.policy', 'plugin: none brings its own CNI; AKS manages no network policy for it');
-  } else if ((policy === 'azure' || policy === 'cilium') && plugin === 'kubenet') {
-    errors.add('network.policy', `network policy "${policy}" needs plugin: azure`);
-  }
-  const serviceCidr = orDefault(network.serviceCidr, asCidr('10.0.0.0/16'), asCidr);
-  const podCidr = asCidr(network.podCidr);
-  if (serviceCidr && podCidr && cidrsOverlap(serviceCidr, podCidr)) {
-    errors.add('network.podCidr', `${podCidr.text} overlaps network.serviceCidr ${serviceCidr.text}`);
-  }
-  for (const [field, range] of [
-    ['serviceCidr', serviceCidr],
-    ['podCidr', podCidr],
-  ] as const) {
-    const reserved =
-      range && AKS_RESERVED_RANGES.find((text) => cidrsOverlap(range, asCidr(text) as Ipv4Cidr));
-    if (range && reserved)
-      errors.add(`network.${field}`, `${range.text} overlaps ${reserved}, which AKS reserves`);
-  }
-  const dnsServiceIP = orDefault(network.dnsServiceIP, '10.0.0.10', asStr);
-  if (serviceCidr && dnsServiceIP !== undefined && isIpv4Address(dnsServiceIP)) {
-    if (!addressInCidr(dnsServiceIP, serviceCidr)) {
-      errors.add(
-        'network.dnsServiceIP',
-        `${dnsServiceIP} is not inside network.serviceCidr ${serviceCidr.text}`,
-      );
-    } else if (
-      [
-        nthAddress(serviceCidr, 0),
-        nthAddress(serviceCidr, 1),
-        nthAddress(serviceCidr, cidrSize(serviceCidr) - 1),
-      ].includes(dnsServiceIP)
-    ) {
-      errors.add(
-        'network.dnsServiceIP',
-        `${dnsServiceIP} is reserved in ${serviceCidr.text} (network, kubernetes service or broadcast address)`,
-      );
-    }
-  }
-
-  const virtualNodes = asObj(spec.virtualNodes) ?? {};
-  if (asBool(virtualNodes.enabled) === true) {
-    const nodeSubnet = asObj(network.nodeSubnet);
-    if (virtualNodes.subnetName === undefined) {
-      errors.add(
-        'virtualNodes.subnetName',
-        "required with virtual nodes: the subnet of the nodes' VNet delegated to Azure Container Instances",
-      );
-    } else if (nodeSubnet && virtualNodes.subnetName === nodeSubnet.name) {
-      errors.add('virtualNodes.subnetName', "must be a subnet of its own, not the nodes' subnet");
-    }
-    if (!nodeSubnet)
-      errors.add('network.nodeSubnet', 'virtual nodes need the nodes in your own VNet: name the subnet here');
-    if (plugin !== undefined && plugin !== 'azure')
-      errors.add('network.plugin', 'virtual nodes need plugin: azure');
-    if (overlay) errors.add('network.pluginMode', 'virtual nodes do not work with pluginMode: overlay');
-  }
-
-  const apiServer = asObj(spec.apiServer) ?? {};
-  const authorized = asArr(apiServer.authorizedCidrs);
-  if (asBool(apiServer.private) === true && authorized?.some((range) => range !== '0.0.0.0/0')) {
-    errors.add(
-      'apiServer.authorizedCidrs',
-      'authorized ranges do not apply to a private API server; remove them or set private: false',
-    );
-  }
-
-  const aad = asObj(spec.aad) ?? {};
-  const localAccountsDisabled = orDefault(spec.disableLocalAccounts, true, asBool);
-  const azureRbac = orDefault(aad.enableAzureRBAC, true, asBool);
-  const adminGroups = orDefault(aad.adminGroupObjectIDs, [], asArr);
-  if (localAccountsDisabled === true && azureRbac === false && adminGroups?.length === 0) {
-    errors.add(
-      'aad.adminGroupObjectIDs',
-      'with local accounts disabled and Azure RBAC off, list at least one admin group, or nobody can sign in',
-    );
-  }
 }

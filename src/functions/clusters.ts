@@ -12,6 +12,7 @@ import * as df from 'durable-functions';
 import {
   admitDeletion,
   admitProvisioning,
+  aksChangeErrors,
   busyReason,
   type InstanceState,
   isActive,
@@ -25,7 +26,9 @@ import {
 import type * as Planner from '../cluster/plan';
 import type { Plan } from '../cluster/plan/types';
 import type * as Validate from '../cluster/validate';
-import { armSettingsFromEnv } from '../resources/clients';
+import type * as AksPreflight from '../resources/aksPreflight';
+import { armSettingsFromEnv, createArmClients } from '../resources/clients';
+import type * as Registry from '../resources/types/registry';
 import { readClusterRecord } from './scaling/clusterRecord';
 import { scaledNodesOf, withScaledNodes } from './scaling/scaledNodes';
 import { nodePoolViews } from './scaling/startPoolRequest';
@@ -160,18 +163,38 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
     return json(400, { errors: [{ path: '', message: err instanceof Error ? err.message : String(err) }] });
   }
   if (dryRun.dryRun) return json(200, plan);
-  if (spec.type !== 'iaas') {
-    return problem(
-      501,
-      'NotImplemented',
-      `provisioning clusters of type "${spec.type}" is not available yet (dryRun is)`,
-    );
+  if (spec.type === 'aks') {
+    // What AKS would refuse minutes in, refused now with field paths: changes it cannot make to an
+    // existing pool, versions the region does not offer, a brought VNet that does not fit.
+    const before = previous?.input.spec !== undefined ? parseClusterSpec(previous.input.spec) : undefined;
+    const changeErrors = aksChangeErrors(previous, before?.ok ? before.spec : undefined, spec);
+    if (changeErrors.length > 0) return json(400, { errors: changeErrors });
+    let preflight: Awaited<ReturnType<typeof AksPreflight.aksPreflight>>;
+    try {
+      /* eslint-disable @typescript-eslint/no-require-imports -- lazy: the SDKs load on the first AKS POST */
+      const { aksPreflight } = require('../resources/aksPreflight') as typeof AksPreflight;
+      const { resourceTypes } = require('../resources/types/registry') as typeof Registry;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      const settings = armSettingsFromEnv(process.env);
+      preflight = await aksPreflight(resourceTypes, createArmClients(settings), spec, {
+        retry: settings.retry ?? {},
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      context.warn(`AKS preflight for "${spec.name}" failed: ${message.slice(0, 300)}`);
+      return problem(
+        502,
+        'PreflightFailed',
+        `could not read what AKS offers in ${spec.location}: ${message.slice(0, 300)}`,
+      );
+    }
+    if (preflight.length > 0) return json(400, { errors: preflight });
   }
 
   const admission = admitProvisioning({
     clusterName: spec.name,
     plan,
-    controlPlaneCount: spec.controlPlane.count,
+    controlPlaneCount: spec.type === 'iaas' ? spec.controlPlane.count : 0,
     previous,
     // Scaling and provisioning never race: a pool's running scale step makes the cluster busy.
     busy:

@@ -5,6 +5,7 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import * as df from 'durable-functions';
 
+import { withoutClusterChildren } from '../cluster/aksStatus';
 import { deleteScaledNodes, endNodePools, retireNodePools } from './scaling/retireNodePools';
 import type { ClusterCustomStatus } from './shared/clusterStatus';
 import { deleteOwned } from './shared/deletion';
@@ -19,7 +20,7 @@ const deleteCluster: OrchestrationHandler = function* (context: OrchestrationCon
   const input = context.df.getInput<ClusterOperationInput>();
   // What the last operation was still to prune is the cluster's too (see cluster/admission/staleResources.ts).
   const resources = [...input.plan.resources, ...(input.prune ?? [])];
-  const owned = resources.filter((r) => r.owned);
+  const owned = withoutClusterChildren(resources.filter((r) => r.owned));
   const status: ClusterCustomStatus = {
     operation: 'delete',
     phase: 'Deleting',

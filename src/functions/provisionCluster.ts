@@ -7,6 +7,7 @@ import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-f
 import * as df from 'durable-functions';
 
 import { resourcesToRollBack } from '../cluster/admission/staleResources';
+import { poolStatusOf } from '../cluster/aksStatus';
 import { apiServerEndpoint } from '../cluster/apiServer';
 import type { ResourceFailure } from '../cluster/failure';
 import { provisioningWaves, type ScheduleUnit, zoneWaves } from '../cluster/plan/scheduleWaves';
@@ -111,11 +112,17 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
     const p = (zones[z] ??= { nodesReady: 0, nodesTotal: 0 });
     p.nodesTotal++;
   }
+  const poolResources = plan.resources.filter((r) => r.role === 'agentPool' && r.pool !== undefined);
   const status: ClusterCustomStatus = {
     operation: 'provision',
     phase: 'Verifying',
     resources: { done: 0, total: plan.resources.length },
     zones,
+    ...(poolResources.length > 0
+      ? {
+          pools: Object.fromEntries(poolResources.map((r) => [r.pool ?? r.name, poolStatusOf(r, undefined)])),
+        }
+      : {}),
   };
   const results: ApplyResult[] = [];
   const update = (): void => context.df.setCustomStatus(status);
@@ -128,6 +135,11 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
       const ip = r.outputs['ipAddress'];
       if (planned?.role === 'apiServerPublicIp' && ip)
         status.apiServer = { ip, endpoint: apiServerEndpoint(ip) };
+      const fqdn = r.outputs['fqdn'];
+      if (planned?.role === 'managedCluster' && fqdn) status.fqdn = fqdn;
+      if (planned?.role === 'agentPool' && planned.pool !== undefined && status.pools) {
+        status.pools[planned.pool] = poolStatusOf(planned, r.outputs);
+      }
     }
   };
   update();

@@ -6,6 +6,7 @@
 import type { ResourceFailure } from '../cluster/failure';
 import type { PlannedResource } from '../cluster/plan/types';
 import { classifyArmError } from './errors';
+import { withPlannedInputs } from './plannedInputs';
 import {
   applyResource,
   type ApplyResult,
@@ -15,7 +16,20 @@ import {
   type ReconcileOptions,
   verifyResource,
 } from './reconcile';
+import { parseResourceId } from './resourceId';
 import type { ResourceTypeRegistry } from './types/registry';
+
+/** The outputs of an existing resource (read live), for the fields other resources take from it. */
+async function outputsOfResource(
+  types: ResourceTypeRegistry,
+  clients: ReconcileClients,
+  id: string,
+  options: ReconcileOptions,
+): Promise<Record<string, string>> {
+  const type = parseResourceId(id).type;
+  const result = await verifyResource(types, clients, { id, type, body: {} }, options);
+  return result.outputs;
+}
 
 function failureOf(err: unknown, resourceId: string): ResourceFailure {
   return classifyArmError(err, resourceId).toFailure();
@@ -29,12 +43,14 @@ export async function applyChain(
   options: ReconcileOptions = {},
 ): Promise<{ results: ApplyResult[]; failure?: ResourceFailure }> {
   const results: ApplyResult[] = [];
-  for (const r of resources) {
+  for (const planned of resources) {
+    const r = planned;
     try {
+      const filled = await withPlannedInputs(planned, (id) => outputsOfResource(types, clients, id, options));
       results.push(
         r.owned
-          ? await applyResource(types, clients, r, options)
-          : await verifyResource(types, clients, r, options),
+          ? await applyResource(types, clients, filled, options)
+          : await verifyResource(types, clients, filled, options),
       );
     } catch (err) {
       return { results, failure: failureOf(err, r.id) };

@@ -4,10 +4,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArmError, badRequest, notFound } from './armError';
 import type { ArmStore, LroRecord, WriteResult } from './armStore';
 import type { ArmThrottle } from './armThrottle';
-import { type ArmType, namespaceOf, type ResourceAddress } from './armTypes';
+import { type ArmType, ArmTypes, extensionNamespaceOf, namespaceOf, type ResourceAddress } from './armTypes';
 import type { FaultInjector } from './faultInjector';
 import { asNumber, asObject, type Json } from './json';
-import { resolveArmType } from './providers';
+import { providerOf, resolveArmType } from './providers';
+import { kubernetesVersionList } from './providers/containerService/kubernetesVersions';
+import { checkLocation } from './store/rules';
 
 /** One line of the request log (`GET /_emulator/operations`). */
 export interface OperationRecord {
@@ -84,7 +86,8 @@ export function createArmRequestHandler(
   return (req, res) => {
     const started = Date.now();
     const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    // ARM tolerates doubled slashes (SDKs build `//subscriptions/…` from ids that start with one).
+    const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/'), 'https://127.0.0.1');
     const segments = url.pathname
       .split('/')
       .filter((s) => s !== '')
@@ -219,6 +222,20 @@ function requireType(namespace: string, typeSegments: string[]): ArmType {
   return type;
 }
 
+/** An extension resource's `providers/<Namespace>` must name the namespace its type lives in. */
+function checkExtensionNamespace(type: ArmType, typeSegments: string[], names: string[]): void {
+  const expected = extensionNamespaceOf(providerOf(type));
+  if (expected === undefined) return;
+  typeSegments.forEach((segment, i) => {
+    if (segment.toLowerCase() === 'providers' && names[i]?.toLowerCase() !== expected.toLowerCase()) {
+      throw badRequest(
+        'InvalidResourceType',
+        `The resource type '${typeSegments.slice(i + 1).join('/')}' could not be found in the namespace '${names[i] ?? ''}' for this emulator.`,
+      );
+    }
+  });
+}
+
 function routeArm(
   ctx: RouterContext,
   method: string,
@@ -264,6 +281,19 @@ function routeArm(
         state: 'Enabled',
       }),
     );
+  }
+
+  // /subscriptions/{s}/providers/Microsoft.ContainerService/locations/{loc}/kubernetesVersions
+  if (
+    lower[2] === 'providers' &&
+    lower[3] === 'microsoft.containerservice' &&
+    lower[4] === 'locations' &&
+    lower[6] === 'kubernetesversions' &&
+    segments.length === 7
+  ) {
+    if (method !== 'GET') throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed here.`);
+    checkLocation(segments[5] ?? '', ArmTypes.managedCluster);
+    return reply(new HttpReply(200, kubernetesVersionList()));
   }
 
   // /subscriptions/{s}/providers/{ns}/locations/{loc}/operations|operationResults/{id}
@@ -353,6 +383,7 @@ function routeArm(
   const typeSegments = rest.filter((_, i) => i % 2 === 0);
   const names = rest.filter((_, i) => i % 2 === 1);
   const type = requireType(namespace, typeSegments);
+  checkExtensionNamespace(type, typeSegments, names);
 
   if (rest.length % 2 === 1) {
     // A collection: list in the resource group, or children of a parent.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { badRequest, conflict } from './armError';
-import { keyOf, type ResourceAddress, resourceGroupKey, resourceIdOf } from './armTypes';
+import { keyOf, parentAddressOf, type ResourceAddress, resourceGroupKey, resourceIdOf } from './armTypes';
 import type { EventGridEvent } from './eventPublisher';
 import { asObject, asString, clone, type JsonObject } from './json';
 import type { LatencyModel } from './latencyModel';
@@ -240,7 +240,10 @@ export class ArmStore {
       this.requireGroup(subscriptionId, resourceGroup);
       const parentType = parentTypeOf(type);
       if (parentType && parentNames) {
-        const parentAddress = { subscriptionId, resourceGroup, type: parentType, names: parentNames };
+        const parentAddress = parentAddressOf(
+          { subscriptionId, resourceGroup, type, names: [...parentNames, ''] },
+          parentType,
+        );
         parentKey = keyOf(resourceIdOf(parentAddress));
         if (!this.state.records.has(parentKey)) throw resourceNotFound(parentAddress);
       }
@@ -303,7 +306,7 @@ export class ArmStore {
     const parentType = parentTypeOf(address.type);
     let parent: ResourceRecord | undefined;
     if (parentType) {
-      const parentAddress = { ...address, type: parentType, names: address.names.slice(0, -1) };
+      const parentAddress = parentAddressOf(address, parentType);
       parent = this.state.records.get(keyOf(resourceIdOf(parentAddress)));
       if (!parent) throw resourceNotFound(parentAddress);
     }
@@ -320,7 +323,8 @@ export class ArmStore {
     const stripped = stripReadOnly(provider, clone(requestBody));
     const body = options.patch && existing ? mergePatch(clone(existing.body), stripped) : stripped;
 
-    const location = this.locationFor(address.type, body, parent, id);
+    const location =
+      provider.locationless && !parent ? group.location : this.locationFor(address.type, body, parent, id);
     if (existing && !parent) {
       const before = asString(existing.body.location);
       if (before !== undefined && normalizeLocation(before) !== location) {
@@ -366,6 +370,7 @@ export class ArmStore {
     record.pendingOp = op.id;
     this.state.setRecord(record);
     apply?.(op);
+    this.emitServiceEvents(record, { kind: 'write', phase: 'started' });
     this.scheduleCompletion(op);
     return { status: existing ? 200 : 201, body: this.state.render(record), operation: op };
   }
@@ -398,6 +403,7 @@ export class ArmStore {
       r.pendingOp = op.id;
       r.provisioningState = 'Deleting';
     }
+    this.emitServiceEvents(record, { kind: 'delete', phase: 'started' });
     this.scheduleCompletion(op);
     return { status: 202, body: {}, operation: op };
   }
@@ -453,6 +459,10 @@ export class ArmStore {
     if (!this.operations.finish(op)) return;
     const touched = [...this.state.records.values()].filter((r) => r.pendingOp === op.id);
     const group = [...this.groups.values()].find((g) => g.pendingOp === op.id);
+    const target = this.state.records.get(op.targetKey);
+    if (target && emitEvents) {
+      this.emitServiceEvents(target, { kind: op.kind, phase: op.failure ? 'failed' : 'succeeded' });
+    }
     if (op.failure) {
       op.status = 'Failed';
       op.error = op.failure;
@@ -489,6 +499,26 @@ export class ArmStore {
       }
     }
     this.options.onChange();
+  }
+
+  /** The provider's service events (AKS's node pool rolling, new version available) for this moment. */
+  private emitServiceEvents(
+    record: ResourceRecord,
+    moment: { kind: 'write' | 'delete'; phase: 'started' | 'succeeded' | 'failed' },
+  ): void {
+    const provider = providerOf(record.type);
+    for (const e of provider.events?.(this.state, record, moment) ?? []) {
+      this.options.onEvent({
+        id: randomUUID(),
+        topic: e.topic,
+        subject: e.subject,
+        eventType: e.eventType,
+        eventTime: new Date().toISOString(),
+        data: e.data,
+        dataVersion: '1',
+        metadataVersion: '1',
+      });
+    }
   }
 
   // ---------------------------------------------------------------- shared rules
@@ -533,6 +563,7 @@ export class ArmStore {
       id,
       (r) => this.state.childrenOf(r),
       (opId) => this.operations.get(opId),
+      providerOf(type).siblingsMayRun === true,
     );
   }
 }

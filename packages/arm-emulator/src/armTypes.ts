@@ -11,7 +11,31 @@ export const ArmTypes = {
   vm: 'Microsoft.Compute/virtualMachines',
   managedCluster: 'Microsoft.ContainerService/managedClusters',
   agentPool: 'Microsoft.ContainerService/managedClusters/agentPools',
+  userAssignedIdentity: 'Microsoft.ManagedIdentity/userAssignedIdentities',
+  policyAssignment: 'Microsoft.Authorization/policyAssignments',
 } as const;
+
+/**
+ * The table type of an extension resource of `scopeType` (a role assignment on a subnet, a Flux
+ * configuration of a cluster). ARM addresses one as `<scope id>/providers/<Namespace>/<type>/<name>`;
+ * the router reads that as the scope's type segments, `providers`, then `<type>`, with the namespace
+ * as the name at `providers` — so the table key is `<scopeType>/providers/<type>`.
+ */
+export function extensionType(scopeType: string, type: string): string {
+  const [, ...segments] = type.split('/');
+  return `${scopeType}/providers/${segments.join('/')}`;
+}
+
+/** The namespace an extension type's resources live in, or undefined for an ordinary type. */
+export function extensionNamespaceOf(provider: { type: string; armType?: string }): string | undefined {
+  return provider.type.includes('/providers/') ? namespaceOf(provider.armType ?? '') : undefined;
+}
+
+/** The address of a resource's parent of type `parentType` (names of the segments it lacks dropped). */
+export function parentAddressOf(address: ResourceAddress, parentType: string): ResourceAddress {
+  const dropped = address.type.split('/').length - parentType.split('/').length;
+  return { ...address, type: parentType, names: address.names.slice(0, address.names.length - dropped) };
+}
 
 /** A served type in its canonical spelling (see `providers/index.ts`). */
 export type ArmType = string;

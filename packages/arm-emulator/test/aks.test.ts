@@ -11,7 +11,9 @@ describe('ARM emulator: AKS through ContainerServiceClient', () => {
     await kit.close();
   });
 
-  const cluster = (pools: { name: string; count: number; mode?: string }[]): ManagedCluster => ({
+  const cluster = (
+    pools: { name: string; count: number; mode?: string; autoscale?: boolean }[],
+  ): ManagedCluster => ({
     location: LOCATION,
     dnsPrefix: 'demo',
     kubernetesVersion: '1.33.2',
@@ -22,9 +24,9 @@ describe('ARM emulator: AKS through ContainerServiceClient', () => {
       vmSize: 'Standard_D4s_v5',
       mode: p.mode ?? 'User',
       availabilityZones: ['1', '2', '3'],
-      enableAutoScaling: true,
-      minCount: 0,
-      maxCount: 10,
+      ...(p.autoscale === false
+        ? { enableAutoScaling: false }
+        : { enableAutoScaling: true, minCount: 0, maxCount: 10 }),
     })),
   });
 
@@ -52,11 +54,15 @@ describe('ARM emulator: AKS through ContainerServiceClient', () => {
     expect(pool.count).toBe(2);
     expect(pool.id).toBe(id('Microsoft.ContainerService/managedClusters/agentPools', 'demo', 'workers'));
 
+    // The cluster autoscaler owns an autoscaled pool's count: a manual count is refused, as AKS does.
+    await expect(
+      aks.agentPools.beginCreateOrUpdateAndWait(RG, 'demo', 'workers', { ...pool, count: 5 }, kit.lro),
+    ).rejects.toThrow("Cannot manually scale AgentPool 'workers' with cluster autoscaler enabled");
     const scaled = await aks.agentPools.beginCreateOrUpdateAndWait(
       RG,
       'demo',
       'workers',
-      { ...pool, count: 5 },
+      { ...pool, enableAutoScaling: false, minCount: undefined, maxCount: undefined, count: 5 },
       kit.lro,
     );
     expect(scaled.count).toBe(5);
@@ -70,11 +76,24 @@ describe('ARM emulator: AKS through ContainerServiceClient', () => {
       'demo',
       cluster([
         { name: 'system', count: 3, mode: 'System' },
-        { name: 'workers', count: 4 },
+        { name: 'workers', count: 4, autoscale: false },
       ]),
       kit.lro,
     );
     expect((await aks.agentPools.get(RG, 'demo', 'workers')).count).toBe(4);
+    // New pools go through the agent pool API once the cluster exists.
+    await expect(
+      aks.managedClusters.beginCreateOrUpdateAndWait(
+        RG,
+        'demo',
+        cluster([
+          { name: 'system', count: 3, mode: 'System' },
+          { name: 'workers', count: 4, autoscale: false },
+          { name: 'late', count: 1 },
+        ]),
+        kit.lro,
+      ),
+    ).rejects.toThrow('A new agent pool was introduced');
 
     await aks.agentPools.beginCreateOrUpdateAndWait(
       RG,

@@ -3,7 +3,10 @@
  * of the cluster's previous operation and the new plan. The HTTP starters only read the durable
  * state this needs and turn the decision into a response.
  */
+import { checkAksChange } from '../aksChanges';
 import type { Plan, PlannedResource } from '../plan/types';
+import type { SpecError } from '../rawInput';
+import type { ClusterSpec } from '../spec';
 import {
   controlPlaneShrinkError,
   type PreviousOperation,
@@ -95,4 +98,18 @@ export function admitDeletion(request: {
   busy: string | undefined;
 }): { ok: true } | Refusal {
   return request.busy ? busyRefusal(request.clusterName, request.busy) : { ok: true };
+}
+
+/**
+ * What AKS cannot change on a cluster that exists (a pool's zones, VM size, max pods, disk), checked
+ * against the spec it was last provisioned from, with the field paths of the new spec.
+ */
+export function aksChangeErrors(
+  previous: PreviousOperation | undefined,
+  previousSpec: ClusterSpec | undefined,
+  spec: ClusterSpec,
+): SpecError[] {
+  if (spec.type !== 'aks' || previousSpec?.type !== 'aks') return [];
+  if (!previous || resourcesThatMayExist(previous).length === 0) return [];
+  return checkAksChange(previousSpec, spec);
 }

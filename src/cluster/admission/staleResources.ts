@@ -17,6 +17,8 @@ export interface OperationRecord {
   prune?: PlannedResource[];
   /** Ids of owned resources in its plan that may have existed before it ran. */
   existing?: string[];
+  /** The validated spec it ran with (AKS changes are checked against it). */
+  spec?: unknown;
 }
 
 export interface PreviousOperation {

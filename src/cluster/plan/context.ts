@@ -37,12 +37,13 @@ export class PlanContext {
 /** Builds a PlannedResource; `name` is the last id segment. */
 export function resource(fields: Omit<PlannedResource, 'name'> & { name?: string }): PlannedResource {
   const name = fields.name ?? fields.id.slice(fields.id.lastIndexOf('/') + 1);
-  const { zone, node, pool, ...rest } = fields;
+  const { zone, node, pool, inputs, ...rest } = fields;
   return {
     ...rest,
     name,
     ...(zone !== undefined ? { zone } : {}),
     ...(node !== undefined ? { node } : {}),
     ...(pool !== undefined ? { pool } : {}),
+    ...(inputs !== undefined && inputs.length > 0 ? { inputs } : {}),
   };
 }

@@ -14,6 +14,12 @@ export const ResourceTypes = {
   networkInterface: 'Microsoft.Network/networkInterfaces',
   virtualMachine: 'Microsoft.Compute/virtualMachines',
   managedCluster: 'Microsoft.ContainerService/managedClusters',
+  agentPool: 'Microsoft.ContainerService/managedClusters/agentPools',
+  userAssignedIdentity: 'Microsoft.ManagedIdentity/userAssignedIdentities',
+  roleAssignment: 'Microsoft.Authorization/roleAssignments',
+  policyAssignment: 'Microsoft.Authorization/policyAssignments',
+  clusterExtension: 'Microsoft.KubernetesConfiguration/extensions',
+  fluxConfiguration: 'Microsoft.KubernetesConfiguration/fluxConfigurations',
 } as const;
 
 export type ResourceType = (typeof ResourceTypes)[keyof typeof ResourceTypes];
@@ -36,7 +42,15 @@ export type ResourceRole =
   | 'controlPlaneVm'
   | 'workerNic'
   | 'workerVm'
-  | 'managedCluster';
+  | 'managedCluster'
+  | 'nodeSubnet'
+  | 'virtualNodesSubnet'
+  | 'controlPlaneIdentity'
+  | 'networkRoleAssignment'
+  | 'agentPool'
+  | 'policyAssignment'
+  | 'fluxExtension'
+  | 'fluxConfiguration';
 
 /** A JSON value, as bodies are sent on the wire. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -62,6 +76,21 @@ export interface PlannedResource {
   owned: boolean;
   /** The ARM request body exactly as it is PUT (nested `properties`); for brought resources, the expectation. */
   body: JsonObject;
+  /**
+   * Body fields only known once a resource this one depends on exists (a role assignment's
+   * `principalId` is its identity's): filled in from that resource's outputs when applied. The
+   * planned body holds a placeholder there, `[<output> of <id>]`.
+   */
+  inputs?: PlannedInput[];
+}
+
+export interface PlannedInput {
+  /** Dotted path in the wire body, e.g. `properties.principalId`. */
+  path: string;
+  /** Id of the resource (in `dependsOn`) whose output fills it. */
+  from: string;
+  /** The output's name, e.g. `principalId`. */
+  output: string;
 }
 
 export interface Plan {

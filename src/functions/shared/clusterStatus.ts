@@ -1,3 +1,4 @@
+import type { PoolStatus } from '../../cluster/aksStatus';
 import type { ResourceFailure } from '../../cluster/failure';
 import type { PoolScalingView } from '../../cluster/scaling/poolScalingView';
 import { parseArmErrorMessage } from '../../resources/errors';
@@ -29,6 +30,10 @@ export interface ClusterCustomStatus {
   resources: { done: number; total: number };
   zones: Record<string, ZoneProgress>;
   apiServer?: { ip: string; endpoint: string };
+  /** AKS: the API server's FQDN, once the managed cluster exists. */
+  fqdn?: string;
+  /** AKS: each pool's nodes per zone, count and autoscaler bounds. */
+  pools?: Record<string, PoolStatus>;
   error?: ResourceFailure;
   /** Set when a failed provisioning was rolled back (`onFailure: rollback`). */
   rolledBack?: boolean;

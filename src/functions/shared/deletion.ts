@@ -5,6 +5,7 @@
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
 
+import { withoutClusterChildren } from '../../cluster/aksStatus';
 import type { ResourceFailure } from '../../cluster/failure';
 import { deletionWaves } from '../../cluster/plan/scheduleWaves';
 import type { PlannedResource } from '../../cluster/plan/types';
@@ -27,7 +28,8 @@ export function* deleteOwned(
   onWave: (summary: DeletionSummary) => void = () => undefined,
 ): Generator<Task, DeletionSummary, unknown> {
   const summary: DeletionSummary = { deleted: 0, alreadyAbsent: 0 };
-  for (const wave of deletionWaves(resources)) {
+  // A managed cluster's pools and extensions go with it (see aksStatus.ts).
+  for (const wave of deletionWaves(withoutClusterChildren(resources))) {
     const tasks = wave.map((unit) =>
       context.df.callActivity(DurableFunctions.deleteResources, {
         resources: unit.resources.map((r) => ({ id: r.id, type: r.type })),

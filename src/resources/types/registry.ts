@@ -3,7 +3,13 @@
  * the app = its module under `types/<namespace>/` (plus the namespace's `sdk.ts` the first time),
  * one line here, its `ResourceTypes` entry and its planner.
  */
+import { roleAssignments } from './authorization/roleAssignments';
 import { virtualMachines } from './compute/virtualMachines';
+import { agentPools } from './containerService/agentPools';
+import { managedClusters } from './containerService/managedClusters';
+import { clusterExtensions } from './kubernetesConfiguration/extensions';
+import { fluxConfigurations } from './kubernetesConfiguration/fluxConfigurations';
+import { userAssignedIdentities } from './msi/userAssignedIdentities';
 import { loadBalancers } from './network/loadBalancers';
 import { natGateways } from './network/natGateways';
 import { networkInterfaces } from './network/networkInterfaces';
@@ -11,6 +17,7 @@ import { networkSecurityGroups } from './network/networkSecurityGroups';
 import { publicIPAddresses } from './network/publicIPAddresses';
 import { subnets } from './network/subnets';
 import { virtualNetworks } from './network/virtualNetworks';
+import { policyAssignments } from './policy/policyAssignments';
 import type { ResourceTypeModule } from './resourceType';
 
 export interface ResourceTypeRegistry {
@@ -46,4 +53,11 @@ export const resourceTypes: ResourceTypeRegistry = createRegistry([
   loadBalancers,
   networkInterfaces,
   virtualMachines,
+  userAssignedIdentities,
+  roleAssignments,
+  managedClusters,
+  agentPools,
+  policyAssignments,
+  clusterExtensions,
+  fluxConfigurations,
 ]);

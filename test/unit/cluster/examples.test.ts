@@ -25,10 +25,24 @@ describe('examples', () => {
     );
   });
 
-  it('plans the AKS example: one managed cluster in rg-demo / eastus', () => {
+  it('plans the AKS example: network, identity, the cluster, three pools, policy and GitOps in rg-demo / eastus', () => {
     const { spec, plan } = planExample('aks-cluster.yaml');
     expect(spec).toMatchObject({ type: 'aks', resourceGroup: 'rg-demo', location: 'eastus' });
-    expect(plan.resources.map((r) => r.type)).toEqual(['Microsoft.ContainerService/managedClusters']);
+    expect(plan.resources.map((r) => r.role)).toEqual([
+      'vnet',
+      'nodeSubnet',
+      'virtualNodesSubnet',
+      'controlPlaneIdentity',
+      'networkRoleAssignment',
+      'networkRoleAssignment',
+      'managedCluster',
+      'agentPool',
+      'agentPool',
+      'agentPool',
+      'policyAssignment',
+      'fluxExtension',
+      'fluxConfiguration',
+    ]);
   });
 
   it('ships no example that is not planned here', () => {

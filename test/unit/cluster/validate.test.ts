@@ -164,6 +164,8 @@ describe('parseClusterSpec: defaults', () => {
       tags: {},
       onFailure: 'keep',
       tier: 'Standard',
+      supportPlan: 'KubernetesOfficial',
+      autoscaler: {},
       dnsPrefix: 'demo-aks',
       nodePools: [
         {
@@ -174,15 +176,30 @@ describe('parseClusterSpec: defaults', () => {
           vmSize: 'Standard_D4s_v5',
           zones: ['1', '2', '3'],
           mode: 'System',
+          kubernetesVersion: '1.33',
         },
       ],
       aad: { enableAzureRBAC: true, adminGroupObjectIDs: [] },
       disableLocalAccounts: true,
-      azurePolicy: { enabled: true },
+      azurePolicy: {
+        enabled: true,
+        effect: 'Audit',
+        excludedNamespaces: [
+          'kube-system',
+          'gatekeeper-system',
+          'azure-arc',
+          'azure-extensions-usage-system',
+        ],
+      },
       keda: { enabled: true },
       virtualNodes: { enabled: false },
       apiServer: { private: false, authorizedCidrs: ['0.0.0.0/0'] },
-      network: { plugin: 'azure', serviceCidr: '10.0.0.0/16', dnsServiceIP: '10.0.0.10' },
+      network: {
+        plugin: 'azure',
+        serviceCidr: '10.0.0.0/16',
+        dnsServiceIP: '10.0.0.10',
+        vnet: { name: 'demo-aks-vnet', cidr: '10.224.0.0/12', nodeSubnetCidr: '10.224.0.0/16' },
+      },
     });
   });
 
@@ -704,11 +721,11 @@ describe('parseClusterSpec: every rule, naming the path', () => {
       'required',
     ],
     [
-      'AKS virtual nodes without a node subnet',
+      'AKS virtual nodes on the created nodes subnet',
       aks,
-      [['virtualNodes', { enabled: true, subnetName: 'aci' }]],
-      'network.nodeSubnet',
-      'own VNet',
+      [['virtualNodes', { enabled: true, subnetName: 'nodes' }]],
+      'virtualNodes.subnetName',
+      'of their own',
     ],
     [
       'AKS virtual nodes with overlay',

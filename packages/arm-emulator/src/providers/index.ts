@@ -1,4 +1,7 @@
 import { badRequest } from '../armError';
+import { ArmTypes } from '../armTypes';
+import { policyAssignments } from './authorization/policyAssignments';
+import { roleAssignmentsAt } from './authorization/roleAssignments';
 import { virtualMachines } from './compute/virtualMachines';
 import { agentPools } from './containerService/agentPools';
 import { managedClusters } from './containerService/managedClusters';
@@ -9,6 +12,8 @@ import {
   topics,
 } from './eventGrid/topics';
 import { components, workspaces } from './insights/components';
+import { clusterExtensions } from './kubernetesConfiguration/extensions';
+import { fluxConfigurations } from './kubernetesConfiguration/fluxConfigurations';
 import { userAssignedIdentities } from './managedIdentity/userAssignedIdentities';
 import { loadBalancers } from './network/loadBalancers';
 import { natGateways } from './network/natGateways';
@@ -48,6 +53,12 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   topicEventSubscriptions,
   systemTopics,
   systemTopicEventSubscriptions,
+  roleAssignmentsAt(undefined),
+  roleAssignmentsAt(ArmTypes.vnet),
+  roleAssignmentsAt(ArmTypes.subnet),
+  policyAssignments,
+  clusterExtensions,
+  fluxConfigurations,
 ];
 
 const byType = new Map(PROVIDERS.map((p) => [p.type.toLowerCase(), p]));
@@ -68,7 +79,9 @@ export function providerOf(type: string): ResourceProvider {
 /** Child types and their parent type (subnets of a VNet, agent pools of a cluster). */
 export function parentTypeOf(type: string): string | undefined {
   const segments = type.split('/');
-  return segments.length > 2 ? resolveArmType(segments.slice(0, -1).join('/')) : undefined;
+  // An extension resource's parent is its scope: `<scopeType>/providers/<type>` → `<scopeType>`.
+  const drop = segments[segments.length - 2]?.toLowerCase() === 'providers' ? 2 : 1;
+  return segments.length > 2 ? resolveArmType(segments.slice(0, -drop).join('/')) : undefined;
 }
 
 /** Latency per type at time scale 1, keyed by lower-case type. */

@@ -77,10 +77,28 @@ export interface NameRule {
  * one line in `providers/index.ts`.
  */
 export interface ResourceProvider {
-  /** The canonical type, `Namespace/type[/childType]`. A child type's parent must be registered too. */
+  /**
+   * The canonical type, `Namespace/type[/childType]`. A child type's parent must be registered too.
+   * Extension resources use `extensionType(scopeType, armType)` (see armTypes.ts).
+   */
   type: string;
   /** Accepts the location `global` as well as regions (resource-group Event Grid system topics). */
   globalLocation?: boolean;
+  /** The type ARM reports in bodies, when it differs from the table key (extension resources). */
+  armType?: string;
+  /** Writes to one child may run while a sibling's runs (AKS agent pools); default: one at a time (subnets). */
+  siblingsMayRun?: boolean;
+  /** Resources without a location (role and policy assignments); at top level they take their group's. */
+  locationless?: boolean;
+  /**
+   * Service events (AKS's `Microsoft.ContainerService.*`) for a write or delete of one of its
+   * resources, when the operation starts and when it ends.
+   */
+  events?(
+    ctx: ProviderContext,
+    record: ResourceRecord,
+    moment: { kind: 'write' | 'delete'; phase: 'started' | 'succeeded' | 'failed' },
+  ): ServiceEvent[];
   /** Latency at time scale 1. */
   latencyMs: { write: number; delete: number };
   /** `properties.*` ARM computes; ignored when a client sends them back (GET → modify → PUT). */
@@ -116,6 +134,15 @@ export interface ResourceProvider {
   ): ApplyWrite | undefined;
   /** Adds ARM's computed fields to the rendered `body` and `props` (both copies, free to change). */
   render?(ctx: ProviderContext, record: ResourceRecord, body: JsonObject, props: JsonObject): void;
+}
+
+/** A service event: published on Event Grid with the topic of the resource it names. */
+export interface ServiceEvent {
+  eventType: string;
+  /** The resource the event is about (its id): the event's topic. */
+  topic: string;
+  subject: string;
+  data: JsonObject;
 }
 
 export type { Json, JsonObject };

@@ -155,7 +155,7 @@ export class ResourceRecords implements ProviderContext {
       ...body,
       id: record.id,
       name: record.name,
-      type: record.type,
+      type: provider.armType ?? record.type,
       [provider.etagField ?? 'etag']: record.etag,
       properties: props,
     };

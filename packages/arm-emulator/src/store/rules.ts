@@ -69,13 +69,15 @@ export function checkNotBusy(
   id: string,
   childrenOf: (r: ResourceRecord) => ResourceRecord[],
   operation: (id: string) => LroRecord | undefined,
+  siblingsMayRun = false,
 ): void {
   const busy = (r: ResourceRecord | undefined): boolean => r?.pendingOp !== undefined;
   const existingKey = existing?.key;
   let blocker: ResourceRecord | undefined;
   if (busy(existing)) blocker = existing;
   else if (busy(parent)) blocker = parent;
-  else if (parent) blocker = childrenOf(parent).find((c) => busy(c) && c.key !== existingKey);
+  else if (parent && !siblingsMayRun)
+    blocker = childrenOf(parent).find((c) => busy(c) && c.key !== existingKey);
   else if (existing) blocker = childrenOf(existing).find(busy);
   if (blocker) {
     const op = blocker.pendingOp ? operation(blocker.pendingOp) : undefined;

@@ -4,6 +4,7 @@ import { asNumber, asObject, asString, type JsonObject } from '../../json';
 import { vcpusOfVmSize } from '../../vmSizes';
 import type { NameRule, ProviderContext, ResourceProvider } from '../provider';
 import { checkZones, requireRef, vcpusOrThrow } from '../shared';
+import { checkPoolAgainstCluster } from './aksRules';
 
 /** AKS's resource name rule: 1–63 characters. */
 export const AKS_NAME_RULE: NameRule = {
@@ -59,6 +60,8 @@ export const agentPools: ResourceProvider = {
   // The pool name rule (lowercase, 12 characters) is checked with the pool's other rules.
   nameRule: null,
   etagField: 'eTag',
+  // AKS creates and updates a cluster's node pools side by side.
+  siblingsMayRun: true,
   references(record) {
     const subnet = asString(asObject(record.body.properties)?.vnetSubnetID);
     return subnet !== undefined ? [{ target: subnet, kind: 'subnet', via: record.id }] : [];
@@ -68,16 +71,33 @@ export const agentPools: ResourceProvider = {
     return (asNumber(props?.count) ?? 0) * (vcpusOfVmSize(asString(props?.vmSize) ?? '') ?? 0);
   },
   /** Location comes from the cluster (the parent); the pool itself has none. */
-  prepare(ctx, record, _existing, _parent, location) {
-    const required = validatePool(
-      ctx,
+  prepare(ctx, record, existing, parent, location) {
+    const props = asObject(record.body.properties) ?? {};
+    const required = validatePool(ctx, record.name, props, location, record.id);
+    checkPoolAgainstCluster(
       record.name,
-      asObject(record.body.properties) ?? {},
+      props,
+      existing ? asObject(existing.body.properties) : undefined,
+      asString(asObject(parent?.body.properties)?.kubernetesVersion),
       location,
-      record.id,
     );
     ctx.checkQuota(record.subscriptionId, location, required, (r) => r.key === record.key);
     return undefined;
+  },
+  /** AKS announces node pool rollouts (create, update, upgrade) on Event Grid, on the cluster's topic. */
+  events(ctx, record, moment) {
+    if (moment.kind !== 'write' || !record.parentKey) return [];
+    const cluster = ctx.record(record.parentKey);
+    if (!cluster) return [];
+    const suffix = { started: 'Started', succeeded: 'Succeeded', failed: 'Failed' }[moment.phase];
+    return [
+      {
+        eventType: `Microsoft.ContainerService.NodePoolRolling${suffix}`,
+        topic: cluster.id,
+        subject: cluster.id,
+        data: { nodePoolName: record.name },
+      },
+    ];
   },
   render(_ctx, _record, _body, props) {
     const version = asString(props.orchestratorVersion);

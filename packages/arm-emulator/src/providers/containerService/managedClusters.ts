@@ -5,6 +5,8 @@ import { ArmTypes } from '../../armTypes';
 import { asArray, asObject, asString, type JsonObject } from '../../json';
 import type { ResourceProvider } from '../provider';
 import { AKS_NAME_RULE, validatePool } from './agentPools';
+import { checkClusterRules, checkPoolAgainstCluster } from './aksRules';
+import { latestPreviewVersion, latestStableVersion, minorsBehind } from './kubernetesVersions';
 
 /** AKS clusters; their agent pools are child resources kept from `agentPoolProfiles`. */
 export const managedClusters: ResourceProvider = {
@@ -40,8 +42,26 @@ export const managedClusters: ResourceProvider = {
       required += validatePool(ctx, name, poolProps, location, `${record.id}/agentPools/${name}`);
       desired.push({ name, props: poolProps });
     }
-    const all = existing ? ctx.childrenOf(existing) : [];
+    const all = existing ? ctx.childrenOf(existing).filter((c) => c.type === ArmTypes.agentPool) : [];
     const untouched = all.filter((p) => !desired.some((d) => d.name.toLowerCase() === p.name.toLowerCase()));
+    const clusterVersion = asString(props.kubernetesVersion);
+    for (const d of desired) {
+      const before = all.find((p) => p.name.toLowerCase() === d.name.toLowerCase());
+      if (existing && !before) {
+        throw badRequest(
+          'BadRequest',
+          'A new agent pool was introduced. Adding agent pools to an existing cluster is not allowed through managed cluster operations. For agent pool specific change, please use per agent pool operations: https://aka.ms/agent-pool-rest-api',
+        );
+      }
+      checkPoolAgainstCluster(
+        d.name,
+        d.props,
+        before ? asObject(before.body.properties) : undefined,
+        clusterVersion,
+        location,
+      );
+    }
+    checkClusterRules(ctx, record, location);
     // Without any mode AKS makes the first pool the System pool; only all-User is refused.
     if (!existing && desired.every((d) => asString(d.props.mode)?.toLowerCase() === 'user')) {
       throw badRequest(
@@ -66,8 +86,28 @@ export const managedClusters: ResourceProvider = {
       }
     };
   },
+  events(_ctx, record, moment) {
+    if (moment.kind !== 'write' || moment.phase !== 'succeeded') return [];
+    const version = asString(asObject(record.body.properties)?.kubernetesVersion) ?? '';
+    const latest = latestStableVersion();
+    if (version === '' || minorsBehind(latest, version) <= 0) return [];
+    const preview = latestPreviewVersion();
+    return [
+      {
+        eventType: 'Microsoft.ContainerService.NewKubernetesVersionAvailable',
+        topic: record.id,
+        subject: record.id,
+        data: {
+          latestSupportedKubernetesVersion: latest,
+          latestStableKubernetesVersion: latest,
+          lowestMinorKubernetesVersion: version,
+          ...(preview !== undefined ? { latestPreviewKubernetesVersion: preview } : {}),
+        },
+      },
+    ];
+  },
   render(ctx, record, _body, props) {
-    const pools = ctx.childrenOf(record);
+    const pools = ctx.childrenOf(record).filter((c) => c.type === ArmTypes.agentPool);
     if (pools.length > 0 || 'agentPoolProfiles' in props) {
       props.agentPoolProfiles = pools.map((p) => ({
         name: p.name,
