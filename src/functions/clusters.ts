@@ -21,6 +21,7 @@ import {
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY, type NodeProgressState } from './shared/nodeProgress';
+import { readSpecBody } from './shared/specBody';
 import {
   controlPlaneShrinkError,
   existingNodesOf,
@@ -132,9 +133,10 @@ function startFailed(
 async function createCluster(request: HttpRequest, client: DurableClient, context: InvocationContext) {
   const dryRun = dryRunOf(request);
   if (!dryRun.ok) return json(400, { errors: [{ path: 'dryRun', message: dryRun.message }] });
-  const text = await request.text();
+  const body = await readSpecBody(request);
+  if (!body.ok) return body.response;
   const { parseClusterSpec, planCluster } = planning();
-  const parsed = parseClusterSpec(text);
+  const parsed = parseClusterSpec(body.text);
   if (!parsed.ok) return json(400, { errors: parsed.errors });
   const spec = parsed.spec;
   const subscription = subscriptionIdFromSettings();
