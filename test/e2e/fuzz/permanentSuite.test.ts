@@ -6,9 +6,38 @@
  * without dryRun. Both answers, and a probe sent alongside, must keep the invariants of fuzzHarness.ts.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { type Environment, ROOT, startEnvironment } from '../iaas/iaasHarness';
+import {
+  type ArmEmulator,
+  DEFAULT_SUBSCRIPTION_ID,
+  startArmEmulator,
+} from '@azure-cluster-provisioner/arm-emulator';
+
+import { planCluster } from '../../../src/cluster/plan';
+import { parseClusterSpec } from '../../../src/cluster/validate';
+import {
+  Api,
+  appSettings,
+  type ClusterView,
+  type Environment,
+  exampleSpec,
+  RESOURCE_GROUP,
+  ROOT,
+  startEnvironment,
+} from '../iaas/iaasHarness';
+import {
+  duplicateWrites,
+  exited,
+  type HostProcess,
+  lastSeq,
+  orphansAndMissing,
+  seededRandom,
+  startHostProcess,
+  statusContradiction,
+  writesSeen,
+} from './crashRecovery';
 import { type Answer, fc, fuzzRuns, fuzzSeed, problemOf, send, SuiteTable } from './fuzzHarness';
 import { type HostileInput, hostileNames, mutatedExample, rawHostileBodies } from './hostileInputs';
 
@@ -116,4 +145,130 @@ describe('permanent suite: hostile input', () => {
     expect(env.api.writes()).toBe(writes);
     expect(table.violations).toEqual([]);
   });
+});
+
+describe('permanent suite: crash recovery', () => {
+  let emulator: ArmEmulator;
+  let tempDir: string;
+  const hosts: HostProcess[] = [];
+  const random = seededRandom(seed);
+
+  beforeAll(async () => {
+    tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suite-crash-'));
+    emulator = await startArmEmulator({
+      port: 0,
+      timeScale: 0.03,
+      resourceGroups: [{ name: RESOURCE_GROUP, location: 'eastus' }],
+    });
+  });
+
+  afterAll(async () => {
+    for (const { child } of hosts) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited(child);
+    }
+    await emulator?.close();
+    if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
+  });
+
+  /** Polls until the operation ended, checking that the status never contradicts itself. */
+  async function finish(api: Api, name: string, label: string): Promise<ClusterView> {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const view = await api.cluster(name);
+      const wrong = statusContradiction(view);
+      if (wrong) table.violation(`${label}: ${wrong}`);
+      if (['Completed', 'Failed', 'Terminated'].includes(view.runtimeStatus)) return view;
+      if (Date.now() > deadline) throw new Error(`${label}: still ${view.runtimeStatus}/${view.phase}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  function planOf(spec: Record<string, unknown>): string[] {
+    const parsed = parseClusterSpec(spec);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return planCluster(parsed.spec, { subscriptionId: DEFAULT_SUBSCRIPTION_ID }).resources.map((r) => r.id);
+  }
+
+  const cases = Math.max(1, Math.ceil(Number(process.env['FUZZ_RUNS'] ?? '0') / 100));
+
+  it.each(Array.from({ length: cases }, (_, i) => i))(
+    'host SIGKILLed at a seeded ARM write while creating, scaling and deleting (case %i)',
+    async (index) => {
+      const name = `crash${index}`;
+      const caFile = path.join(tempDir, 'ca.pem');
+      fs.writeFileSync(caFile, emulator.caCertPem);
+      const settings = appSettings(emulator, caFile);
+      const stateDir = path.join(tempDir, `host${index}`);
+      const spec = (count: number) =>
+        exampleSpec(name, {
+          controlPlane: { count: 1, vmSize: 'Standard_D2s_v5' },
+          nodePools: [{ name: 'general', count, vmSize: 'Standard_D2s_v5', zones: [1, 2] }],
+        });
+      let host = await startHostProcess(stateDir, settings);
+      hosts.push(host);
+
+      /** Starts the operation, kills the host at the k-th write, restarts it, waits for the end. */
+      const crashDuring = async (
+        label: string,
+        start: (api: Api) => Promise<number>,
+        method: 'PUT' | 'DELETE',
+        writes: number,
+      ): Promise<{ view: ClusterView; since: number }> => {
+        const since = lastSeq(emulator);
+        expect(await start(new Api(host.url, emulator))).toBe(202);
+        const k = 1 + random(writes);
+        await writesSeen(emulator, since, method, k);
+        host.child.kill('SIGKILL');
+        await exited(host.child);
+        table.killsSurvived++;
+        host = await startHostProcess(stateDir, settings);
+        hosts.push(host);
+        const view = await finish(new Api(host.url, emulator), name, `${label} (killed at write ${k})`);
+        const duplicates = duplicateWrites(emulator, since);
+        table.duplicateWrites += duplicates.length;
+        for (const d of duplicates) table.violation(`${label}: accepted twice: ${d}`);
+        return { view, since };
+      };
+      const checkExactly = (label: string, planned: string[]) => {
+        const { orphans, missing } = orphansAndMissing(new Api(host.url, emulator), name, planned);
+        table.orphans += orphans.length;
+        for (const id of orphans) table.violation(`${label}: orphan ${id}`);
+        for (const id of missing) table.violation(`${label}: missing ${id}`);
+      };
+
+      const created = planOf(spec(2));
+      const create = await crashDuring(
+        'create',
+        async (api) => (await api.request('POST', 'clusters', spec(2))).status,
+        'PUT',
+        created.length,
+      );
+      expect(create.view).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
+      checkExactly('create', created);
+
+      const scaled = planOf(spec(4));
+      const scale = await crashDuring(
+        'scale',
+        async (api) => (await api.request('POST', 'clusters', spec(4))).status,
+        'PUT',
+        scaled.length - created.length,
+      );
+      expect(scale.view).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
+      checkExactly('scale', scaled);
+
+      const deletion = await crashDuring(
+        'delete',
+        async (api) => (await api.request('DELETE', `clusters/${name}`)).status,
+        'DELETE',
+        scaled.length,
+      );
+      expect(deletion.view).toMatchObject({ runtimeStatus: 'Completed', phase: 'Deleted' });
+      checkExactly('delete', []);
+
+      host.child.kill('SIGINT');
+      await exited(host.child);
+      expect(table.violations).toEqual([]);
+    },
+  );
 });
