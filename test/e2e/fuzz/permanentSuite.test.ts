@@ -272,3 +272,118 @@ describe('permanent suite: crash recovery', () => {
     },
   );
 });
+
+describe('permanent suite: ARM faults', () => {
+  const random = seededRandom(seed + 2);
+  const pick = <T>(items: readonly T[]): T => items[random(items.length)] as T;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const transient = [
+    { status: 429, code: 'TooManyRequests', headers: { 'retry-after': '1' } },
+    { status: 503, code: 'ServiceUnavailable' },
+    { status: 500, code: 'InternalServerError' },
+    { status: 409, code: 'AnotherOperationInProgress' },
+  ];
+  const spec = (name: string, extra: Record<string, unknown> = {}) =>
+    exampleSpec(name, {
+      controlPlane: { count: 1, vmSize: 'Standard_D2s_v5' },
+      nodePools: [{ name: 'general', count: 2, vmSize: 'Standard_D2s_v5', zones: [1, 2] }],
+      ...extra,
+    });
+  const planned = (body: Record<string, unknown>) => {
+    const parsed = parseClusterSpec(body);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return planCluster(parsed.spec, { subscriptionId: DEFAULT_SUBSCRIPTION_ID }).resources;
+  };
+  const faultsSince = (since: number) =>
+    env.emulator.operations().filter((o) => o.seq > since && o.faultId).length;
+  const cases = Math.max(1, Math.ceil(Number(process.env['FUZZ_RUNS'] ?? '0') / 100));
+
+  it.each(Array.from({ length: cases }, (_, i) => i))(
+    'transient faults on every resource type the app writes, at seeded points, while creating and deleting (case %i)',
+    async (index) => {
+      const name = `faults${index}`;
+      const body = spec(name);
+      const resources = planned(body);
+      const types = [...new Set(resources.map((r) => r.type))];
+      const armPath = (id: string) => new URL(id, 'https://x').pathname;
+      for (const type of types) {
+        const target = pick(resources.filter((r) => r.type === type));
+        env.emulator.faults.add({
+          ...pick(transient),
+          method: pick(['PUT', 'GET']),
+          path: `${escape(armPath(target.id))}$`,
+          count: 1 + random(2),
+        });
+      }
+      let since = lastSeq(env.emulator);
+      expect((await env.api.request('POST', 'clusters', body)).status).toBe(202);
+      const { final } = await env.api.waitForCluster(name, 120_000);
+      expect(final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
+      table.faultsInjected += faultsSince(since);
+      const created = duplicateWrites(env.emulator, since);
+      const exact = orphansAndMissing(
+        env.api,
+        name,
+        resources.map((r) => r.id),
+      );
+      env.emulator.faults.clear();
+
+      for (const type of types) {
+        const target = pick(resources.filter((r) => r.type === type));
+        env.emulator.faults.add({
+          ...pick(transient),
+          method: 'DELETE',
+          path: `${escape(armPath(target.id))}$`,
+        });
+      }
+      since = lastSeq(env.emulator);
+      expect((await env.api.request('DELETE', `clusters/${name}`)).status).toBe(202);
+      const deleted = await env.api.waitForCluster(name, 120_000);
+      expect(deleted.final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Deleted' });
+      table.faultsInjected += faultsSince(since);
+      env.emulator.faults.clear();
+      const removed = duplicateWrites(env.emulator, since);
+      const left = env.api.clusterResources(name).map((r) => r.id);
+
+      table.duplicateWrites += created.length + removed.length;
+      table.orphans += exact.orphans.length + left.length;
+      expect({ created, removed, ...exact, left }).toEqual({
+        created: [],
+        removed: [],
+        orphans: [],
+        missing: [],
+        left: [],
+      });
+    },
+  );
+
+  it.each(Array.from({ length: cases }, (_, i) => i))(
+    'a terminal fault at a seeded resource: Failed naming it and the ARM code, rolled back, nothing left (case %i)',
+    async (index) => {
+      const name = `terminal${index}`;
+      const body = spec(name, { onFailure: 'rollback' });
+      const target = pick(planned(body));
+      const path = new URL(target.id, 'https://x').pathname;
+      env.emulator.faults.add({
+        method: 'PUT',
+        path: `${escape(path)}$`,
+        status: 400,
+        code: 'InvalidParameter',
+        message: 'injected: the property is not valid',
+      });
+      const since = lastSeq(env.emulator);
+      expect((await env.api.request('POST', 'clusters', body)).status).toBe(202);
+      const { final } = await env.api.waitForCluster(name, 120_000);
+      env.emulator.faults.clear();
+      table.faultsInjected += faultsSince(since);
+      expect(final).toMatchObject({ runtimeStatus: 'Failed', phase: 'Failed', rolledBack: true });
+      expect(final.error).toMatchObject({ code: 'InvalidParameter' });
+      expect(final.error?.resource.toLowerCase()).toBe(target.id.toLowerCase());
+      const left = env.api.clusterResources(name).map((r) => r.id);
+      const duplicates = duplicateWrites(env.emulator, since);
+      table.orphans += left.length;
+      table.duplicateWrites += duplicates.length;
+      expect({ left, duplicates }).toEqual({ left: [], duplicates: [] });
+    },
+  );
+});
