@@ -5,6 +5,7 @@
  * twice for one resource in one operation, exactly the plan exists (no orphan), the status right.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as https from 'node:https';
 
 import type { ArmEmulator } from '@azure-cluster-provisioner/arm-emulator';
 
@@ -112,4 +113,88 @@ export function seededRandom(seed: number): (max: number) => number {
     const r = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     return Math.floor(r * max);
   };
+}
+
+/** The ARM emulator as its own process (as `npm run emulator` runs it), so that it can be SIGKILLed. */
+export interface EmulatorProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  /** Every request it logged: method, path, status. */
+  log: { method: string; path: string; status: number }[];
+}
+
+export function startEmulatorProcess(
+  stateFile: string,
+  caFile: string,
+  port: number,
+  log: EmulatorProcess['log'] = [],
+): Promise<EmulatorProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--disable-warning=ExperimentalWarning',
+      'packages/arm-emulator/dist/main.js',
+      '--port',
+      String(port),
+      '--time-scale',
+      '0.03',
+      '--state-file',
+      stateFile,
+      '--ca-file',
+      caFile,
+      '--seed-rg',
+      'rg-demo:eastus',
+    ],
+    { cwd: ROOT, env: { ...process.env, EMULATOR_THROTTLE: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  let pending = '';
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      output.push(text);
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^\S+ (GET|PUT|PATCH|DELETE|POST) (\S+) (\d{3}) /.exec(line);
+        if (m?.[1] && m[2] && m[3]) log.push({ method: m[1], path: m[2], status: Number(m[3]) });
+        const listening = /listening on (https:\/\/127\.0\.0\.1:(\d+))/.exec(line);
+        if (listening?.[1] && listening[2])
+          resolve({ child, url: listening[1], port: Number(listening[2]), log });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`emulator exited early with ${code}: ${output.join('')}`)));
+  });
+}
+
+/** GET on the emulator's own API, trusting its certificate. */
+export function emulatorGet(url: string, caPem: string, route: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(`${url}${route}`, { ca: caPem }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Writes accepted more than once for one resource, from the emulators' request logs. */
+export function duplicateLoggedWrites(log: EmulatorProcess['log'], from: number): string[] {
+  const accepted = new Map<string, number>();
+  for (const o of log.slice(from)) {
+    if ((o.method !== 'PUT' && o.method !== 'DELETE') || o.status >= 300) continue;
+    const key = `${o.method} ${o.path.split('?')[0]?.toLowerCase() ?? ''}`;
+    accepted.set(key, (accepted.get(key) ?? 0) + 1);
+  }
+  return [...accepted].filter(([, n]) => n > 1).map(([key, n]) => `${key} x${n}`);
 }

@@ -14,6 +14,7 @@ import {
   DEFAULT_SUBSCRIPTION_ID,
   startArmEmulator,
 } from '@azure-cluster-provisioner/arm-emulator';
+import { silentLogger, startHost } from '@azure-cluster-provisioner/functions-host';
 
 import { planCluster } from '../../../src/cluster/plan';
 import { parseClusterSpec } from '../../../src/cluster/validate';
@@ -28,12 +29,16 @@ import {
   startEnvironment,
 } from '../iaas/iaasHarness';
 import {
+  duplicateLoggedWrites,
   duplicateWrites,
+  emulatorGet,
+  type EmulatorProcess,
   exited,
   type HostProcess,
   lastSeq,
   orphansAndMissing,
   seededRandom,
+  startEmulatorProcess,
   startHostProcess,
   statusContradiction,
   writesSeen,
@@ -384,6 +389,107 @@ describe('permanent suite: ARM faults', () => {
       table.orphans += left.length;
       table.duplicateWrites += duplicates.length;
       expect({ left, duplicates }).toEqual({ left: [], duplicates: [] });
+    },
+  );
+});
+
+describe('permanent suite: the ARM emulator killed', () => {
+  const random = seededRandom(seed + 3);
+  const cases = Math.max(1, Math.ceil(Number(process.env['FUZZ_RUNS'] ?? '0') / 100));
+
+  it.each(Array.from({ length: cases }, (_, i) => i))(
+    'emulator SIGKILLed at a seeded ARM write while creating and deleting, restarted on its state (case %i)',
+    async (index) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'suite-emu-'));
+      const stateFile = path.join(dir, 'arm-state.json');
+      const caFile = path.join(dir, 'ca.pem');
+      const log: EmulatorProcess['log'] = [];
+      let emu = await startEmulatorProcess(stateFile, caFile, 0, log);
+      const children = [emu.child];
+      const name = `emucrash${index}`;
+      const body = exampleSpec(name, {
+        controlPlane: { count: 1, vmSize: 'Standard_D2s_v5' },
+        nodePools: [{ name: 'general', count: 2, vmSize: 'Standard_D2s_v5', zones: [1, 2] }],
+      });
+      const parsed = parseClusterSpec(body);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      const plan = planCluster(parsed.spec, { subscriptionId: DEFAULT_SUBSCRIPTION_ID }).resources.map((r) =>
+        r.id.toLowerCase(),
+      );
+      const host = await startHost({
+        appDir: ROOT,
+        port: 0,
+        // While ARM is down, calls fail with connection errors: transient, retried for a few seconds.
+        settings: {
+          ...appSettings({ url: emu.url } as ArmEmulator, caFile),
+          ARM_RETRY_MAX_ATTEMPTS: '30',
+          ARM_RETRY_MAX_DELAY_MS: '500',
+        },
+        stateDir: path.join(dir, 'host'),
+        logger: silentLogger,
+      });
+      const api = new Api(host.url, undefined as unknown as ArmEmulator);
+      const resources = async (): Promise<string[]> => {
+        const all = (await emulatorGet(emu.url, fs.readFileSync(caFile, 'utf8'), '/_emulator/resources')) as {
+          value?: { id: string; name: string }[];
+        };
+        return (Array.isArray(all) ? (all as { id: string; name: string }[]) : (all.value ?? []))
+          .filter(
+            (r) =>
+              /\/providers\//i.test(r.id) &&
+              (r.name.startsWith(`${name}-`) || r.id.includes(`/virtualNetworks/${name}-vnet/`)),
+          )
+          .map((r) => r.id.toLowerCase());
+      };
+      const killAt = async (method: 'PUT' | 'DELETE', from: number, writes: number): Promise<number> => {
+        const k = 1 + random(writes);
+        const deadline = Date.now() + 60_000;
+        while (log.slice(from).filter((o) => o.method === method && o.status < 300).length < k) {
+          if (Date.now() > deadline) throw new Error(`emulator: fewer than ${k} ${method}s`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        emu.child.kill('SIGKILL');
+        await exited(emu.child);
+        emu = await startEmulatorProcess(stateFile, caFile, emu.port, log);
+        children.push(emu.child);
+        table.killsSurvived++;
+        return k;
+      };
+      try {
+        let from = log.length;
+        expect((await api.request('POST', 'clusters', body)).status).toBe(202);
+        const k1 = await killAt('PUT', from, plan.length);
+        const created = await api.waitForCluster(name, 120_000);
+        const createdWrong = statusContradiction(created.final);
+        expect({ k1, ...created.final }).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
+        const afterCreate = (await resources()).sort();
+        const createDuplicates = duplicateLoggedWrites(log, from);
+
+        from = log.length;
+        expect((await api.request('DELETE', `clusters/${name}`)).status).toBe(202);
+        const k2 = await killAt('DELETE', from, plan.length);
+        const deleted = await api.waitForCluster(name, 120_000);
+        expect({ k2, ...deleted.final }).toMatchObject({ runtimeStatus: 'Completed', phase: 'Deleted' });
+        const left = await resources();
+        const deleteDuplicates = duplicateLoggedWrites(log, from);
+
+        table.duplicateWrites += createDuplicates.length + deleteDuplicates.length;
+        table.orphans += afterCreate.filter((id) => !plan.includes(id)).length + left.length;
+        expect({ createdWrong, afterCreate, createDuplicates, deleteDuplicates, left }).toEqual({
+          createdWrong: undefined,
+          afterCreate: [...plan].sort(),
+          createDuplicates: [],
+          deleteDuplicates: [],
+          left: [],
+        });
+      } finally {
+        await host.close();
+        for (const child of children) {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited(child);
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
   );
 });
