@@ -3,9 +3,9 @@
  * balancer with one rule for 6443, an HTTPS /readyz probe, and the control-plane NICs in its
  * backend pool (the NICs join the pool; see compute.ts).
  */
+import { API_SERVER_PORT } from '../apiServer';
 import type { IaasClusterSpec } from '../spec';
 import { type PlanContext, resource } from './context';
-import { API_SERVER_PORT } from './network';
 import { type PlannedResource, ResourceTypes } from './types';
 
 export const LB_FRONTEND_NAME = 'apiserver-frontend';
