@@ -168,6 +168,7 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
     clusterName: spec.name,
     plan,
     controlPlaneCount: spec.controlPlane.count,
+    poolNames: spec.nodePools.map((p) => p.name),
     previous,
     busy: await clusterBusy(client, instanceId, existing, previous),
   });
@@ -229,15 +230,28 @@ async function mergeLiveNodeProgress(
   );
   const state = entity.entityExists ? entity.entityState : undefined;
   if (!state || state.runId !== runId) return;
+  const plan = operationInputOf(status)?.plan;
+  const perNode = new Map<string, number>();
+  for (const r of plan?.resources ?? []) if (r.node) perNode.set(r.node, (perNode.get(r.node) ?? 0) + 1);
   for (const [zone, progress] of Object.entries(view.zones)) {
-    const ready = state.ready[zone]?.length ?? 0;
-    progress.nodesReady = Math.min(progress.nodesTotal, Math.max(progress.nodesReady, ready));
+    const ready = state.ready[zone] ?? [];
+    // A zone reports its nodes (and counts their resources) only when all of them are done; the nodes
+    // ready since then count now, each with its resources, so `resources.done` grows node by node.
+    const unreported = ready.slice(progress.nodesReady);
+    if (view.resources) {
+      const extra = unreported.reduce((sum, node) => sum + (perNode.get(node) ?? 0), 0);
+      view.resources.done = Math.min(view.resources.total, view.resources.done + extra);
+    }
+    progress.nodesReady = Math.min(progress.nodesTotal, Math.max(progress.nodesReady, ready.length));
   }
 }
 
+/** Only clusters are clusters: `demo:zone-1` names a zone's sub-orchestration, not a cluster. */
+const isClusterName = (name: string): boolean => clusterNameOf(clusterInstanceId(name)) === name;
+
 async function getCluster(request: HttpRequest, client: DurableClient) {
   const name = request.params['name'] ?? '';
-  const status = await tryGetStatus(client, clusterInstanceId(name));
+  const status = isClusterName(name) ? await tryGetStatus(client, clusterInstanceId(name)) : undefined;
   if (!status) return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);
   const view = clusterView(name, status);
   if (isActive(stateOf(status)) && view.operation === 'provision')
@@ -248,7 +262,7 @@ async function getCluster(request: HttpRequest, client: DurableClient) {
 async function deleteCluster(request: HttpRequest, client: DurableClient, context: InvocationContext) {
   const name = request.params['name'] ?? '';
   const instanceId = clusterInstanceId(name);
-  const status = await tryGetStatus(client, instanceId);
+  const status = isClusterName(name) ? await tryGetStatus(client, instanceId) : undefined;
   const input = status ? operationInputOf(status) : undefined;
   if (!status || !input || isDeleted(clusterView(name, status))) {
     return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);

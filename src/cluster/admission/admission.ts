@@ -4,6 +4,7 @@
  * state this needs and turn the decision into a response.
  */
 import type { Plan, PlannedResource } from '../plan/types';
+import { cloudInitChangeError } from './cloudInitChange';
 import {
   controlPlaneShrinkError,
   type PreviousOperation,
@@ -53,7 +54,7 @@ export function busyReason(
 
 export type Refusal = {
   ok: false;
-  code: 'OperationInProgress' | 'ClusterExists' | 'ControlPlaneShrink';
+  code: 'OperationInProgress' | 'ClusterExists' | 'ControlPlaneShrink' | 'CloudInitChanged';
   message: string;
 };
 
@@ -77,6 +78,8 @@ export function admitProvisioning(request: {
   clusterName: string;
   plan: Plan;
   controlPlaneCount: number;
+  /** The spec's pool names in order, to name the field a refusal is about. */
+  poolNames?: readonly string[];
   previous: PreviousOperation | undefined;
   busy: string | undefined;
 }): ProvisioningAdmission {
@@ -86,6 +89,8 @@ export function admitProvisioning(request: {
   if (relocation) return { ok: false, code: 'ClusterExists', message: relocation };
   const shrink = controlPlaneShrinkError(resourcesThatMayExist(previous), request.controlPlaneCount);
   if (shrink) return { ok: false, code: 'ControlPlaneShrink', message: shrink };
+  const cloudInit = cloudInitChangeError(resourcesThatMayExist(previous), plan, request.poolNames ?? []);
+  if (cloudInit) return { ok: false, code: 'CloudInitChanged', message: cloudInit };
   return { ok: true, prune: resourcesToPrune(previous, plan), existing: resourcesFromBefore(previous, plan) };
 }
 
