@@ -493,10 +493,11 @@ describe('permanent suite: the ARM emulator killed', () => {
     },
   );
 
-  // Known gap (issue 16, open): a VM whose PUT the emulator accepted just before it was killed is PUT
-  // again after the restart (its long-running operation is gone with the process). Counted in the
-  // table; this test starts failing, on purpose, the day no write is repeated.
-  it.failing('known gap: no write accepted twice across an emulator restart', () => {
-    expect(restartDuplicates).toEqual([]);
+  // Known gap (issue 16, open): a VM whose PUT or DELETE the emulator accepted just before it was
+  // killed is sent again after the restart (the long-running operation died with the process).
+  // Counted in the table as duplicate writes; any other repeated write fails here.
+  it('no write accepted twice across an emulator restart, except the known VM PUT/DELETE', () => {
+    const known = /^(PUT|DELETE) \S+\/virtualmachines\/[^/]+ x2$/;
+    expect(restartDuplicates.filter((d) => !known.test(d))).toEqual([]);
   });
 });
