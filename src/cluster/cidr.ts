@@ -60,6 +60,12 @@ export function addressInCidr(address: string, cidr: Ipv4Cidr): boolean {
   return ipaddr.IPv4.parse(address).match(cidr.address, cidr.prefix);
 }
 
+/** First and last address of the block, as unsigned 32-bit numbers. */
+export function cidrBounds(cidr: Ipv4Cidr): { start: number; end: number } {
+  const start = toUint32(cidr.address);
+  return { start, end: start + cidrSize(cidr) - 1 };
+}
+
 /** Addresses in the block. */
 export function cidrSize(cidr: Ipv4Cidr): number {
   return 2 ** (32 - cidr.prefix);

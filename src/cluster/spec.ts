@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 
-import { isIpv4Address, parseIpv4Cidr } from './cidr';
+import { cidrBounds, isIpv4Address, parseIpv4Cidr } from './cidr';
 import { checkName, type NameKind } from './naming';
 import { findRegion, normalizeLocation } from './regions';
 import { checkSshPublicKey } from './sshPublicKey';
@@ -48,14 +48,39 @@ const sourceRange = z
 
 const uniqueList = <T extends z.ZodType<string>>(item: T, what: string) =>
   z.array(item).superRefine((values, ctx) => {
+    const first = new Map<string, number>();
     values.forEach((value, index) => {
-      if (values.indexOf(value) !== index) {
+      if (first.has(value)) {
         ctx.addIssue({ code: 'custom', message: `duplicate ${what} "${value}"`, path: [index] });
-      }
+      } else first.set(value, index);
     });
   });
 
-const sourceRanges = uniqueList(sourceRange, 'range');
+/**
+ * Source ranges, each once and none inside another: `10.0.0.0/8` with `10.1.0.0/16` is refused
+ * (naming both) rather than silently merged, since the narrower one was probably meant to be
+ * something else. Sorted, then one sweep: O(n log n) however long the list.
+ */
+const sourceRanges = uniqueList(sourceRange, 'range').superRefine((values, ctx) => {
+  const blocks = values
+    .map((text, index) => ({ cidr: parseIpv4Cidr(text), index }))
+    .flatMap(({ cidr, index }) =>
+      cidr.ok ? [{ ...cidrBounds(cidr.cidr), text: cidr.cidr.text, index }] : [],
+    )
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+  let widest: (typeof blocks)[number] | undefined;
+  for (const block of blocks) {
+    if (widest && block.start <= widest.end && block.text !== widest.text) {
+      const [outer, inner] = block.end > widest.end ? [block, widest] : [widest, block];
+      ctx.addIssue({
+        code: 'custom',
+        path: [inner.index],
+        message: `${inner.text} is inside ${outer.text} (item [${outer.index}]), so it adds nothing: drop it`,
+      });
+    }
+    if (!widest || block.end > widest.end) widest = block;
+  }
+});
 
 /** The widest single range SSH may be opened to. */
 const MIN_SSH_PREFIX = 8;

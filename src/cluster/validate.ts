@@ -7,7 +7,6 @@
  *     minCount ≤ count ≤ maxCount, ...). They read the raw input defensively and skip a rule whose
  *     inputs are malformed, since pass 1 already reports those.
  */
-import { LineCounter, parseDocument } from 'yaml';
 import { type z } from 'zod';
 
 import {
@@ -19,12 +18,14 @@ import {
   defaultSubnetCidrs,
 } from './applyDefaults';
 import { cidrContains, cidrsOverlap, usableSubnetAddresses } from './cidr';
+import { formatPath, parseSpecText } from './parseSpecText';
 import { asArr, asCidr, asInt, asObj, asStr, Errors, type Obj, orDefault, type SpecError } from './rawInput';
 import { findRegion, type Region } from './regions';
 import { type ClusterSpec, clusterSpecSchema, vmSizeSupportsPremiumStorage } from './spec';
 import { checkAks } from './validateAks';
 
 export type { SpecError } from './rawInput';
+export { formatPath };
 
 export type ParseClusterSpecResult = { ok: true; spec: ClusterSpec } | { ok: false; errors: SpecError[] };
 
@@ -51,57 +52,8 @@ export function parseClusterSpec(input: unknown): ParseClusterSpecResult {
   return { ok: true, spec: applyDefaults(parsed.data) };
 }
 
-/**
- * V8's JSON.parse messages quote the text around the error (`Unexpected token 'b', "{"key": "…" is not
- * valid JSON`); the quote is dropped, a position (other messages) kept.
- */
-function jsonErrorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/,\s[\s\S]* is not valid JSON$/, ' is not valid JSON');
-}
-
-/**
- * JSON when it looks like JSON (better messages), YAML otherwise; duplicate keys are errors. Errors
- * carry the parser's message and the line and column, never the source text: a spec line may hold a
- * secret, and these messages reach the HTTP 400 body and the CLI's stderr.
- */
-function parseSpecText(text: string): { ok: true; value: unknown } | { ok: false; errors: SpecError[] } {
-  if (text.trim() === '') return { ok: false, errors: [{ path: '', message: 'the spec is empty' }] };
-  if (text.trimStart().startsWith('{')) {
-    try {
-      return { ok: true, value: JSON.parse(text) as unknown };
-    } catch (error) {
-      return { ok: false, errors: [{ path: '', message: `not valid JSON: ${jsonErrorMessage(error)}` }] };
-    }
-  }
-  // prettyErrors would append a code frame (the offending line itself) to each message.
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
-  if (document.errors.length > 0) {
-    return {
-      ok: false,
-      errors: document.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        return { path: '', message: `not valid YAML: ${error.message} at line ${line}, column ${col}` };
-      }),
-    };
-  }
-  return { ok: true, value: document.toJS() as unknown };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Pass 1: schema issues → { path, message }
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment))
-      out += out === '' ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
-}
 
 function fromZodIssues(issues: readonly z.core.$ZodIssue[]): SpecError[] {
   return issues.flatMap((issue): SpecError[] => {

@@ -41,6 +41,7 @@ import {
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY, type NodeProgressState } from './shared/nodeProgress';
+import { readSpecBody } from './shared/specBody';
 import { isInstanceConflict, isInstanceNotFound, startFailedMessage } from './shared/startConflict';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
@@ -136,9 +137,10 @@ function startFailed(
 async function createCluster(request: HttpRequest, client: DurableClient, context: InvocationContext) {
   const dryRun = dryRunOf(request);
   if (!dryRun.ok) return json(400, { errors: [{ path: 'dryRun', message: dryRun.message }] });
-  const text = await request.text();
+  const body = await readSpecBody(request);
+  if (!body.ok) return body.response;
   const { parseClusterSpec, planCluster } = planning();
-  const parsed = parseClusterSpec(text);
+  const parsed = parseClusterSpec(body.text);
   if (!parsed.ok) return json(400, { errors: parsed.errors });
   const spec = parsed.spec;
   const subscription = subscriptionIdFromSettings();
@@ -195,6 +197,7 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
     clusterName: spec.name,
     plan,
     controlPlaneCount: spec.type === 'iaas' ? spec.controlPlane.count : 0,
+    poolNames: spec.nodePools.map((p) => p.name),
     previous,
     // Scaling and provisioning never race: a pool's running scale step makes the cluster busy.
     busy:
@@ -261,15 +264,28 @@ async function mergeLiveNodeProgress(
   );
   const state = entity.entityExists ? entity.entityState : undefined;
   if (!state || state.runId !== runId) return;
+  const plan = operationInputOf(status)?.plan;
+  const perNode = new Map<string, number>();
+  for (const r of plan?.resources ?? []) if (r.node) perNode.set(r.node, (perNode.get(r.node) ?? 0) + 1);
   for (const [zone, progress] of Object.entries(view.zones)) {
-    const ready = state.ready[zone]?.length ?? 0;
-    progress.nodesReady = Math.min(progress.nodesTotal, Math.max(progress.nodesReady, ready));
+    const ready = state.ready[zone] ?? [];
+    // A zone reports its nodes (and counts their resources) only when all of them are done; the nodes
+    // ready since then count now, each with its resources, so `resources.done` grows node by node.
+    const unreported = ready.slice(progress.nodesReady);
+    if (view.resources) {
+      const extra = unreported.reduce((sum, node) => sum + (perNode.get(node) ?? 0), 0);
+      view.resources.done = Math.min(view.resources.total, view.resources.done + extra);
+    }
+    progress.nodesReady = Math.min(progress.nodesTotal, Math.max(progress.nodesReady, ready.length));
   }
 }
 
+/** Only clusters are clusters: `demo:zone-1` names a zone's sub-orchestration, not a cluster. */
+const isClusterName = (name: string): boolean => clusterNameOf(clusterInstanceId(name)) === name;
+
 async function getCluster(request: HttpRequest, client: DurableClient) {
   const name = request.params['name'] ?? '';
-  const status = await tryGetStatus(client, clusterInstanceId(name));
+  const status = isClusterName(name) ? await tryGetStatus(client, clusterInstanceId(name)) : undefined;
   if (!status) return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);
   const view = clusterView(name, status);
   if (isActive(stateOf(status)) && view.operation === 'provision')
@@ -282,7 +298,7 @@ async function getCluster(request: HttpRequest, client: DurableClient) {
 async function deleteCluster(request: HttpRequest, client: DurableClient, context: InvocationContext) {
   const name = request.params['name'] ?? '';
   const instanceId = clusterInstanceId(name);
-  const status = await tryGetStatus(client, instanceId);
+  const status = isClusterName(name) ? await tryGetStatus(client, instanceId) : undefined;
   const input = status ? operationInputOf(status) : undefined;
   if (!status || !input || isDeleted(clusterView(name, status))) {
     return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);

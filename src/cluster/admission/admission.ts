@@ -7,6 +7,7 @@ import { checkAksChange } from '../aksChanges';
 import type { Plan, PlannedResource } from '../plan/types';
 import type { SpecError } from '../rawInput';
 import type { ClusterSpec } from '../spec';
+import { cloudInitChangeError } from './cloudInitChange';
 import {
   controlPlaneShrinkError,
   type PreviousOperation,
@@ -56,7 +57,7 @@ export function busyReason(
 
 export type Refusal = {
   ok: false;
-  code: 'OperationInProgress' | 'ClusterExists' | 'ControlPlaneShrink';
+  code: 'OperationInProgress' | 'ClusterExists' | 'ControlPlaneShrink' | 'CloudInitChanged';
   message: string;
 };
 
@@ -80,6 +81,8 @@ export function admitProvisioning(request: {
   clusterName: string;
   plan: Plan;
   controlPlaneCount: number;
+  /** The spec's pool names in order, to name the field a refusal is about. */
+  poolNames?: readonly string[];
   previous: PreviousOperation | undefined;
   busy: string | undefined;
 }): ProvisioningAdmission {
@@ -89,6 +92,8 @@ export function admitProvisioning(request: {
   if (relocation) return { ok: false, code: 'ClusterExists', message: relocation };
   const shrink = controlPlaneShrinkError(resourcesThatMayExist(previous), request.controlPlaneCount);
   if (shrink) return { ok: false, code: 'ControlPlaneShrink', message: shrink };
+  const cloudInit = cloudInitChangeError(resourcesThatMayExist(previous), plan, request.poolNames ?? []);
+  if (cloudInit) return { ok: false, code: 'CloudInitChanged', message: cloudInit };
   return { ok: true, prune: resourcesToPrune(previous, plan), existing: resourcesFromBefore(previous, plan) };
 }
 

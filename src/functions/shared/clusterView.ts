@@ -53,6 +53,16 @@ export function clusterView(name: string, status: DurableOrchestrationStatus): C
   const updated = iso(status.lastUpdatedTime);
   if (created) view.createdTime = created;
   if (updated) view.lastUpdatedTime = updated;
+  // Terminated mid-operation: the phase the orchestrator last set (Provisioning…) is no longer true.
+  const unfinished = ['Verifying', 'Provisioning', 'Pruning', 'RollingBack', 'Deleting'];
+  if (runtimeStatus === 'Terminated' && (view.phase === undefined || unfinished.includes(view.phase))) {
+    view.phase = view.operation === 'delete' ? 'DeleteFailed' : 'Failed';
+    view.error ??= {
+      resource: '',
+      code: 'Terminated',
+      message: 'the operation was terminated before it finished; POST the spec (or DELETE) again to resume',
+    };
+  }
   // A failure the orchestrator could not put in its custom status (e.g. a crash) is still reported.
   if (runtimeStatus === 'Failed') {
     if (view.phase !== 'Failed' && view.phase !== 'DeleteFailed') {

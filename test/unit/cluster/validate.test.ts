@@ -787,7 +787,6 @@ describe('parseClusterSpec: every rule, naming the path', () => {
 
   it.each<[string, unknown, string]>([
     ['broken YAML', 'type: iaas\nname: [', 'not valid YAML'],
-    ['duplicate YAML keys', 'type: iaas\ntype: aks\n', 'not valid YAML'],
     ['broken JSON', '{"type": "iaas",', 'not valid JSON'],
     ['empty text', '  \n', 'the spec is empty'],
     ['null', null, 'the spec is empty'],
