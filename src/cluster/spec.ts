@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 
+import { CNI_PLUGINS, type CniPlugin, DEFAULT_CNI } from './bootstrap/versions';
 import { isIpv4Address, parseIpv4Cidr } from './cidr';
 import { checkName, type NameKind } from './naming';
 import { findRegion, normalizeLocation } from './regions';
@@ -56,6 +57,18 @@ const uniqueList = <T extends z.ZodType<string>>(item: T, what: string) =>
   });
 
 const sourceRanges = uniqueList(sourceRange, 'range');
+
+/**
+ * Default pod and service ranges of an IaaS cluster: the first candidate that overlaps neither the
+ * VNet nor the other range (kubeadm's own defaults first). See applyDefaults.ts.
+ */
+export const IAAS_POD_CIDR_CANDIDATES = ['10.244.0.0/16', '192.168.0.0/16', '172.16.0.0/16', '100.64.0.0/16'];
+export const IAAS_SERVICE_CIDR_CANDIDATES = [
+  '10.96.0.0/12',
+  '172.20.0.0/16',
+  '100.96.0.0/16',
+  '192.168.0.0/20',
+];
 
 /** The widest single range SSH may be opened to. */
 const MIN_SSH_PREFIX = 8;
@@ -201,7 +214,20 @@ const iaasNetwork = z.strictObject({
     .prefault({}),
   controlPlaneSubnet: subnet.prefault({}),
   workerSubnet: subnet.prefault({}),
-  apiServer: z.strictObject({ authorizedCidrs: sourceRanges.default(['0.0.0.0/0']) }).prefault({}),
+  apiServer: z
+    .strictObject({
+      authorizedCidrs: sourceRanges.default(['0.0.0.0/0']),
+      /** The internal load balancer's frontend address in the control-plane subnet (nodes reach the API there). */
+      internalIp: z
+        .string()
+        .refine(isIpv4Address, { message: 'not an IPv4 address such as 10.0.0.250' })
+        .optional(),
+    })
+    .prefault({}),
+  /** The pod network plugin the first control-plane node installs. */
+  cni: z.enum(CNI_PLUGINS).default(DEFAULT_CNI),
+  podCidr: cidr.optional(),
+  serviceCidr: cidr.optional(),
   sshAllowedCidrs: sourceRanges
     .superRefine((values, ctx) => {
       values.forEach((value, index) => {
@@ -403,7 +429,11 @@ export interface IaasClusterSpec extends CommonClusterSpec {
     vnet: VnetSpec;
     controlPlaneSubnet: SubnetSpec;
     workerSubnet: SubnetSpec;
-    apiServer: { authorizedCidrs: string[] };
+    /** `internalIp`: the internal load balancer's frontend, where nodes reach the API server. */
+    apiServer: { authorizedCidrs: string[]; internalIp: string };
+    cni: CniPlugin;
+    podCidr: string;
+    serviceCidr: string;
     sshAllowedCidrs: string[];
   };
   controlPlane: {

@@ -31,6 +31,7 @@ import {
 } from './cidr';
 import { findRegion, type Region } from './regions';
 import { type ClusterSpec, clusterSpecSchema, vmSizeSupportsPremiumStorage } from './spec';
+import { checkIaasKubernetes } from './validateKubernetes';
 
 export interface SpecError {
   /** Where the problem is, e.g. `nodePools[1].count` or `network.workerSubnet.cidr`; "" for the whole spec. */
@@ -380,6 +381,19 @@ function checkIaas(spec: Obj, region: Region | undefined, errors: Errors): void 
 
   checkZones(controlPlane.zones, 'controlPlane.zones', region, errors);
   checkPremiumDisk(controlPlane, 'controlPlane', 'Standard_D2s_v5', errors);
+
+  const peakWorkers = (asArr(spec.nodePools) ?? []).reduce<number>((sum, value) => {
+    const pool = asObj(value) ?? {};
+    return sum + Math.max(asInt(pool.count) ?? 0, asInt(pool.maxCount) ?? 0);
+  }, 0);
+  for (const error of checkIaasKubernetes(spec, {
+    ...(vnetCidr ? { vnet: vnetCidr } : {}),
+    ...(controlPlaneSubnet.cidr ? { controlPlaneSubnet: controlPlaneSubnet.cidr } : {}),
+    ...(workerSubnet.cidr ? { workerSubnet: workerSubnet.cidr } : {}),
+    peakNodes: (controlPlaneCount ?? 0) + peakWorkers,
+  })) {
+    errors.add(error.path, error.message);
+  }
 }
 
 /** Ranges AKS uses itself; a service or pod range must not overlap them. */
