@@ -22,6 +22,10 @@ export const RESERVED_TAG_PREFIX = 'clusterProvisioner.';
 export const MAX_USER_TAGS = 45;
 /** Azure's limit for `osProfile.customData` before base64 encoding. */
 export const MAX_CLOUD_INIT_BYTES = 64 * 1024;
+/** What a spec's own `cloudInit` may take: the Kubernetes bootstrap's cloud-config (~15 KiB) shares the 64 KiB. */
+export const MAX_USER_CLOUD_INIT_BYTES = 40 * 1024;
+/** The first lines cloud-init recognises in a part of a multipart custom data. */
+export const CLOUD_INIT_MARKERS = ['#cloud-config', '#!', '#cloud-boothook'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Field-level building blocks
@@ -177,9 +181,14 @@ const osDisk = z.strictObject({
   type: z.enum(OS_DISK_TYPES).default('StandardSSD_LRS'),
 });
 
-const cloudInit = z.string().refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_CLOUD_INIT_BYTES, {
-  message: `cloud-init data is limited to ${MAX_CLOUD_INIT_BYTES} bytes by Azure`,
-});
+const cloudInit = z
+  .string()
+  .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_USER_CLOUD_INIT_BYTES, {
+    message: `cloud-init data is limited to ${MAX_USER_CLOUD_INIT_BYTES} bytes (Azure allows ${MAX_CLOUD_INIT_BYTES} bytes of custom data; the Kubernetes bootstrap takes the rest)`,
+  })
+  .refine((value) => CLOUD_INIT_MARKERS.some((marker) => value.replace(/^\uFEFF/, '').startsWith(marker)), {
+    message: `must start with ${CLOUD_INIT_MARKERS.map((m) => `"${m}"`).join(', ')}: it runs next to the Kubernetes bootstrap as a part of a multipart custom data`,
+  });
 
 export const iaasNodePoolSchema = z.strictObject({
   name: nameOf('nodePool'),

@@ -164,23 +164,23 @@ join_attempt() {
 write_azure_json() {
   python3 - "$WORK/tenant" /etc/kubernetes/azure.json <<'PY'
 import json, os, sys
-env = os.environ
+node = os.environ  # the node's bootstrap settings (not app settings)
 config = {
     "cloud": "AzurePublicCloud",
     "tenantId": open(sys.argv[1]).read().strip(),
-    "subscriptionId": env["AZURE_SUBSCRIPTION_ID"],
-    "resourceGroup": env["AZURE_RESOURCE_GROUP"],
-    "location": env["AZURE_LOCATION"],
-    "vnetName": env["AZURE_VNET_NAME"],
-    "vnetResourceGroup": env["AZURE_VNET_RESOURCE_GROUP"],
-    "subnetName": env["AZURE_SUBNET_NAME"],
-    "securityGroupName": env["AZURE_NSG_NAME"],
-    "securityGroupResourceGroup": env["AZURE_NSG_RESOURCE_GROUP"],
+    "subscriptionId": node["CLOUD_SUBSCRIPTION_ID"],
+    "resourceGroup": node["CLOUD_RESOURCE_GROUP"],
+    "location": node["CLOUD_LOCATION"],
+    "vnetName": node["CLOUD_VNET_NAME"],
+    "vnetResourceGroup": node["CLOUD_VNET_RESOURCE_GROUP"],
+    "subnetName": node["CLOUD_SUBNET_NAME"],
+    "securityGroupName": node["CLOUD_NSG_NAME"],
+    "securityGroupResourceGroup": node["CLOUD_NSG_RESOURCE_GROUP"],
     "vmType": "standard",
     "loadBalancerSku": "standard",
     "disableOutboundSNAT": True,
     "useManagedIdentityExtension": True,
-    "userAssignedIdentityID": env["AZURE_IDENTITY_ID"],
+    "userAssignedIdentityID": node["CLOUD_IDENTITY_ID"],
     "useInstanceMetadata": True,
 }
 with os.fdopen(os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:

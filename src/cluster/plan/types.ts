@@ -29,6 +29,7 @@ export type ResourceRole =
   | 'natGateway'
   | 'apiServerPublicIp'
   | 'apiServerLoadBalancer'
+  | 'apiServerInternalLoadBalancer'
   | 'controlPlaneNic'
   | 'controlPlaneVm'
   | 'workerNic'

@@ -143,7 +143,7 @@ describe.each(ROLES)('cloud-config of a %s node', (role) => {
     const identity = role === 'worker' ? c.identities.worker : c.identities.controlPlane;
     expect(env).toContain(`IDENTITY_RESOURCE_ID='${encodeURIComponent(identity)}'`);
     expect(env.includes('PKI_FILES=')).toBe(role !== 'worker');
-    expect(env.includes('AZURE_IDENTITY_ID=')).toBe(role !== 'worker');
+    expect(env.includes('CLOUD_IDENTITY_ID=')).toBe(role !== 'worker');
     expect(env).toContain(`VAULT_URI='${c.vaultUri}'`);
   });
 
