@@ -4,9 +4,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArmError, badRequest, notFound } from './armError';
 import type { ArmStore, LroRecord, WriteResult } from './armStore';
 import type { ArmThrottle } from './armThrottle';
-import { type ArmType, namespaceOf, resolveArmType, type ResourceAddress } from './armTypes';
+import { type ArmType, namespaceOf, type ResourceAddress } from './armTypes';
 import type { FaultInjector } from './faultInjector';
 import { asNumber, asObject, type Json } from './json';
+import { resolveArmType } from './providers';
 
 /** One line of the request log (`GET /_emulator/operations`). */
 export interface OperationRecord {
@@ -364,16 +365,26 @@ function routeArm(
   switch (method) {
     case 'GET':
       return reply(new HttpReply(200, store.get(address)));
-    case 'PUT':
+    case 'PUT': {
+      if (store.isSync(type)) {
+        const result = store.put(address, body, { instant: true, ...failure });
+        return reply(new HttpReply(result.status, store.get(address)));
+      }
       return reply(write(store.put(address, body, failure)));
+    }
     case 'PATCH': {
-      // Network's updateTags is synchronous: apply it at once and answer the resource.
-      const instant = namespaceOf(type).toLowerCase() === 'microsoft.network';
+      // Some PATCHes are synchronous (Network's updateTags): apply at once and answer the resource.
+      const instant = store.isSyncPatch(type);
       const result = store.put(address, body, { patch: true, instant, ...failure });
       return reply(instant ? new HttpReply(200, store.get(address)) : write({ ...result, status: 200 }));
     }
-    case 'DELETE':
+    case 'DELETE': {
+      if (store.isSync(type)) {
+        const result = store.delete(address, { instant: true, ...failure });
+        return reply(new HttpReply(result.status === 204 ? 204 : 200, undefined));
+      }
       return reply(write(store.delete(address, failure)));
+    }
     default:
       throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed on a resource.`);
   }

@@ -13,24 +13,8 @@ export const ArmTypes = {
   agentPool: 'Microsoft.ContainerService/managedClusters/agentPools',
 } as const;
 
-export type ArmType = (typeof ArmTypes)[Exclude<keyof typeof ArmTypes, 'resourceGroup'>];
-
-const byLowerCase = new Map<string, ArmType>(
-  Object.entries(ArmTypes)
-    .filter(([k]) => k !== 'resourceGroup')
-    .map(([, v]) => [v.toLowerCase(), v as ArmType]),
-);
-
-/** Canonical type for `namespace/type[/child]` in any case, or undefined when not served. */
-export function resolveArmType(typePath: string): ArmType | undefined {
-  return byLowerCase.get(typePath.toLowerCase());
-}
-
-/** Child types and their parent type (subnets of a VNet, agent pools of a cluster). */
-export function parentTypeOf(type: ArmType): ArmType | undefined {
-  const segments = type.split('/');
-  return segments.length > 2 ? resolveArmType(segments.slice(0, -1).join('/')) : undefined;
-}
+/** A served type in its canonical spelling (see `providers/index.ts`). */
+export type ArmType = string;
 
 export function namespaceOf(type: string): string {
   return type.split('/')[0] ?? type;

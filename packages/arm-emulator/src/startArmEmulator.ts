@@ -3,8 +3,6 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
-import { generate } from 'selfsigned';
-
 import { createArmRequestHandler, type OperationRecord, parseSettings } from './armRouter';
 import { ArmStore, type StoreSnapshot } from './armStore';
 import { ArmThrottle, AZURE_THROTTLE_LIMITS, type ThrottleLimits } from './armThrottle';
@@ -12,6 +10,7 @@ import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
 import { LatencyModel } from './latencyModel';
+import { loadOrCreateTlsIdentity } from './tlsIdentity';
 
 export interface ArmEmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
@@ -20,7 +19,10 @@ export interface ArmEmulatorOptions {
   timeScale?: number;
   /** Latency at time scale 1 per ARM type (any case); `<type>:delete` for deletes only. */
   latencyMs?: Partial<Record<string, number>>;
-  /** Loaded on start when it exists; saved (debounced) after every change. */
+  /**
+   * Loaded on start when it exists; saved (debounced) after every change. The TLS key and certificate
+   * are kept beside it (`<file>.key.pem`, `<file>.cert.pem`) and reused on restart.
+   */
   stateFile?: string;
   /** Loopback webhook URLs that receive ARM's ResourceWriteSuccess/ResourceDeleteSuccess events. */
   eventSubscribers?: string[];
@@ -56,25 +58,9 @@ export interface ArmEmulator {
 export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
 const SAVE_DEBOUNCE_MS = 50;
 
-/** Starts an ARM emulator over HTTPS on loopback with a certificate made for this run. */
+/** Starts an ARM emulator over HTTPS on loopback (certificate kept with the state file, else made for this run). */
 export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promise<ArmEmulator> {
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 7, ip: '127.0.0.1' },
-          { type: 2, value: 'localhost' },
-        ],
-      },
-    ],
-  });
+  const tls = await loadOrCreateTlsIdentity(options.stateFile);
 
   const latency = new LatencyModel(options.latencyMs, options.timeScale ?? 1);
   const throttle = options.throttle
@@ -228,7 +214,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   });
 
   const server: Server = createServer(
-    { key: pems.private, cert: pems.cert },
+    { key: tls.key, cert: tls.cert },
     createArmRequestHandler({
       store,
       faults,
@@ -252,7 +238,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
 
   return {
     url: `https://127.0.0.1:${port}`,
-    caCertPem: pems.cert,
+    caCertPem: tls.cert,
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     operations: () => [...log],
     resources: () => store.allResources(),

@@ -32,10 +32,11 @@ describe('ARM request throttling', () => {
     it('answers 429 with how long to wait once a burst is spent, and the SDK retries until every write lands', async () => {
       kit = await startKit(
         {
-          // Azure's pace for the clock (one token per 50 ms), but NSGs that are ready at once.
+          // One token per 500 ms, so the burst is spent even when a loaded machine sends the twelve
+          // PUTs slowly; NSGs that are ready at once.
           timeScale: 1,
           latencyMs: { 'Microsoft.Network/networkSecurityGroups': 0 },
-          throttle: { writes: { burst: 4, perSecond: 20 } },
+          throttle: { writes: { burst: 4, perSecond: 2 } },
         },
         { maxRetries: 10 },
       );

@@ -17,6 +17,7 @@ import type {
   RpcParameterBinding,
   RpcTypedData,
 } from './coreTypes';
+import { splitOutOfProcError } from './durable/outOfProcData';
 import { expandMainGlob } from './expandMainGlob';
 
 /**
@@ -328,7 +329,6 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-const OUT_OF_PROC_MARKER = '$OutOfProcData$:';
 const MAX_LOGGED_ERROR = 1_000;
 
 /**
@@ -337,17 +337,7 @@ const MAX_LOGGED_ERROR = 1_000;
  * worth logging, and never unbounded: inputs may be large and are not the log's business.
  */
 export function loggableError(err: unknown): string {
-  let message = errorMessage(err);
-  const at = message.indexOf(OUT_OF_PROC_MARKER);
-  if (at >= 0) {
-    let inner: unknown;
-    try {
-      inner = (JSON.parse(message.slice(at + OUT_OF_PROC_MARKER.length)) as { error?: unknown }).error;
-    } catch {
-      inner = undefined;
-    }
-    message = typeof inner === 'string' && inner !== '' ? inner : message.slice(0, at).trim();
-  }
+  const { message } = splitOutOfProcError(errorMessage(err));
   return message.length > MAX_LOGGED_ERROR ? `${message.slice(0, MAX_LOGGED_ERROR)}… (truncated)` : message;
 }
 

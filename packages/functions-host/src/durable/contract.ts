@@ -1,6 +1,6 @@
 /**
- * The seam between the local Functions host (loader, HTTP, Event Grid: `src/local/host/*`) and the durable
- * engine (`src/local/host/durable/*`). The host loads the app and knows how to invoke a function through the
+ * The seam between the local Functions host (loader, HTTP, Event Grid: `src/*.ts`) and the durable
+ * engine (`src/durable/*`). The host loads the app and knows how to invoke a function through the
  * real @azure/functions programming model; the engine knows Durable semantics and persistence.
  */
 
@@ -61,7 +61,7 @@ export interface ManagementResponse {
   body?: unknown;
 }
 
-/** What `src/local/host/durable/engine.ts` exports as `class DurableEngine implements DurableEngineApi`. */
+/** What `src/durable/engine.ts` exports as `class DurableEngine implements DurableEngineApi`. */
 export interface DurableEngineApi {
   /** Opens the store and resumes every unfinished instance and queued work item. */
   start(): Promise<void>;

@@ -4,9 +4,10 @@
  * suspend/resume, purge, signalEntity, readEntityState) and the URLs of `createCheckStatusResponse` work.
  */
 import { type ManagementRequest, type ManagementResponse } from './contract';
-import { type DurableEngine } from './engine';
+import { checkStatusPayload } from './durableClientBinding';
 import { DurableEngineError } from './errors';
 import { parseJsonText } from './historyEvents';
+import { type DurableManagementApi, type ManagementUrls } from './managementApi';
 import { type InstanceQuery, type InstanceRow, type RuntimeStatus } from './store';
 
 const PREFIX = '/runtime/webhooks/durabletask/';
@@ -81,7 +82,7 @@ function filterOf(req: ManagementRequest): InstanceQuery {
 
 /** The status object the extension returns and DurableOrchestrationStatus expects. */
 export function statusPayload(
-  engine: DurableEngine,
+  engine: DurableManagementApi,
   row: InstanceRow,
   options: { showInput: boolean; showHistory: boolean; showHistoryOutput: boolean },
 ): Record<string, unknown> {
@@ -112,7 +113,8 @@ function decode(segment: string | undefined): string {
 }
 
 export function handleManagement(
-  engine: DurableEngine,
+  engine: DurableManagementApi,
+  urls: ManagementUrls,
   req: ManagementRequest,
 ): ManagementResponse | undefined {
   if (!req.path.startsWith(PREFIX)) return undefined;
@@ -120,7 +122,7 @@ export function handleManagement(
   if (segments.at(-1) === '') segments.pop();
   const method = req.method.toUpperCase();
   try {
-    return route(engine, req, method, segments);
+    return route(engine, urls, req, method, segments);
   } catch (error) {
     // A JSON string body: the DurableClient uses it as the error message for some answers (e.g. rewind's 412).
     if (error instanceof DurableEngineError) return json(error.status, error.message);
@@ -129,7 +131,8 @@ export function handleManagement(
 }
 
 function route(
-  engine: DurableEngine,
+  engine: DurableManagementApi,
+  urls: ManagementUrls,
   req: ManagementRequest,
   method: string,
   segments: string[],
@@ -138,7 +141,7 @@ function route(
   if (area === 'orchestrators' && method === 'POST' && first !== undefined && segments.length <= 3) {
     const instanceId = second !== undefined ? decode(second) : undefined;
     const id = engine.startNew(decode(first), { instanceId, input: req.body });
-    const payload = engine.checkStatusPayload(originOf(req), id);
+    const payload = checkStatusPayload(originOf(req), urls.taskHubName, id, urls.managementKey);
     return json(202, payload, { Location: payload.statusQueryGetUri ?? '', 'Retry-After': '10' });
   }
 
@@ -216,7 +219,7 @@ function route(
 }
 
 function listInstances(
-  engine: DurableEngine,
+  engine: DurableManagementApi,
   req: ManagementRequest,
   filter: InstanceQuery,
 ): ManagementResponse {

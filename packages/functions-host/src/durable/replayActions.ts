@@ -17,6 +17,13 @@ import {
   type RawRetryOptions,
 } from './historyEvents';
 
+/**
+ * The durable-functions version whose task numbering (TaskOrchestrationExecutor, TaskBase, RetryableTask,
+ * WhenAllTask/WhenAnyTask) this file reproduces. package.json pins durable-functions to exactly this
+ * version, and test/unit/replayActions.version.test.ts fails when the installed one differs.
+ */
+export const REPLAY_FOLLOWS_DURABLE_FUNCTIONS = '3.5.0';
+
 /** A leaf task that needs the engine to do something, with the id the wrapper gave it. */
 export type ScheduledTask =
   | { kind: 'activity'; id: number; name: string; input: unknown }

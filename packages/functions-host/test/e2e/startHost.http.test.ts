@@ -71,6 +71,33 @@ describe('local host: HTTP triggers', () => {
     expect(byMaster.status).toBe(200);
   });
 
+  it('reads the x-functions-key header before ?code=, as Azure does', async () => {
+    const key = host.keys.functionKeys.default!;
+    const headerWins = await fetch(`${host.url}/api/secure?code=wrong`, {
+      headers: { 'x-functions-key': key },
+    });
+    expect(headerWins.status).toBe(200);
+    const wrongHeader = await fetch(`${host.url}/api/secure?code=${encodeURIComponent(key)}`, {
+      headers: { 'x-functions-key': 'wrong' },
+    });
+    expect(wrongHeader.status).toBe(401);
+  });
+
+  it("does not list the app's functions at / without the master key", async () => {
+    const anonymous = await fetch(`${host.url}/`);
+    const text = await anonymous.text();
+    expect(text).not.toMatch(/secure|echo|hello/);
+    const withFunctionKey = await fetch(`${host.url}/`, {
+      headers: { 'x-functions-key': host.keys.functionKeys.default! },
+    });
+    expect(await withFunctionKey.text()).not.toMatch(/secure|echo|hello/);
+    const admin = await fetch(`${host.url}/`, { headers: { 'x-functions-key': host.keys.masterKey } });
+    expect(admin.status).toBe(200);
+    expect(((await admin.json()) as { functions: string[] }).functions).toEqual(
+      expect.arrayContaining(['secure', 'echo']),
+    );
+  });
+
   it('requires the master key for authLevel admin', async () => {
     const key = host.keys.functionKeys.default!;
     expect((await fetch(`${host.url}/api/admin-only?code=${key}`)).status).toBe(401);
