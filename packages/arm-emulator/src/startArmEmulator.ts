@@ -49,6 +49,11 @@ export interface ArmEmulator {
   faults: { add(rule: FaultRule): string; clear(): void };
   operations(): OperationRecord[];
   resources(): object[];
+  /**
+   * Test-only: the custom data (decoded) a VM was written with; ARM never returns it on GET. Also
+   * `GET /_emulator/custom-data/<vm id>` → `{ customData }`. Memory only: never in the state file.
+   */
+  customData(vmId: string): string | undefined;
   reset(): void;
   setTimeScale(scale: number): void;
   addEventSubscriber(url: string): void;
@@ -150,6 +155,17 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   ): Promise<{ status: number; body?: Json }> => {
     const route = `${method} ${segments.join('/').toLowerCase()}`;
     try {
+      // Test-only: a VM's custom data, which ARM (and this emulator's ARM API) never returns.
+      if (method === 'GET' && segments[0]?.toLowerCase() === 'custom-data') {
+        const data = store.customDataOf(`/${segments.slice(1).join('/')}`);
+        if (data === undefined) {
+          return Promise.resolve({
+            status: 404,
+            body: { error: { code: 'NotFound', message: 'no custom data for that VM' } },
+          });
+        }
+        return Promise.resolve({ status: 200, body: { customData: data } });
+      }
       switch (route) {
         case 'GET health':
           return Promise.resolve({
@@ -242,6 +258,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     operations: () => [...log],
     resources: () => store.allResources(),
+    customData: (vmId: string) => store.customDataOf(vmId),
     reset,
     setTimeScale: (scale) => latency.setTimeScale(scale),
     addEventSubscriber: (url) => events.add(url),
