@@ -7,6 +7,7 @@ import type { ArmThrottle } from './armThrottle';
 import { type ArmType, namespaceOf, type ResourceAddress } from './armTypes';
 import type { FaultInjector } from './faultInjector';
 import { asNumber, asObject, type Json } from './json';
+import type { SecretsDataPlane } from './keyVault/secretsDataPlane';
 import { resolveArmType } from './providers';
 
 /** One line of the request log (`GET /_emulator/operations`). */
@@ -27,6 +28,8 @@ export interface OperationRecord {
 /** What the router needs from the emulator around it. */
 export interface RouterContext {
   store: ArmStore;
+  /** Key vaults' secrets, served under /_vaults/<vault>/. */
+  secrets: SecretsDataPlane;
   faults: FaultInjector;
   log: OperationRecord[];
   /** Retry-After (seconds) put on LRO responses; undefined = none, the client's interval rules. */
@@ -128,6 +131,10 @@ export function createArmRequestHandler(
       if (isControl) {
         const out = await ctx.control(method, segments.slice(1), body);
         return new HttpReply(out.status, out.body);
+      }
+      if (segments[0]?.toLowerCase() === '_vaults') {
+        const out = ctx.secrets.handle(method, segments.slice(1), headerValue(req, 'authorization'), body);
+        return new HttpReply(out.status, out.body, out.headers ?? {});
       }
       const auth = headerValue(req, 'authorization');
       if (auth === undefined || !/^bearer\s+\S+/i.test(auth)) {

@@ -68,6 +68,20 @@ export class ArmStore {
 
   constructor(private readonly options: ArmStoreOptions) {}
 
+  /** The emulator's URL once it listens: data-plane URLs (a vault's vaultUri) are built on it. */
+  setBaseUrl(url: string): void {
+    this.state.url = url;
+  }
+
+  /** A resource record by type and name in any subscription (Key Vault names are global). */
+  findByName(type: string, name: string): ResourceRecord | undefined {
+    this.settle();
+    for (const record of this.state.records.values()) {
+      if (record.type === type && record.name.toLowerCase() === name.toLowerCase()) return record;
+    }
+    return undefined;
+  }
+
   /** The custom data a VM was last written with (decoded from base64), or undefined. */
   customDataOf(id: string): string | undefined {
     const key = keyOf(id);

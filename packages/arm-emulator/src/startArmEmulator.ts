@@ -9,6 +9,7 @@ import { ArmThrottle, AZURE_THROTTLE_LIMITS, type ThrottleLimits } from './armTh
 import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
+import { SecretsDataPlane } from './keyVault/secretsDataPlane';
 import { LatencyModel } from './latencyModel';
 import { loadOrCreateTlsIdentity } from './tlsIdentity';
 
@@ -138,10 +139,12 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     for (const t of timers) clearTimeout(t);
     timers.clear();
   };
+  const secrets = new SecretsDataPlane(store);
   const reset = (): void => {
     clearTimers();
     throttle?.reset();
     store.clear();
+    secrets.clear();
     faults.clear();
     log.length = 0;
     seed();
@@ -233,6 +236,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     { key: tls.key, cert: tls.cert },
     createArmRequestHandler({
       store,
+      secrets,
       faults,
       log,
       pollRetryAfterSeconds: () => pollRetryAfterSeconds,
@@ -251,6 +255,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     });
   });
   const { port } = server.address() as AddressInfo;
+  store.setBaseUrl(`https://127.0.0.1:${port}`);
 
   return {
     url: `https://127.0.0.1:${port}`,

@@ -2,6 +2,7 @@ import { badRequest } from '../armError';
 import { virtualMachines } from './compute/virtualMachines';
 import { agentPools } from './containerService/agentPools';
 import { managedClusters } from './containerService/managedClusters';
+import { vaults } from './keyVault/vaults';
 import { userAssignedIdentities } from './managedIdentity/userAssignedIdentities';
 import { loadBalancers } from './network/loadBalancers';
 import { natGateways } from './network/natGateways';
@@ -26,6 +27,7 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   managedClusters,
   agentPools,
   userAssignedIdentities,
+  vaults,
 ];
 
 const byType = new Map(PROVIDERS.map((p) => [p.type.toLowerCase(), p]));
