@@ -8,6 +8,7 @@ import { type HttpRequest, type HttpResponseInit, type InvocationContext } from 
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import * as df from 'durable-functions';
 
+import { bootstrapSettingChanges } from '../cluster/immutableSettings';
 import type * as Planner from '../cluster/plan';
 import type { Plan } from '../cluster/plan/types';
 import type * as Validate from '../cluster/validate';
@@ -176,6 +177,10 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
   if (relocation) return problem(409, 'ClusterExists', relocation);
   const shrink = controlPlaneShrinkError(mayExist, spec.controlPlane.count);
   if (shrink) return problem(409, 'ControlPlaneShrink', shrink);
+  const frozen = mayExist.length > 0 ? bootstrapSettingChanges(previous?.input.spec, spec) : [];
+  if (frozen.length > 0) {
+    return problem(409, 'ClusterSettingImmutable', frozen.map((change) => change.message).join('; '));
+  }
   const prune = resourcesToPrune(previous, plan);
   const fromBefore = resourcesFromBefore(previous, plan);
   const input: ClusterOperationInput = {
