@@ -8,6 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 
+import type { ResourceFailure } from '../cluster/failure';
+
 export const LIFECYCLE_EVENT_PREFIX = 'ClusterProvisioner.Cluster.';
 
 export interface LifecycleEvent {
@@ -19,7 +21,7 @@ export interface LifecycleEvent {
   /** ISO 8601. */
   occurredAt: string;
   apiServerEndpoint?: string;
-  error?: { resource: string; code: string; message: string };
+  error?: ResourceFailure;
 }
 
 export interface LifecycleEventGridEvent {

@@ -1,5 +1,6 @@
 /**
- * HTTP API for clusters: thin starters over the durable client. Every operation on a cluster runs as
+ * HTTP API for clusters: thin starters over the durable client. What may start is decided by the
+ * pure admission policy (cluster/admission); this file reads the durable state it needs and answers. Every operation on a cluster runs as
  * the orchestration instance `cluster-<name>`, so two operations on one cluster cannot race and its
  * status has one home; the durable store keeps the last operation's input (plan and spec) and status,
  * which is the cluster's record across host restarts.
@@ -8,7 +9,19 @@ import { type HttpRequest, type HttpResponseInit, type InvocationContext } from 
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import * as df from 'durable-functions';
 
-import { bootstrapSettingChanges } from '../cluster/immutableSettings';
+import {
+  admitDeletion,
+  admitProvisioning,
+  busyReason,
+  type InstanceState,
+  isActive,
+  zonesToCheck,
+} from '../cluster/admission/admission';
+import {
+  existingNodesOf,
+  type PreviousOperation,
+  resourcesThatMayExist,
+} from '../cluster/admission/staleResources';
 import type * as Planner from '../cluster/plan';
 import type { Plan } from '../cluster/plan/types';
 import type * as Validate from '../cluster/validate';
@@ -22,16 +35,7 @@ import {
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
 import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY, type NodeProgressState } from './shared/nodeProgress';
-import {
-  controlPlaneShrinkError,
-  existingNodesOf,
-  type PreviousOperation,
-  relocationError,
-  resourcesFromBefore,
-  resourcesThatMayExist,
-  resourcesToPrune,
-} from './shared/staleResources';
-import { isInstanceConflict, startFailedMessage } from './shared/startConflict';
+import { isInstanceConflict, isInstanceNotFound, startFailedMessage } from './shared/startConflict';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
@@ -42,10 +46,8 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const problem = (status: number, code: string, message: string): HttpResponseInit =>
   json(status, { error: { code, message } });
 
-const activeStatuses = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
-
-function isActive(status: DurableOrchestrationStatus | undefined): boolean {
-  return status !== undefined && activeStatuses.has(String(status.runtimeStatus));
+function stateOf(status: DurableOrchestrationStatus | undefined): InstanceState | undefined {
+  return status ? { name: status.name, runtimeStatus: String(status.runtimeStatus) } : undefined;
 }
 
 /** getStatus, with "no such instance" (HTTP 404 from the extension) as undefined. */
@@ -56,7 +58,7 @@ async function tryGetStatus(
   try {
     return await client.getStatus(instanceId, { showInput: true });
   } catch (err) {
-    if (err instanceof Error && /\b404\b/.test(err.message)) return undefined;
+    if (isInstanceNotFound(err)) return undefined;
     throw err;
   }
 }
@@ -94,27 +96,22 @@ function dryRunOf(request: HttpRequest): { ok: true; dryRun: boolean } | { ok: f
   return { ok: false, message: `dryRun must be "true" or "false" (got "${value.slice(0, 40)}")` };
 }
 
-/**
- * Why the cluster is busy, or undefined. The zone sub-orchestrations (`cluster-<name>:zone-<z>`) are
- * checked too: they can outlive their parent (terminated, or failed while a zone still runs), and a
- * new operation must not write to nodes a zone is still creating.
- */
-async function busyReason(
+/** Why the cluster is busy (see admission.ts), reading its zones' instances from the durable store. */
+async function clusterBusy(
   client: DurableClient,
   instanceId: string,
   status: DurableOrchestrationStatus | undefined,
   previous: PreviousOperation | undefined,
 ): Promise<string | undefined> {
-  if (isActive(status)) return `${status?.name ?? 'unknown'}, ${String(status?.runtimeStatus)}`;
-  if (!previous) return undefined;
-  const zones = new Set(
-    previous.input.plan.resources.filter((r) => r.node !== undefined).map((r) => r.zone ?? 'none'),
-  );
-  for (const zone of [...zones].sort()) {
-    const zoneStatus = await tryGetStatus(client, zoneInstanceId(instanceId, zone));
-    if (isActive(zoneStatus)) return `zone ${zone}: ${String(zoneStatus?.runtimeStatus)}`;
+  const current = stateOf(status);
+  if (isActive(current)) return busyReason(current, []);
+  const zones = [];
+  for (const zone of zonesToCheck(previous)) {
+    const state = stateOf(await tryGetStatus(client, zoneInstanceId(instanceId, zone)));
+    zones.push({ zone, state });
+    if (isActive(state)) break;
   }
-  return undefined;
+  return busyReason(current, zones);
 }
 
 function startFailed(
@@ -165,24 +162,16 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
     );
   }
 
-  const busy = await busyReason(client, instanceId, existing, previous);
-  if (busy) {
-    return problem(
-      409,
-      'OperationInProgress',
-      `an operation on cluster "${spec.name}" is running (${busy}); wait for it to finish`,
-    );
-  }
-  const relocation = relocationError(previous, plan);
-  if (relocation) return problem(409, 'ClusterExists', relocation);
-  const shrink = controlPlaneShrinkError(mayExist, spec.controlPlane.count);
-  if (shrink) return problem(409, 'ControlPlaneShrink', shrink);
-  const frozen = mayExist.length > 0 ? bootstrapSettingChanges(previous?.input.spec, spec) : [];
-  if (frozen.length > 0) {
-    return problem(409, 'ClusterSettingImmutable', frozen.map((change) => change.message).join('; '));
-  }
-  const prune = resourcesToPrune(previous, plan);
-  const fromBefore = resourcesFromBefore(previous, plan);
+  const admission = admitProvisioning({
+    clusterName: spec.name,
+    plan,
+    controlPlaneCount: spec.controlPlane.count,
+    spec,
+    previous,
+    busy: await clusterBusy(client, instanceId, existing, previous),
+  });
+  if (!admission.ok) return problem(409, admission.code, admission.message);
+  const { prune, existing: fromBefore } = admission;
   const input: ClusterOperationInput = {
     clusterName: spec.name,
     plan,
@@ -207,7 +196,7 @@ function previousOperation(status: DurableOrchestrationStatus | undefined): Prev
   const view = clusterView(clusterNameOf(status.instanceId) ?? input.clusterName, status);
   return {
     input,
-    orchestrator: status.name,
+    operation: status.name === DurableFunctions.deleteCluster ? 'delete' : 'provision',
     runtimeStatus: String(status.runtimeStatus),
     ...(view.rolledBack === true ? { rolledBack: true } : {}),
   };
@@ -250,7 +239,8 @@ async function getCluster(request: HttpRequest, client: DurableClient) {
   const status = await tryGetStatus(client, clusterInstanceId(name));
   if (!status) return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);
   const view = clusterView(name, status);
-  if (isActive(status) && view.operation === 'provision') await mergeLiveNodeProgress(client, view, status);
+  if (isActive(stateOf(status)) && view.operation === 'provision')
+    await mergeLiveNodeProgress(client, view, status);
   return json(200, view);
 }
 
@@ -262,14 +252,11 @@ async function deleteCluster(request: HttpRequest, client: DurableClient, contex
   if (!status || !input || isDeleted(clusterView(name, status))) {
     return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);
   }
-  const busy = await busyReason(client, instanceId, status, previousOperation(status));
-  if (busy) {
-    return problem(
-      409,
-      'OperationInProgress',
-      `an operation on cluster "${name}" is running (${busy}); wait for it to finish`,
-    );
-  }
+  const admission = admitDeletion({
+    clusterName: name,
+    busy: await clusterBusy(client, instanceId, status, previousOperation(status)),
+  });
+  if (!admission.ok) return problem(409, admission.code, admission.message);
   const next: ClusterOperationInput = { ...input, requestedAt: new Date().toISOString() };
   try {
     await client.startNew(DurableFunctions.deleteCluster, { instanceId, input: next });

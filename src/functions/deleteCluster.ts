@@ -16,7 +16,7 @@ import {
 
 const deleteCluster: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<ClusterOperationInput>();
-  // What the last operation was still to prune is the cluster's too (see shared/staleResources.ts).
+  // What the last operation was still to prune is the cluster's too (see cluster/admission/staleResources.ts).
   const resources = [...input.plan.resources, ...(input.prune ?? [])];
   const owned = resources.filter((r) => r.owned);
   const status: ClusterCustomStatus = {

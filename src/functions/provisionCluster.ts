@@ -1,19 +1,21 @@
 /**
  * Provisioning a cluster: verify the resource group and brought network, then apply the plan wave by
- * wave (see shared/scheduleWaves.ts), nodes through one sub-orchestration per zone. Deterministic:
+ * wave (see cluster/plan/scheduleWaves.ts), nodes through one sub-orchestration per zone. Deterministic:
  * no clock, no settings, no SDK — only durable tasks.
  */
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import * as df from 'durable-functions';
 
-import type { PlannedResource } from '../cluster/plan/types';
+import { resourcesToRollBack } from '../cluster/admission/staleResources';
+import { apiServerEndpoint } from '../cluster/apiServer';
+import type { ResourceFailure } from '../cluster/failure';
+import { provisioningWaves, type ScheduleUnit, zoneWaves } from '../cluster/plan/scheduleWaves';
+import { type PlannedResource, ResourceTypes } from '../cluster/plan/types';
 import type { ApplyResult } from '../resources/reconcile';
 import {
-  apiServerEndpoint,
   type ClusterCustomStatus,
-  type ClusterError,
-  clusterErrorFrom,
   clusterNameOf,
+  resourceFailureFrom,
   zoneInstanceId,
   type ZoneProgress,
 } from './shared/clusterStatus';
@@ -31,19 +33,17 @@ import {
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
-import { provisioningWaves, type ScheduleUnit, zoneWaves } from './shared/scheduleWaves';
 import { settleAll } from './shared/settleAll';
-import { resourcesToRollBack } from './shared/staleResources';
 
 function isNodeResource(r: PlannedResource): boolean {
   return (
     r.node !== undefined &&
-    (r.type === 'Microsoft.Compute/virtualMachines' || r.type === 'Microsoft.Network/networkInterfaces')
+    (r.type === ResourceTypes.virtualMachine || r.type === ResourceTypes.networkInterface)
   );
 }
 
 function zoneProgress(resources: PlannedResource[], results: ApplyResult[]): ZoneProgress {
-  const vms = resources.filter((r) => r.type === 'Microsoft.Compute/virtualMachines');
+  const vms = resources.filter((r) => r.type === ResourceTypes.virtualMachine);
   const ok = new Set(results.map((r) => r.id.toLowerCase()));
   return { nodesTotal: vms.length, nodesReady: vms.filter((v) => ok.has(v.id.toLowerCase())).length };
 }
@@ -69,7 +69,7 @@ function publishEvent(
 export const provisionZone: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<ProvisionZoneInput>();
   const results: ApplyResult[] = [];
-  let failure: ClusterError | undefined;
+  let failure: ResourceFailure | undefined;
   context.df.setCustomStatus(zoneProgress(input.resources, results));
   for (const wave of zoneWaves(input.resources)) {
     const tasks = wave.map((unit) =>
@@ -106,7 +106,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
   const nodes = plan.resources.filter(isNodeResource);
   const zones: Record<string, ZoneProgress> = {};
   for (const r of nodes) {
-    if (r.type !== 'Microsoft.Compute/virtualMachines') continue;
+    if (r.type !== ResourceTypes.virtualMachine) continue;
     const z = r.zone ?? 'none';
     const p = (zones[z] ??= { nodesReady: 0, nodesTotal: 0 });
     p.nodesTotal++;
@@ -136,7 +136,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
     runId: input.requestedAt,
   });
 
-  let failure: ClusterError | undefined;
+  let failure: ResourceFailure | undefined;
   const resourceGroupId = `/subscriptions/${plan.cluster.subscriptionId}/resourceGroups/${plan.cluster.resourceGroup}`;
   // 1. The resource group must exist; it is never created.
   try {
@@ -145,7 +145,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
       resourceGroup: plan.cluster.resourceGroup,
     } satisfies VerifyResourceGroupInput);
   } catch (err) {
-    failure = clusterErrorFrom(err, resourceGroupId);
+    failure = resourceFailureFrom(err, resourceGroupId);
   }
 
   // 2. Brought VNet / subnets / NSGs must exist and match the spec before anything is written.

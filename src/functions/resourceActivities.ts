@@ -5,9 +5,12 @@
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 
+import { ResourceTypes } from '../cluster/plan/types';
 import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../resources/clients';
-import { type ReconcileClients, type RetryPolicy, verifyResourceGroup } from '../resources/reconcile';
+import type { ReconcileClients, RetryPolicy } from '../resources/reconcile';
 import { applyChain, deleteChain } from '../resources/resourceChains';
+import { verifyResourceGroup } from '../resources/resourceGroups';
+import { resourceTypes } from '../resources/types/registry';
 import {
   type ApplyResourcesInput,
   type ApplyResourcesOutput,
@@ -55,7 +58,7 @@ async function reportReadyNodes(
   if (!target) return;
   const done = new Set(outcome.results.map((r) => r.id));
   const nodes = input.resources.filter(
-    (r) => r.type === 'Microsoft.Compute/virtualMachines' && r.node !== undefined && done.has(r.id),
+    (r) => r.type === ResourceTypes.virtualMachine && r.node !== undefined && done.has(r.id),
   );
   if (nodes.length === 0) return;
   try {
@@ -76,7 +79,7 @@ async function reportReadyNodes(
 df.app.activity(DurableFunctions.applyResources, {
   extraInputs: [df.input.durableClient()],
   handler: async (input: ApplyResourcesInput, context): Promise<ApplyResourcesOutput> => {
-    const outcome = await applyChain(await armClients(), input.resources, {
+    const outcome = await applyChain(resourceTypes, await armClients(), input.resources, {
       retry: retryPolicy(),
       onRetry: ({ resourceId, attempt, delayMs, error }) =>
         context.warn(`retrying ${resourceId} in ${delayMs} ms after ${error.armCode} (attempt ${attempt})`),
@@ -94,7 +97,9 @@ df.app.activity(DurableFunctions.applyResources, {
 
 df.app.activity(DurableFunctions.deleteResources, {
   handler: async (input: DeleteResourcesInput, context): Promise<DeleteResourcesOutput> => {
-    const outcome = await deleteChain(await armClients(), input.resources, { retry: retryPolicy() });
+    const outcome = await deleteChain(resourceTypes, await armClients(), input.resources, {
+      retry: retryPolicy(),
+    });
     for (const r of outcome.results) context.log(`${r.action} ${r.id}`);
     if (outcome.failure) {
       context.error(

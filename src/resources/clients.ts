@@ -2,21 +2,17 @@
  * The one place that builds Azure management SDK clients from app settings. Azure and local runs
  * differ only here: the ARM endpoint, the credential and the CA to trust.
  *
- * The SDK packages are loaded lazily (type-only imports at the top, `require` in the factory): they
- * are large, and loading the app must stay cheap (cold start).
+ * The clients are built per provider namespace on first use (see types/sdkNamespace.ts): the SDK
+ * packages are large, and loading the app must stay cheap (cold start).
  */
 import * as fs from 'node:fs';
 
-import type * as ComputeSdk from '@azure/arm-compute';
-import type { ComputeManagementClient } from '@azure/arm-compute';
-import type * as ContainerServiceSdk from '@azure/arm-containerservice';
-import type { ContainerServiceClient } from '@azure/arm-containerservice';
-import type * as NetworkSdk from '@azure/arm-network';
-import type { NetworkManagementClient } from '@azure/arm-network';
-import type * as ResourcesSdk from '@azure/arm-resources';
-import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type * as IdentitySdk from '@azure/identity';
+
+import type { ArmClientOptions, ArmConnection, SdkNamespace } from './types/sdkNamespace';
+
+export type { ArmClientOptions, ArmConnection, SdkNamespace } from './types/sdkNamespace';
 
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 export const ARM_SCOPE = 'https://management.azure.com/.default';
@@ -49,15 +45,6 @@ export interface ArmRetrySettings {
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-}
-
-export interface ArmClients {
-  subscriptionId: string;
-  pollIntervalMs: number;
-  network: NetworkManagementClient;
-  compute: ComputeManagementClient;
-  containerService: ContainerServiceClient;
-  resources: ResourceManagementClient;
 }
 
 /** A setting is missing or malformed; the message names it. */
@@ -181,14 +168,6 @@ function retrySettingsFromEnv(env: Env): ArmRetrySettings | undefined {
   return Object.keys(retry).length > 0 ? retry : undefined;
 }
 
-/** Client options shared by every management client. */
-export interface ArmClientOptions {
-  endpoint: string;
-  credentials: { scopes: string[] };
-  tlsOptions?: { ca: string };
-  retryOptions?: { maxRetries?: number; retryDelayInMs?: number };
-}
-
 export function armClientOptions(settings: ArmSettings): ArmClientOptions {
   const options: ArmClientOptions = { endpoint: settings.endpoint, credentials: { scopes: [ARM_SCOPE] } };
   if (settings.caCertPem !== undefined) options.tlsOptions = { ca: settings.caCertPem };
@@ -214,29 +193,33 @@ function createCredential(settings: ArmSettings): TokenCredential {
   return new identity.DefaultAzureCredential();
 }
 
-const cache = new Map<string, ArmClients>();
+const cache = new Map<string, ArmConnection>();
 
-/** Builds (once per distinct settings) the management clients the app uses. */
-export function createArmClients(settings: ArmSettings): ArmClients {
+/**
+ * The connection to ARM for these settings (one per distinct settings): each provider namespace's
+ * SDK client, and the credential, are built on first use and then reused.
+ */
+export function createArmClients(settings: ArmSettings): ArmConnection {
   const cacheKey = JSON.stringify(settings);
   const cached = cache.get(cacheKey);
   if (cached) return cached;
-  const credential = createCredential(settings);
-  const options = armClientOptions(settings);
-  /* eslint-disable @typescript-eslint/no-require-imports -- lazy SDK loading keeps cold start small */
-  const network = require('@azure/arm-network') as typeof NetworkSdk;
-  const compute = require('@azure/arm-compute') as typeof ComputeSdk;
-  const aks = require('@azure/arm-containerservice') as typeof ContainerServiceSdk;
-  const resources = require('@azure/arm-resources') as typeof ResourcesSdk;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const clients: ArmClients = {
+  let credential: TokenCredential | undefined;
+  const clients = new Map<string, unknown>();
+  const connection: ArmConnection = {
     subscriptionId: settings.subscriptionId,
     pollIntervalMs: settings.pollIntervalMs,
-    network: new network.NetworkManagementClient(credential, settings.subscriptionId, options),
-    compute: new compute.ComputeManagementClient(credential, settings.subscriptionId, options),
-    containerService: new aks.ContainerServiceClient(credential, settings.subscriptionId, options),
-    resources: new resources.ResourceManagementClient(credential, settings.subscriptionId, options),
+    clientOf<C>(namespace: SdkNamespace<C>): C {
+      if (clients.has(namespace.name)) return clients.get(namespace.name) as C;
+      credential ??= createCredential(settings);
+      const client = namespace.create({
+        credential,
+        subscriptionId: settings.subscriptionId,
+        options: armClientOptions(settings),
+      });
+      clients.set(namespace.name, client);
+      return client;
+    },
   };
-  cache.set(cacheKey, clients);
-  return clients;
+  cache.set(cacheKey, connection);
+  return connection;
 }

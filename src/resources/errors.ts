@@ -5,6 +5,8 @@
  * ARM code and message, so the user sees exactly what Azure said.
  */
 
+import type { ResourceFailure } from '../cluster/failure';
+
 /** Base class: every ARM failure names the resource it happened on and the ARM error code. */
 export abstract class ArmOperationError extends Error {
   readonly armCode: string;
@@ -26,6 +28,11 @@ export abstract class ArmOperationError extends Error {
     this.armMessage = armMessage;
     this.resourceId = resourceId;
     this.statusCode = statusCode;
+  }
+
+  /** The failure as status, events and activity outputs carry it. */
+  toFailure(): ResourceFailure {
+    return { resource: this.resourceId, code: this.armCode, message: this.armMessage };
   }
 }
 
@@ -227,25 +234,19 @@ export function classifyArmError(err: unknown, resourceId: string): TransientErr
   });
 }
 
-/** The ARM code, resource and message recovered from an `ArmOperationError` message (even wrapped). */
-export interface ParsedArmError {
-  code: string;
-  resourceId: string;
-  message: string;
-}
-
 const armMessagePattern = /ARM error ([\w.-]+) on (\S+?): ([\s\S]*)/;
 
 /**
+ * The ARM code, resource and message recovered from an `ArmOperationError` message (even wrapped).
  * Orchestrators only receive an activity's error message; this recovers the ARM code from it. The
  * Functions host may wrap the message (`Activity function 'x' failed: "…"`), so the match is unanchored.
  */
-export function parseArmErrorMessage(text: string): ParsedArmError | undefined {
+export function parseArmErrorMessage(text: string): ResourceFailure | undefined {
   const m = armMessagePattern.exec(text);
   if (!m) return undefined;
   // The durable runtime appends the error's details (stack) after a newline.
   const message = ((m[3] ?? '').split('\n')[0] ?? '')
     .replace(/"?\.?\s*See the function execution logs for additional details\.?\s*$/, '')
     .trim();
-  return { code: m[1] ?? 'Unknown', resourceId: m[2] ?? '', message };
+  return { resource: m[2] ?? '', code: m[1] ?? 'Unknown', message };
 }

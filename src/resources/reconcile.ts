@@ -5,40 +5,15 @@
  * terminal ones are thrown at once as `TerminalError` with ARM's code and message.
  */
 import type { JsonObject } from '../cluster/plan/types';
-import { virtualMachineAdapter } from './compute/virtualMachineAdapter';
 import { classifyArmError, ensureError, TerminalError, TransientError } from './errors';
-import {
-  loadBalancerAdapter,
-  natGatewayAdapter,
-  networkInterfaceAdapter,
-  networkSecurityGroupAdapter,
-  publicIPAddressAdapter,
-  subnetAdapter,
-  virtualNetworkAdapter,
-} from './network/networkAdapters';
-import type { ReconcileClients, ResourceAdapter } from './resourceAdapter';
 import { parseResourceId, type ResourceRef } from './resourceId';
+import type { ResourceTypeRegistry } from './types/registry';
+import type { ResourceTypeModule } from './types/resourceType';
+import type { ArmConnection } from './types/sdkNamespace';
 import { diffDesired, wireToModel } from './wire';
 
-const adapters: ReadonlyMap<string, ResourceAdapter> = new Map(
-  [
-    virtualNetworkAdapter,
-    subnetAdapter,
-    networkSecurityGroupAdapter,
-    publicIPAddressAdapter,
-    natGatewayAdapter,
-    loadBalancerAdapter,
-    networkInterfaceAdapter,
-    virtualMachineAdapter,
-  ].map((a) => [a.type.toLowerCase(), a]),
-);
-
-/** The adapter for an ARM type, or a clear error naming the type. */
-export function adapterFor(type: string): ResourceAdapter {
-  const adapter = adapters.get(type.toLowerCase());
-  if (!adapter) throw new Error(`No reconcile adapter for resource type "${type}"`);
-  return adapter;
-}
+/** What reconciling needs of ARM: the subscription, the poll interval and the namespaces' SDK clients. */
+export type ReconcileClients = ArmConnection;
 
 /** What the reconciler needs of a planned resource. */
 export interface ResourceToApply {
@@ -133,7 +108,8 @@ export async function withTransientRetry<T>(
   }
 }
 
-function isNotFound(err: unknown): boolean {
+/** ARM's "absent": the SDK's RestError carries the HTTP status (404). */
+export function isNotFound(err: unknown): boolean {
   const e = ensureError(err) as Error & { statusCode?: unknown; code?: unknown };
   return (
     e.statusCode === 404 ||
@@ -147,7 +123,11 @@ function isNotFound(err: unknown): boolean {
  * The SDK clients address the subscription they were built for, whatever the id says: a plan made for
  * another subscription would otherwise read, write or delete a same-named resource in this one.
  */
-function assertSubscription(clients: ReconcileClients, subscriptionId: string, resourceId: string): void {
+export function assertSubscription(
+  clients: ReconcileClients,
+  subscriptionId: string,
+  resourceId: string,
+): void {
   if (subscriptionId.toLowerCase() === clients.subscriptionId.toLowerCase()) return;
   throw new TerminalError(
     'SubscriptionMismatch',
@@ -163,9 +143,9 @@ function refFor(clients: ReconcileClients, id: string): ResourceRef {
   return ref;
 }
 
-/** GET through the adapter; undefined when ARM says 404. */
+/** GET through the type's module; undefined when ARM says 404. */
 async function getIfExists(
-  adapter: ResourceAdapter,
+  adapter: ResourceTypeModule,
   clients: ReconcileClients,
   ref: ResourceRef,
 ): Promise<JsonObject | undefined> {
@@ -189,7 +169,7 @@ const settlingStates = new Set(['creating', 'updating', 'deleting', 'provisionin
  * is waited for before comparing, so we neither PUT over a running operation nor report success early.
  */
 async function settle(
-  adapter: ResourceAdapter,
+  adapter: ResourceTypeModule,
   clients: ReconcileClients,
   ref: ResourceRef,
   found: JsonObject | undefined,
@@ -225,16 +205,25 @@ function withCarryOver(
   return body;
 }
 
+/** The type's outputs, never one of its secret fields. */
+function outputsOf(adapter: ResourceTypeModule, actual: JsonObject): Record<string, string> {
+  const outputs = { ...(adapter.outputs?.(actual) ?? {}) };
+  for (const secret of adapter.secretFields ?? []) delete outputs[secret];
+  return outputs;
+}
+
 /**
  * Brings one planned resource to its desired state. Safe to run again at any point (after a crash, a
  * retry, or on an unchanged spec): an existing resource that already matches causes no write.
  */
 export async function applyResource(
+  types: ResourceTypeRegistry,
   clients: ReconcileClients,
   planned: ResourceToApply,
   options: ReconcileOptions = {},
 ): Promise<ApplyResult> {
-  const adapter = adapterFor(planned.type);
+  const adapter = types.get(planned.type);
+  const secretFields = adapter.secretFields ?? [];
   const ref = refFor(clients, planned.id);
   const desired = wireToModel(planned.body) as JsonObject;
   const lro = { updateIntervalInMs: clients.pollIntervalMs };
@@ -248,17 +237,17 @@ export async function applyResource(
       const actual = await settle(adapter, clients, ref, found, options);
       existedBefore ??= actual !== undefined;
       const failed = provisioningStateOf(actual)?.toLowerCase() === 'failed';
-      const wanted = actual && adapter.forExisting ? adapter.forExisting(desired, actual, ref) : desired;
-      const changed = actual ? diffDesired(wanted, actual) : [];
+      const wanted = actual && adapter.normalize ? adapter.normalize(desired, actual, ref) : desired;
+      const changed = actual ? diffDesired(wanted, actual, { secretFields }) : [];
       if (actual && !failed && changed.length === 0) {
-        return { id: planned.id, action: 'unchanged', outputs: adapter.outputs?.(actual) ?? {}, changed };
+        return { id: planned.id, action: 'unchanged', outputs: outputsOf(adapter, actual), changed };
       }
       const body = actual ? withCarryOver(wanted, actual, adapter.carryOver) : desired;
-      const result = await adapter.put(clients, ref, body, lro);
+      const result = await adapter.createOrUpdate(clients, ref, body, lro);
       return {
         id: planned.id,
         action: existedBefore ? 'updated' : 'created',
-        outputs: adapter.outputs?.(result) ?? {},
+        outputs: outputsOf(adapter, result),
         changed: failed ? ['provisioningState'] : changed,
       };
     },
@@ -294,11 +283,12 @@ function describeDiff(desired: JsonObject, actual: JsonObject, paths: string[]):
  * about it (e.g. a subnet's CIDR). Returns its outputs; throws `TerminalError` otherwise.
  */
 export async function verifyResource(
+  types: ResourceTypeRegistry,
   clients: ReconcileClients,
   planned: ResourceToApply,
   options: ReconcileOptions = {},
 ): Promise<ApplyResult> {
-  const adapter = adapterFor(planned.type);
+  const adapter = types.get(planned.type);
   const ref = refFor(clients, planned.id);
   const expected = wireToModel(planned.body) as JsonObject;
   return withTransientRetry(
@@ -313,7 +303,7 @@ export async function verifyResource(
           { statusCode: 404 },
         );
       }
-      const changed = diffDesired(expected, actual);
+      const changed = diffDesired(expected, actual, { secretFields: adapter.secretFields ?? [] });
       if (changed.length > 0) {
         throw new TerminalError(
           'BroughtResourceMismatch',
@@ -321,7 +311,7 @@ export async function verifyResource(
           planned.id,
         );
       }
-      return { id: planned.id, action: 'unchanged', outputs: adapter.outputs?.(actual) ?? {}, changed };
+      return { id: planned.id, action: 'unchanged', outputs: outputsOf(adapter, actual), changed };
     },
     options,
   );
@@ -334,11 +324,12 @@ export interface DeleteResult {
 
 /** Deletes one resource and waits for the LRO; a resource already gone (404) is not an error. */
 export async function deleteResource(
+  types: ResourceTypeRegistry,
   clients: ReconcileClients,
   target: { id: string; type: string },
   options: ReconcileOptions = {},
 ): Promise<DeleteResult> {
-  const adapter = adapterFor(target.type);
+  const adapter = types.get(target.type);
   const ref = refFor(clients, target.id);
   const lro = { updateIntervalInMs: clients.pollIntervalMs };
   return withTransientRetry(
@@ -357,39 +348,3 @@ export async function deleteResource(
     options,
   );
 }
-
-/**
- * The cluster's resource group must already exist: it is never created (the user owns it, its
- * policies and its RBAC). Throws `TerminalError('ResourceGroupNotFound')` naming it otherwise.
- */
-export async function verifyResourceGroup(
-  clients: ReconcileClients,
-  subscriptionId: string,
-  resourceGroup: string,
-  options: ReconcileOptions = {},
-): Promise<{ name: string; location: string }> {
-  const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
-  assertSubscription(clients, subscriptionId, id);
-  return withTransientRetry(
-    id,
-    async () => {
-      try {
-        const rg = await clients.resources.resourceGroups.get(resourceGroup);
-        return { name: rg.name ?? resourceGroup, location: rg.location };
-      } catch (err) {
-        if (isNotFound(err)) {
-          throw new TerminalError(
-            'ResourceGroupNotFound',
-            `resource group "${resourceGroup}" does not exist in subscription ${subscriptionId}; the provisioner never creates it — create it first`,
-            id,
-            { statusCode: 404 },
-          );
-        }
-        throw err;
-      }
-    },
-    options,
-  );
-}
-
-export type { ReconcileClients } from './resourceAdapter';

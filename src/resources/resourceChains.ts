@@ -3,6 +3,7 @@
  * at the first failure and reporting it as data: the orchestrator fans these out and needs every
  * branch's outcome, not just the first error.
  */
+import type { ResourceFailure } from '../cluster/failure';
 import type { PlannedResource } from '../cluster/plan/types';
 import { classifyArmError } from './errors';
 import {
@@ -14,20 +15,15 @@ import {
   type ReconcileOptions,
   verifyResource,
 } from './reconcile';
-
-export interface ResourceFailure {
-  resource: string;
-  code: string;
-  message: string;
-}
+import type { ResourceTypeRegistry } from './types/registry';
 
 function failureOf(err: unknown, resourceId: string): ResourceFailure {
-  const e = classifyArmError(err, resourceId);
-  return { resource: e.resourceId, code: e.armCode, message: e.armMessage };
+  return classifyArmError(err, resourceId).toFailure();
 }
 
 /** Owned resources are applied, brought ones (`owned: false`) only verified. */
 export async function applyChain(
+  types: ResourceTypeRegistry,
   clients: ReconcileClients,
   resources: PlannedResource[],
   options: ReconcileOptions = {},
@@ -36,7 +32,9 @@ export async function applyChain(
   for (const r of resources) {
     try {
       results.push(
-        r.owned ? await applyResource(clients, r, options) : await verifyResource(clients, r, options),
+        r.owned
+          ? await applyResource(types, clients, r, options)
+          : await verifyResource(types, clients, r, options),
       );
     } catch (err) {
       return { results, failure: failureOf(err, r.id) };
@@ -47,6 +45,7 @@ export async function applyChain(
 
 /** Deletes in order; never called with brought resources (the orchestrator filters them out). */
 export async function deleteChain(
+  types: ResourceTypeRegistry,
   clients: ReconcileClients,
   resources: Pick<PlannedResource, 'id' | 'type'>[],
   options: ReconcileOptions = {},
@@ -54,7 +53,7 @@ export async function deleteChain(
   const results: DeleteResult[] = [];
   for (const r of resources) {
     try {
-      results.push(await deleteResource(clients, r, options));
+      results.push(await deleteResource(types, clients, r, options));
     } catch (err) {
       return { results, failure: failureOf(err, r.id) };
     }

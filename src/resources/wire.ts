@@ -37,18 +37,11 @@ export function toJson(value: unknown): Json {
 }
 
 /**
- * Fields we never compare: state ARM maintains (`provisioningState`, `etag`, `resourceGuid`) and
- * secrets ARM never returns on GET (`adminPassword`, `customData`), which would otherwise look like a
- * difference on every run and turn a re-apply into a write.
+ * Fields we never compare: state ARM maintains. A type's secret fields (ARM never returns them on
+ * GET) are added by the caller from the type's module: they would otherwise look like a difference
+ * on every run and turn a re-apply into a write.
  */
-const ignoredKeys = new Set([
-  'provisioningState',
-  'etag',
-  'resourceGuid',
-  'adminPassword',
-  'customData',
-  'userData',
-]);
+const armMaintainedKeys = ['provisioningState', 'etag', 'resourceGuid'];
 
 const resourceIdLike = /^\/subscriptions\//i;
 
@@ -98,7 +91,20 @@ function diffTags(desired: Json, actual: Json | undefined, path: string): string
  * `tags` are the exception: they must be equal, see `diffTags`.
  * Returns the paths that differ (empty when nothing needs to change).
  */
-export function diffDesired(desired: Json, actual: Json | undefined, path = ''): string[] {
+export function diffDesired(
+  desired: Json,
+  actual: Json | undefined,
+  options: { secretFields?: readonly string[] } = {},
+): string[] {
+  return diffAt(desired, actual, '', new Set([...armMaintainedKeys, ...(options.secretFields ?? [])]));
+}
+
+function diffAt(
+  desired: Json,
+  actual: Json | undefined,
+  path: string,
+  ignored: ReadonlySet<string>,
+): string[] {
   const key = path.slice(path.lastIndexOf('.') + 1);
   if (desired === null) return actual === null || actual === undefined ? [] : [path || '.'];
   if (Array.isArray(desired)) {
@@ -117,7 +123,7 @@ export function diffDesired(desired: Json, actual: Json | undefined, path = ''):
     desired.forEach((d, i) => {
       const name = elementName(d);
       const a = byName ? actual.find((x) => elementName(x) === name) : actual[i];
-      diffs.push(...diffDesired(d, a, `${path}[${byName ? (name ?? i) : i}]`));
+      diffs.push(...diffAt(d, a, `${path}[${byName ? (name ?? i) : i}]`, ignored));
     });
     return diffs;
   }
@@ -125,9 +131,9 @@ export function diffDesired(desired: Json, actual: Json | undefined, path = ''):
     if (!isPlainObject(actual)) return [path || '.'];
     const diffs: string[] = [];
     for (const [k, v] of Object.entries(desired)) {
-      if (ignoredKeys.has(k)) continue;
+      if (ignored.has(k)) continue;
       const at = path ? `${path}.${k}` : k;
-      diffs.push(...(k === 'tags' ? diffTags(v, actual[k], at) : diffDesired(v, actual[k], at)));
+      diffs.push(...(k === 'tags' ? diffTags(v, actual[k], at) : diffAt(v, actual[k], at, ignored)));
     }
     return diffs;
   }

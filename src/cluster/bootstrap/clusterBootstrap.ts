@@ -12,7 +12,7 @@
  * backend's own flow to it, so a control-plane node could not reach the API through either frontend
  * when the balancer picks that node).
  */
-import { API_SERVER_PORT } from '../plan/network';
+import { API_SERVER_PORT } from '../apiServer';
 import type { IaasClusterSpec } from '../spec';
 import type { ClusterBootstrap, NodeBootstrap, NodeRole } from './model';
 import {

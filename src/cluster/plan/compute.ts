@@ -9,12 +9,12 @@ import type { ClusterBootstrap, NodeRole } from '../bootstrap/model';
 import type { IaasClusterSpec, OsDiskSpec } from '../spec';
 import { type PlanContext, resource, TAG_NODE, TAG_POOL } from './context';
 import { type ExistingNode, nodeNamePrefix, type NodePlacement, placeNodesAcrossZones } from './placement';
-import { type JsonObject, type PlannedResource, ResourceTypes } from './types';
+import { CONTROL_PLANE_POOL, type JsonObject, type PlannedResource, ResourceTypes } from './types';
+
+export { CONTROL_PLANE_POOL } from './types';
 
 /** Existing nodes by pool name (`controlPlane` for the control plane), so growing keeps names and zones. */
 export type ExistingNodes = Readonly<Record<string, readonly ExistingNode[]>>;
-
-export const CONTROL_PLANE_POOL = 'controlPlane';
 
 interface NodeGroup {
   pool: string;

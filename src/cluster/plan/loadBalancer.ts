@@ -5,10 +5,10 @@
  * (see bootstrap/clusterBootstrap.ts for why). Each has one rule for 6443, an HTTPS /readyz probe,
  * and the control-plane NICs in its backend pool (the NICs join the pools; see compute.ts).
  */
+import { API_SERVER_PORT } from '../apiServer';
 import { apiServerDnsLabel } from '../bootstrap/names';
 import type { IaasClusterSpec } from '../spec';
 import { type PlanContext, resource } from './context';
-import { API_SERVER_PORT } from './network';
 import { type JsonObject, type PlannedResource, ResourceTypes } from './types';
 
 export const LB_FRONTEND_NAME = 'apiserver-frontend';

@@ -3,11 +3,11 @@
  * outbound, and the two subnets. Subnets are planned as child resources so each can be applied
  * on its own; the VNet body carries no `subnets` (a VNet PUT with `subnets` would fight them).
  */
+import { API_SERVER_PORT } from '../apiServer';
 import type { IaasClusterSpec } from '../spec';
 import { type PlanContext, resource } from './context';
 import { type JsonObject, type PlannedResource, ResourceTypes } from './types';
 
-export const API_SERVER_PORT = 6443;
 const ETCD_PORTS = '2379-2380';
 const KUBELET_PORT = '10250';
 const SSH_PORT = '22';

@@ -18,6 +18,9 @@ export const ResourceTypes = {
 
 export type ResourceType = (typeof ResourceTypes)[keyof typeof ResourceTypes];
 
+/** The pool name of the control-plane nodes (in `existingNodes` and a node's `pool`). */
+export const CONTROL_PLANE_POOL = 'controlPlane';
+
 /** What a planned resource is for in the cluster; lets status and placement group resources. */
 export type ResourceRole =
   | 'vnet'

@@ -1,3 +1,4 @@
+import type { ResourceFailure } from '../../cluster/failure';
 import { parseArmErrorMessage } from '../../resources/errors';
 
 /**
@@ -20,13 +21,6 @@ export interface ZoneProgress {
   nodesTotal: number;
 }
 
-/** The failing resource and what ARM said. */
-export interface ClusterError {
-  resource: string;
-  code: string;
-  message: string;
-}
-
 /** Custom status of the cluster orchestrators, updated as work completes. */
 export interface ClusterCustomStatus {
   operation: 'provision' | 'delete';
@@ -34,7 +28,7 @@ export interface ClusterCustomStatus {
   resources: { done: number; total: number };
   zones: Record<string, ZoneProgress>;
   apiServer?: { ip: string; endpoint: string };
-  error?: ClusterError;
+  error?: ResourceFailure;
   /** Set when a failed provisioning was rolled back (`onFailure: rollback`). */
   rolledBack?: boolean;
 }
@@ -49,12 +43,6 @@ export interface ClusterStatusView extends Partial<ClusterCustomStatus> {
   location?: string;
   createdTime?: string;
   lastUpdatedTime?: string;
-}
-
-export const API_SERVER_PORT = 6443;
-
-export function apiServerEndpoint(ip: string): string {
-  return `https://${ip}:${API_SERVER_PORT}`;
 }
 
 /** The instance id of every operation on a cluster: one home for its status, no two operations at once. */
@@ -76,10 +64,10 @@ export function clusterNameOf(instanceId: string): string | undefined {
  * The ARM code and resource out of a failed activity's error (its message carries them). An error
  * that names no ARM code (a settings error, a timeout) becomes `ActivityFailed` with its first line.
  */
-export function clusterErrorFrom(err: unknown, fallbackResource: string): ClusterError {
+export function resourceFailureFrom(err: unknown, fallbackResource: string): ResourceFailure {
   const text = err instanceof Error ? err.message : String(err);
   const parsed = parseArmErrorMessage(text);
-  if (parsed) return { resource: parsed.resourceId, code: parsed.code, message: parsed.message };
+  if (parsed) return parsed;
   const code = /\bARM error ([\w.-]+)/.exec(text)?.[1] ?? 'ActivityFailed';
   return { resource: fallbackResource, code, message: (text.split('\n')[0] ?? text).trim() };
 }

@@ -61,9 +61,11 @@ export function clusterView(name: string, status: DurableOrchestrationStatus): C
     if (!view.error) {
       const text = typeof status.output === 'string' ? status.output : JSON.stringify(status.output ?? '');
       const parsed = parseArmErrorMessage(text);
-      view.error = parsed
-        ? { resource: parsed.resourceId, code: parsed.code, message: parsed.message }
-        : { resource: '', code: 'OrchestrationFailed', message: text.split('\n')[0] ?? text };
+      view.error = parsed ?? {
+        resource: '',
+        code: 'OrchestrationFailed',
+        message: text.split('\n')[0] ?? text,
+      };
     }
   }
   return view;

@@ -5,16 +5,16 @@
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
 
+import type { ResourceFailure } from '../../cluster/failure';
+import { deletionWaves } from '../../cluster/plan/scheduleWaves';
 import type { PlannedResource } from '../../cluster/plan/types';
-import type { ClusterError } from './clusterStatus';
 import { type DeleteResourcesInput, type DeleteResourcesOutput, DurableFunctions } from './durableFunctions';
-import { deletionWaves } from './scheduleWaves';
 import { settleAll } from './settleAll';
 
 export interface DeletionSummary {
   deleted: number;
   alreadyAbsent: number;
-  failure?: ClusterError;
+  failure?: ResourceFailure;
 }
 
 /**

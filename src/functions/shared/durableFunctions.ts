@@ -2,10 +2,11 @@
  * Every orchestrator and activity of the cluster workflows by name, with the shape of its input and
  * output. Orchestrators call activities only through these names, so a rename is a compile error.
  */
+import type { ResourceFailure } from '../../cluster/failure';
 import type { Plan, PlannedResource } from '../../cluster/plan/types';
 import type { LifecycleEvent } from '../../events/lifecycle';
 import type { ApplyResult, DeleteResult } from '../../resources/reconcile';
-import type { ClusterError, ZoneProgress } from './clusterStatus';
+import type { ZoneProgress } from './clusterStatus';
 import type { NodeProgressTarget } from './nodeProgress';
 
 export const DurableFunctions = {
@@ -38,12 +39,12 @@ export interface ClusterOperationInput {
   requestedAt: string;
   /**
    * Owned resources an earlier operation created that this plan no longer has (a shrunk or renamed
-   * pool): deleted after the plan is applied, so nothing is left behind. See staleResources.ts.
+   * pool): deleted after the plan is applied, so nothing is left behind. See cluster/admission/staleResources.ts.
    */
   prune?: PlannedResource[];
   /**
    * Ids of owned resources an earlier operation planned and this plan keeps: they may exist from
-   * before this run, so a rollback of this run leaves them alone (see staleResources.ts).
+   * before this run, so a rollback of this run leaves them alone (see cluster/admission/staleResources.ts).
    */
   existing?: string[];
 }
@@ -73,7 +74,7 @@ export interface ProvisionZoneOutput {
   results: ApplyResult[];
   progress: ZoneProgress;
   /** First terminal failure in the zone; the zone still finishes every node it could. */
-  failure?: ClusterError;
+  failure?: ResourceFailure;
 }
 
 export interface VerifyResourceGroupInput {
@@ -93,7 +94,7 @@ export interface ApplyResourcesInput {
 }
 export interface ApplyResourcesOutput {
   results: ApplyResult[];
-  failure?: ClusterError;
+  failure?: ResourceFailure;
 }
 
 export interface DeleteResourcesInput {
@@ -101,7 +102,7 @@ export interface DeleteResourcesInput {
 }
 export interface DeleteResourcesOutput {
   results: DeleteResult[];
-  failure?: ClusterError;
+  failure?: ResourceFailure;
 }
 
 export type LifecycleEventType = LifecycleEvent['type'];

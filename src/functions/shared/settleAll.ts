@@ -7,13 +7,14 @@
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
 
-import { type ClusterError, clusterErrorFrom } from './clusterStatus';
+import type { ResourceFailure } from '../../cluster/failure';
+import { resourceFailureFrom } from './clusterStatus';
 
 export interface Settled<T> {
   /** Outputs of the children that completed, in task order. */
   outcomes: T[];
   /** The first child's error, as a cluster error (code from "ARM error CODE", else `ActivityFailed`). */
-  error?: ClusterError;
+  error?: ResourceFailure;
 }
 
 export function* settleAll<T>(
@@ -33,6 +34,6 @@ export function* settleAll<T>(
         // Reported once, through the first error below.
       }
     }
-    return { outcomes, error: clusterErrorFrom(err, fallbackResource) };
+    return { outcomes, error: resourceFailureFrom(err, fallbackResource) };
   }
 }

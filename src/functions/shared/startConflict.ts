@@ -14,3 +14,12 @@ export function isInstanceConflict(err: unknown): boolean {
 export function startFailedMessage(clusterName: string, operation: 'provisioning' | 'deletion'): string {
   return `could not start the ${operation} of cluster "${clusterName}": the durable task store refused it (see the function app's logs); try again later`;
 }
+
+/**
+ * `getStatus` of durable-functions 3.5.0 (pinned) turns the extension's HTTP 404 into a plain Error
+ * and exposes no status code, so the only signal is its message, which names the status exactly
+ * ("…replied with HTTP 404 response…"); a unit test checks the pinned library still says so.
+ */
+export function isInstanceNotFound(err: unknown): boolean {
+  return err instanceof Error && /\breplied with HTTP 404 response\b/.test(err.message);
+}

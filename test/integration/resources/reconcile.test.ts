@@ -8,9 +8,9 @@ import {
 } from '@azure-cluster-provisioner/arm-emulator';
 
 import { planCluster } from '../../../src/cluster/plan';
+import { deletionWaves, provisioningWaves, zoneWaves } from '../../../src/cluster/plan/scheduleWaves';
 import type { Plan, PlannedResource } from '../../../src/cluster/plan/types';
 import { parseClusterSpec } from '../../../src/cluster/validate';
-import { deletionWaves, provisioningWaves, zoneWaves } from '../../../src/functions/shared/scheduleWaves';
 import { createArmClients } from '../../../src/resources/clients';
 import { TerminalError } from '../../../src/resources/errors';
 import {
@@ -19,9 +19,11 @@ import {
   type ReconcileClients,
   type ReconcileOptions,
   verifyResource,
-  verifyResourceGroup,
 } from '../../../src/resources/reconcile';
 import { applyChain } from '../../../src/resources/resourceChains';
+import { verifyResourceGroup } from '../../../src/resources/resourceGroups';
+import { computeSdk } from '../../../src/resources/types/compute/sdk';
+import { resourceTypes } from '../../../src/resources/types/registry';
 
 const fast: ReconcileOptions = { retry: { maxAttempts: 6, baseDelayMs: 5, maxDelayMs: 50 } };
 
@@ -92,7 +94,7 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
   it('creates every planned resource with one write each, then re-applies with zero writes', async () => {
     const before = writes();
     const order = applyOrder(plan);
-    const created = await applyChain(clients, order, fast);
+    const created = await applyChain(resourceTypes, clients, order, fast);
     expect(created.failure).toBeUndefined();
     expect(created.results.map((r) => r.action)).toEqual(order.map(() => 'created'));
     expect(writes() - before).toBe(plan.resources.length);
@@ -100,7 +102,7 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
     expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 
     const again = writes();
-    const reapplied = await applyChain(clients, order, fast);
+    const reapplied = await applyChain(resourceTypes, clients, order, fast);
     expect(reapplied.failure).toBeUndefined();
     expect(reapplied.results.filter((r) => r.action !== 'unchanged')).toEqual([]);
     expect(writes() - again).toBe(0);
@@ -118,28 +120,28 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
       properties: { ...props.securityRules[0]!.properties, priority: 3000 },
     });
     const before = writes();
-    const updated = await applyResource(clients, { ...nsg, body }, fast);
+    const updated = await applyResource(resourceTypes, clients, { ...nsg, body }, fast);
     expect(updated.action).toBe('updated');
     expect(updated.changed).toEqual(['securityRules']);
     expect(writes() - before).toBe(1);
     // Back to the plan: one more write, then stable.
-    expect((await applyResource(clients, nsg, fast)).action).toBe('updated');
-    expect((await applyResource(clients, nsg, fast)).action).toBe('unchanged');
+    expect((await applyResource(resourceTypes, clients, nsg, fast)).action).toBe('updated');
+    expect((await applyResource(resourceTypes, clients, nsg, fast)).action).toBe('unchanged');
   });
 
   it('removes a tag dropped from the spec, with one write, then makes none', async () => {
     const nsg = byRole('workerNsg');
     const tagged = { ...nsg, body: { ...nsg.body, tags: { ...(nsg.body['tags'] as object), extra: 'x' } } };
-    expect((await applyResource(clients, tagged, fast)).action).toBe('updated');
+    expect((await applyResource(resourceTypes, clients, tagged, fast)).action).toBe('updated');
     const before = writes();
-    const back = await applyResource(clients, nsg, fast);
+    const back = await applyResource(resourceTypes, clients, nsg, fast);
     expect(back).toMatchObject({ action: 'updated', changed: ['tags'] });
     expect(writes() - before).toBe(1);
     const stored = (emulator.resources() as { id: string; tags?: Record<string, string> }[]).find(
       (r) => r.id.toLowerCase() === nsg.id.toLowerCase(),
     );
     expect(stored?.tags).toEqual(nsg.body['tags']);
-    expect((await applyResource(clients, nsg, fast)).action).toBe('unchanged');
+    expect((await applyResource(resourceTypes, clients, nsg, fast)).action).toBe('unchanged');
     expect(writes() - before).toBe(1);
   });
 
@@ -172,7 +174,9 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
       b.properties.storageProfile.osDisk.managedDisk = { storageAccountType: 'Premium_LRS' };
     });
     let before = writes();
-    expect(await applyResource(clients, creationOnly, fast)).toMatchObject({ action: 'unchanged' });
+    expect(await applyResource(resourceTypes, clients, creationOnly, fast)).toMatchObject({
+      action: 'unchanged',
+    });
     expect(writes() - before).toBe(0);
 
     const resized = edit((b) => {
@@ -180,12 +184,12 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
       b.properties.osProfile.adminUsername = 'newadmin';
     });
     before = writes();
-    expect(await applyResource(clients, resized, fast)).toMatchObject({
+    expect(await applyResource(resourceTypes, clients, resized, fast)).toMatchObject({
       action: 'updated',
       changed: ['hardwareProfile.vmSize'],
     });
     expect(writes() - before).toBe(1);
-    const actual = await clients.compute.virtualMachines.get('rg-demo', vm.name);
+    const actual = await clients.clientOf(computeSdk).virtualMachines.get('rg-demo', vm.name);
     expect(actual.hardwareProfile?.vmSize).toBe('Standard_D2s_v5');
     expect(actual.osProfile?.adminUsername).not.toBe('newadmin');
 
@@ -193,6 +197,7 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
     const other = zone === '1' ? '2' : '1';
     before = emulator.operations().length;
     const moved = applyResource(
+      resourceTypes,
       clients,
       edit((b) => (b.zones = [other])),
       fast,
@@ -210,8 +215,8 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
         .filter((o) => o.write),
     ).toEqual([]);
 
-    expect((await applyResource(clients, vm, fast)).action).toBe('updated');
-    expect((await applyResource(clients, vm, fast)).action).toBe('unchanged');
+    expect((await applyResource(resourceTypes, clients, vm, fast)).action).toBe('updated');
+    expect((await applyResource(resourceTypes, clients, vm, fast)).action).toBe('unchanged');
   });
 
   it('refuses an id in another subscription before any ARM call', async () => {
@@ -220,9 +225,9 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
     const foreign = { ...nsg, id: nsg.id.replace(DEFAULT_SUBSCRIPTION_ID, other.toUpperCase()) };
     const before = emulator.operations().length;
     for (const attempt of [
-      applyResource(clients, foreign, fast),
-      verifyResource(clients, foreign, fast),
-      deleteResource(clients, foreign, fast),
+      applyResource(resourceTypes, clients, foreign, fast),
+      verifyResource(resourceTypes, clients, foreign, fast),
+      deleteResource(resourceTypes, clients, foreign, fast),
       verifyResourceGroup(clients, other, 'rg-demo', fast),
     ]) {
       await expect(attempt).rejects.toBeInstanceOf(TerminalError);
@@ -237,7 +242,7 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
       ...nsg,
       id: nsg.id.replace(DEFAULT_SUBSCRIPTION_ID, DEFAULT_SUBSCRIPTION_ID.toUpperCase()),
     };
-    expect((await applyResource(clients, upper, fast)).action).toBe('unchanged');
+    expect((await applyResource(resourceTypes, clients, upper, fast)).action).toBe('unchanged');
   });
 
   it.each([
@@ -253,16 +258,16 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
     const name = `faulty-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.slice(0, 40);
     const nsg = { ...base, name, id: base.id.replace(/[^/]+$/, name) };
     emulator.faults.add({ method: 'PUT', path: `/networkSecurityGroups/${name}$`, count: 2, ...fault });
-    const result = await applyResource(clients, nsg, fast);
+    const result = await applyResource(resourceTypes, clients, nsg, fast);
     expect(result.action).toBe('created');
     const faulted = emulator.operations().filter((o) => o.faultId !== undefined && o.path.endsWith(name));
     expect(faulted).toHaveLength(2);
-    expect((await deleteResource(clients, nsg, fast)).action).toBe('deleted');
+    expect((await deleteResource(resourceTypes, clients, nsg, fast)).action).toBe('deleted');
   });
 
   it('fails fast with the ARM code on QuotaExceeded and on a failed long-running operation', async () => {
     const vm = plan.resources.find((r) => r.role === 'workerVm')!;
-    await deleteResource(clients, vm, fast);
+    await deleteResource(resourceTypes, clients, vm, fast);
     emulator.faults.add({
       method: 'PUT',
       path: `/virtualMachines/${vm.name}$`,
@@ -271,7 +276,7 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
       message: 'Operation results in exceeding approved standardDSv5Family Cores quota',
     });
     const before = emulator.operations().length;
-    const quota = applyResource(clients, vm, fast);
+    const quota = applyResource(resourceTypes, clients, vm, fast);
     await expect(quota).rejects.toBeInstanceOf(TerminalError);
     await expect(quota).rejects.toMatchObject({ armCode: 'QuotaExceeded', resourceId: vm.id });
     // One GET and one PUT: no retry of a terminal error.
@@ -282,25 +287,25 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
       path: `/virtualMachines/${vm.name}$`,
       lroFailure: { code: 'ZonalAllocationFailed', message: 'no capacity in zone' },
     });
-    await expect(applyResource(clients, vm, fast)).rejects.toMatchObject({
+    await expect(applyResource(resourceTypes, clients, vm, fast)).rejects.toMatchObject({
       armCode: 'ZonalAllocationFailed',
     });
     // A later apply without the fault repairs it.
-    expect((await applyResource(clients, vm, fast)).action).not.toBe('unchanged');
+    expect((await applyResource(resourceTypes, clients, vm, fast)).action).not.toBe('unchanged');
   });
 
   it('verifies a brought subnet: missing or with another CIDR is a clear terminal error', async () => {
     const subnet = byRole('workerSubnet');
-    await expect(verifyResource(clients, subnet, fast)).resolves.toMatchObject({
+    await expect(verifyResource(resourceTypes, clients, subnet, fast)).resolves.toMatchObject({
       action: 'unchanged',
     });
     const other = JSON.parse(JSON.stringify(subnet.body)) as typeof subnet.body;
     (other['properties'] as { addressPrefix: string }).addressPrefix = '10.0.9.0/24';
-    await expect(verifyResource(clients, { ...subnet, body: other }, fast)).rejects.toThrow(
+    await expect(verifyResource(resourceTypes, clients, { ...subnet, body: other }, fast)).rejects.toThrow(
       /BroughtResourceMismatch.*addressPrefix \(expected "10.0.9.0\/24", found "10.0.1.0\/24"\)/,
     );
     const ghost = { ...subnet, id: subnet.id.replace(/subnets\/.*$/, 'subnets/ghost') };
-    await expect(verifyResource(clients, ghost, fast)).rejects.toMatchObject({
+    await expect(verifyResource(resourceTypes, clients, ghost, fast)).rejects.toMatchObject({
       armCode: 'BroughtResourceNotFound',
     });
   });
@@ -309,10 +314,10 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
     for (const wave of deletionWaves(plan.resources)) {
       for (const unit of wave)
         for (const r of unit.resources)
-          expect((await deleteResource(clients, r, fast)).action).toBe('deleted');
+          expect((await deleteResource(resourceTypes, clients, r, fast)).action).toBe('deleted');
     }
     const left = (emulator.resources() as { id: string }[]).filter((r) => /\/providers\//i.test(r.id));
     expect(left).toEqual([]);
-    expect((await deleteResource(clients, byRole('vnet'), fast)).action).toBe('absent');
+    expect((await deleteResource(resourceTypes, clients, byRole('vnet'), fast)).action).toBe('absent');
   });
 });

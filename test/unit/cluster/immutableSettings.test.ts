@@ -1,4 +1,4 @@
-import { bootstrapSettingChanges } from '../../../src/cluster/immutableSettings';
+import { bootstrapSettingChanges } from '../../../src/cluster/admission/immutableSettings';
 import type { IaasClusterSpec } from '../../../src/cluster/spec';
 import { parseClusterSpec } from '../../../src/cluster/validate';
 import { iaasInput } from './fixtures';

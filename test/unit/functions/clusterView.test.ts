@@ -1,10 +1,10 @@
 import type { DurableOrchestrationStatus } from 'durable-functions';
 
+import { apiServerEndpoint } from '../../../src/cluster/apiServer';
 import {
-  apiServerEndpoint,
-  clusterErrorFrom,
   clusterInstanceId,
   clusterNameOf,
+  resourceFailureFrom,
   zoneInstanceId,
 } from '../../../src/functions/shared/clusterStatus';
 import { clusterView } from '../../../src/functions/shared/clusterView';
@@ -42,20 +42,20 @@ describe('instance ids', () => {
   });
 });
 
-describe('clusterErrorFrom', () => {
+describe('resourceFailureFrom', () => {
   it('recovers the ARM code and resource from an activity failure as the durable runtime reports it', () => {
     const err = new Error(`ARM error QuotaExceeded on ${vmId}: over quota \n at stack`);
-    expect(clusterErrorFrom(err, 'fallback')).toEqual({
+    expect(resourceFailureFrom(err, 'fallback')).toEqual({
       resource: vmId,
       code: 'QuotaExceeded',
       message: 'over quota',
     });
-    expect(clusterErrorFrom(new Error('boom\nstack'), 'rg')).toEqual({
+    expect(resourceFailureFrom(new Error('boom\nstack'), 'rg')).toEqual({
       resource: 'rg',
       code: 'ActivityFailed',
       message: 'boom',
     });
-    expect(clusterErrorFrom(new Error('ARM error Conflict (no resource)'), 'rg')).toMatchObject({
+    expect(resourceFailureFrom(new Error('ARM error Conflict (no resource)'), 'rg')).toMatchObject({
       code: 'Conflict',
       resource: 'rg',
     });

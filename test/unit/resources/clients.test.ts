@@ -10,6 +10,10 @@ import {
   createArmClients,
   staticTokenCredential,
 } from '../../../src/resources/clients';
+import { computeSdk } from '../../../src/resources/types/compute/sdk';
+import { containerServiceSdk } from '../../../src/resources/types/containerService/sdk';
+import { networkSdk } from '../../../src/resources/types/network/sdk';
+import { resourcesSdk } from '../../../src/resources/types/resources/sdk';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
 
@@ -111,14 +115,16 @@ describe('armSettingsFromEnv', () => {
 });
 
 describe('createArmClients', () => {
-  it('builds the four SDK clients once per settings', () => {
+  it("builds each namespace's SDK client once per settings, on first use", () => {
     const settings = armSettingsFromEnv({ AZURE_SUBSCRIPTION_ID: SUB, ARM_CREDENTIAL: 'static' });
     const clients = createArmClients(settings);
     expect(clients.subscriptionId).toBe(SUB);
-    expect(typeof clients.network.virtualNetworks.beginCreateOrUpdateAndWait).toBe('function');
-    expect(typeof clients.compute.virtualMachines.get).toBe('function');
-    expect(typeof clients.containerService.agentPools.get).toBe('function');
-    expect(typeof clients.resources.resourceGroups.get).toBe('function');
+    const network = clients.clientOf(networkSdk);
+    expect(typeof network.virtualNetworks.beginCreateOrUpdateAndWait).toBe('function');
+    expect(clients.clientOf(networkSdk)).toBe(network);
+    expect(typeof clients.clientOf(computeSdk).virtualMachines.get).toBe('function');
+    expect(typeof clients.clientOf(containerServiceSdk).agentPools.get).toBe('function');
+    expect(typeof clients.clientOf(resourcesSdk).resourceGroups.get).toBe('function');
     expect(createArmClients({ ...settings })).toBe(clients);
   });
 

@@ -89,7 +89,7 @@ describe('classifyArmError', () => {
     const wrapped = `Activity function 'applyResource' failed: "${c.message}". See the function execution logs for additional details.`;
     expect(parseArmErrorMessage(wrapped)).toEqual({
       code: 'QuotaExceeded',
-      resourceId: id,
+      resource: id,
       message: 'QuotaExceeded happened',
     });
     expect(parseArmErrorMessage('something else')).toBeUndefined();

@@ -1,5 +1,6 @@
-import type { Json, JsonObject } from '../../../src/cluster/plan/types';
+import { type Json, type JsonObject, ResourceTypes } from '../../../src/cluster/plan/types';
 import { parseResourceId } from '../../../src/resources/resourceId';
+import { resourceTypes } from '../../../src/resources/types/registry';
 import { diffDesired, wireToModel } from '../../../src/resources/wire';
 
 const nsgId = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/cp-nsg';
@@ -107,13 +108,18 @@ describe('diffDesired', () => {
     expect(diffDesired({ tags: { team: 'A' } }, { tags: { team: 'a' } })).toEqual(['tags']);
   });
 
-  it('never compares secrets ARM does not return', () => {
+  it("never compares a type's secrets, which ARM does not return", () => {
+    const secretFields = resourceTypes.get(ResourceTypes.virtualMachine).secretFields;
     expect(
       diffDesired(
         { osProfile: { adminPassword: 'x', customData: 'y', computerName: 'n' } },
         { osProfile: { computerName: 'n' } },
+        { secretFields },
       ),
     ).toEqual([]);
+    expect(
+      diffDesired({ osProfile: { adminPassword: 'x' } }, { osProfile: {} }, { secretFields: [] }),
+    ).toEqual(['osProfile.adminPassword']);
   });
 });
 

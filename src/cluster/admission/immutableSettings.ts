@@ -5,7 +5,7 @@
  * ranges and the internal API address are baked into the running cluster and its certificates.
  * Pure: compares the previous resolved spec with the new one.
  */
-import type { IaasClusterSpec } from './spec';
+import type { IaasClusterSpec } from '../spec';
 
 type BootstrapFields = Pick<IaasClusterSpec, 'kubernetesVersion'> & {
   network: Pick<IaasClusterSpec['network'], 'cni' | 'podCidr' | 'serviceCidr'> & {

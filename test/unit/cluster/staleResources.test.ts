@@ -1,7 +1,3 @@
-import { planCluster } from '../../../src/cluster/plan';
-import type { Plan } from '../../../src/cluster/plan/types';
-import { parseClusterSpec } from '../../../src/cluster/validate';
-import type { ClusterOperationInput } from '../../../src/functions/shared/durableFunctions';
 import {
   controlPlaneShrinkError,
   existingNodesOf,
@@ -11,7 +7,11 @@ import {
   resourcesThatMayExist,
   resourcesToPrune,
   resourcesToRollBack,
-} from '../../../src/functions/shared/staleResources';
+} from '../../../src/cluster/admission/staleResources';
+import { planCluster } from '../../../src/cluster/plan';
+import type { Plan } from '../../../src/cluster/plan/types';
+import { parseClusterSpec } from '../../../src/cluster/validate';
+import type { ClusterOperationInput } from '../../../src/functions/shared/durableFunctions';
 
 const SUB = '00000000-0000-0000-0000-000000000000';
 
@@ -56,7 +56,8 @@ function previous(
     ...(prune ? { prune } : {}),
     ...(extra.existing ? { existing: extra.existing } : {}),
   };
-  return { input, orchestrator, runtimeStatus, ...(extra.rolledBack ? { rolledBack: true } : {}) };
+  const operation = orchestrator === 'deleteCluster' ? 'delete' : 'provision';
+  return { input, operation, runtimeStatus, ...(extra.rolledBack ? { rolledBack: true } : {}) };
 }
 
 const names = (rs: Plan['resources']): string[] => rs.map((r) => r.name).sort();

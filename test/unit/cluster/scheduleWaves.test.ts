@@ -2,14 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { planCluster } from '../../../src/cluster/plan';
-import type { Plan } from '../../../src/cluster/plan/types';
-import { parseClusterSpec } from '../../../src/cluster/validate';
 import {
   deletionWaves,
   provisioningWaves,
   type ScheduleUnit,
   zoneWaves,
-} from '../../../src/functions/shared/scheduleWaves';
+} from '../../../src/cluster/plan/scheduleWaves';
+import type { Plan } from '../../../src/cluster/plan/types';
+import { parseClusterSpec } from '../../../src/cluster/validate';
 
 function examplePlan(): Plan {
   const text = fs.readFileSync(path.join(__dirname, '../../../examples/iaas-cluster.yaml'), 'utf8');

@@ -11,7 +11,7 @@
  * For the IaaS graph the longest path crosses every wave, so the makespan equals the critical path
  * up to the spread of latencies inside a wave.
  */
-import type { PlannedResource } from '../../cluster/plan/types';
+import type { PlannedResource } from './types';
 
 /** A unit of work: resources applied (or deleted) in order, or a zone's nodes (a sub-orchestration). */
 export interface ScheduleUnit {

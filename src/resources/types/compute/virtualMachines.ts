@@ -1,10 +1,14 @@
+/**
+ * A virtual machine. Its zone, OS profile (admin user, SSH keys, computer name, custom data), OS disk
+ * and image are fixed at creation; its password and custom data are secrets ARM never returns.
+ */
 import type { VirtualMachine } from '@azure/arm-compute';
 
-import type { Json, JsonObject } from '../../cluster/plan/types';
-import { TerminalError } from '../errors';
-import { nameAt, type ResourceAdapter } from '../resourceAdapter';
-import type { ResourceRef } from '../resourceId';
-import { toJson } from '../wire';
+import { type Json, type JsonObject, ResourceTypes } from '../../../cluster/plan/types';
+import { TerminalError } from '../../errors';
+import type { ResourceRef } from '../../resourceId';
+import { nameAt, topLevelType } from '../resourceType';
+import { computeSdk } from './sdk';
 
 function asObject(value: Json | undefined): JsonObject | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
@@ -32,12 +36,11 @@ function assertSameZone(desired: JsonObject, actual: JsonObject, ref: ResourceRe
 }
 
 /**
- * For a VM that exists: what ARM only accepts at creation keeps its actual value. The OS profile (admin
- * user, SSH keys, computer name, custom data) and the OS disk and image are creation-time settings;
- * an existing node keeps its key and disk, new nodes get the new ones. Everything else (size, tags,
- * NICs, diagnostics) is compared and updated as usual.
+ * For a VM that exists: what ARM only accepts at creation keeps its actual value. An existing node
+ * keeps its key and disk, new nodes get the new ones. Everything else (size, tags, NICs,
+ * diagnostics) is compared and updated as usual.
  */
-function forExisting(desired: JsonObject, actual: JsonObject, ref: ResourceRef): JsonObject {
+function normalize(desired: JsonObject, actual: JsonObject, ref: ResourceRef): JsonObject {
   assertSameZone(desired, actual, ref);
   const out: JsonObject = { ...desired };
   const osProfile = asObject(actual['osProfile']);
@@ -57,21 +60,8 @@ function forExisting(desired: JsonObject, actual: JsonObject, ref: ResourceRef):
   return out;
 }
 
-export const virtualMachineAdapter: ResourceAdapter = {
-  type: 'Microsoft.Compute/virtualMachines',
-  get: async (c, ref) =>
-    toJson(await c.compute.virtualMachines.get(ref.resourceGroup, nameAt(ref, 0))) as JsonObject,
-  put: async (c, ref, body, lro) =>
-    toJson(
-      await c.compute.virtualMachines.createOrUpdate(
-        ref.resourceGroup,
-        nameAt(ref, 0),
-        body as unknown as VirtualMachine,
-        lro,
-      ),
-    ) as JsonObject,
-  delete: async (c, ref, lro) => {
-    await c.compute.virtualMachines.delete(ref.resourceGroup, nameAt(ref, 0), lro);
-  },
-  forExisting,
-};
+export const virtualMachines = topLevelType<VirtualMachine>(
+  ResourceTypes.virtualMachine,
+  (arm) => arm.clientOf(computeSdk).virtualMachines,
+  { normalize, secretFields: ['adminPassword', 'customData', 'userData'] },
+);

@@ -5,20 +5,27 @@
  * orchestrator the owned resources the previous operation knew about and the new plan does not, and
  * the orchestrator deletes them once the new plan is applied.
  */
-import type { ExistingNode } from '../../cluster/plan/placement';
-import type { Plan, PlannedResource } from '../../cluster/plan/types';
-import type { ApplyResult } from '../../resources/reconcile';
-import type { ClusterOperationInput } from './durableFunctions';
+import type { ExistingNode } from '../plan/placement';
+import { CONTROL_PLANE_POOL as CONTROL_PLANE, type Plan, type PlannedResource } from '../plan/types';
 
 const lower = (id: string): string => id.toLowerCase();
 
-/** The `existingNodes` key of the control plane (see cluster/plan/compute.ts). */
-const CONTROL_PLANE = 'controlPlane';
+/** What the durable record of an operation on a cluster holds that admission needs. */
+export interface OperationRecord {
+  plan: Plan;
+  /** Owned resources that operation was to delete after applying its plan. */
+  prune?: PlannedResource[];
+  /** Ids of owned resources in its plan that may have existed before it ran. */
+  existing?: string[];
+  /** The resolved spec it was given (what the cluster was built with). */
+  spec?: unknown;
+}
 
 export interface PreviousOperation {
-  input: ClusterOperationInput;
-  /** The orchestrator that ran it (`provisionCluster` or `deleteCluster`). */
-  orchestrator: string;
+  input: OperationRecord;
+  /** What it did: provision (create or change) or delete the cluster. */
+  operation: 'provision' | 'delete';
+  /** Its durable runtime status: Running, Completed, Failed, Terminated, … */
   runtimeStatus: string;
   /** Its custom status said `rolledBack: true`: it deleted everything it had created. */
   rolledBack?: boolean;
@@ -33,9 +40,9 @@ export interface PreviousOperation {
  */
 export function resourcesThatMayExist(previous: PreviousOperation | undefined): PlannedResource[] {
   if (!previous) return [];
-  if (previous.orchestrator === 'deleteCluster' && previous.runtimeStatus === 'Completed') return [];
+  if (previous.operation === 'delete' && previous.runtimeStatus === 'Completed') return [];
   const owned = previous.input.plan.resources.filter((r) => r.owned);
-  if (previous.orchestrator === 'provisionCluster' && previous.rolledBack === true) {
+  if (previous.operation === 'provision' && previous.rolledBack === true) {
     const kept = new Set((previous.input.existing ?? []).map(lower));
     return owned.filter((r) => kept.has(lower(r.id)));
   }
@@ -49,7 +56,7 @@ export function resourcesThatMayExist(previous: PreviousOperation | undefined): 
  */
 export function resourcesToPrune(previous: PreviousOperation | undefined, plan: Plan): PlannedResource[] {
   if (!previous) return [];
-  if (previous.orchestrator === 'deleteCluster' && previous.runtimeStatus === 'Completed') return [];
+  if (previous.operation === 'delete' && previous.runtimeStatus === 'Completed') return [];
   const keep = new Set(plan.resources.map((r) => lower(r.id)));
   const carried = previous.runtimeStatus === 'Completed' ? [] : (previous.input.prune ?? []);
   const stale = new Map<string, PlannedResource>();
@@ -76,7 +83,7 @@ export function resourcesFromBefore(previous: PreviousOperation | undefined, pla
 export function resourcesToRollBack(
   plan: Plan,
   existing: readonly string[] | undefined,
-  results: readonly Pick<ApplyResult, 'id' | 'action'>[],
+  results: readonly { id: string; action: 'created' | 'updated' | 'unchanged' }[],
 ): PlannedResource[] {
   const created = new Set(results.filter((r) => r.action === 'created').map((r) => lower(r.id)));
   const found = results.filter((r) => r.action !== 'created').map((r) => r.id);

@@ -1,0 +1,11 @@
+/** A NAT gateway. */
+import type { NatGateway } from '@azure/arm-network';
+
+import { ResourceTypes } from '../../../cluster/plan/types';
+import { topLevelType } from '../resourceType';
+import { networkSdk } from './sdk';
+
+export const natGateways = topLevelType<NatGateway>(
+  ResourceTypes.natGateway,
+  (arm) => arm.clientOf(networkSdk).natGateways,
+);
