@@ -162,7 +162,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .command('publish')
     .description(
       'publish a DemandReported (--required) or ScaleRequested (--delta) event with @azure/eventgrid, to a topic ' +
-        '(--endpoint/--key or EVENTGRID_SCALING_TOPIC_*) or the local host\'s Event Grid webhook',
+        "(--endpoint/--key or EVENTGRID_SCALING_TOPIC_*) or the local host's Event Grid webhook",
     )
     .argument('<args...>', '<cluster> <pool> (--required <n> | --delta=<n>) [options]; see docs/scaling.md')
     .allowUnknownOption()
