@@ -9,6 +9,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
+import type * as ScaleEvent from '../events/scaleEventCommand';
 import { ApiClient, type ConnectionOptions, resolveConnection } from './apiClient';
 import {
   applyCommand,
@@ -19,7 +20,6 @@ import {
   statusCommand,
 } from './commands';
 import { CliFailure, type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './io';
-import type * as ScaleEvent from '../events/scaleEventCommand';
 import type * as Plan from './plan';
 
 interface GlobalOptions extends ConnectionOptions {
@@ -162,7 +162,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .command('publish')
     .description(
       'publish a DemandReported (--required) or ScaleRequested (--delta) event with @azure/eventgrid, to a topic ' +
-        '(--endpoint/--key or EVENTGRID_SCALING_TOPIC_*) or the local host\'s Event Grid webhook',
+        "(--endpoint/--key or EVENTGRID_SCALING_TOPIC_*) or the local host's Event Grid webhook",
     )
     .argument('<args...>', '<cluster> <pool> (--required <n> | --delta=<n>) [options]; see docs/scaling.md')
     .allowUnknownOption()
