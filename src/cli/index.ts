@@ -9,6 +9,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
+import type * as ScaleEvent from '../events/scaleEventCommand';
 import { ApiClient, type ConnectionOptions, resolveConnection } from './apiClient';
 import {
   applyCommand,
@@ -19,7 +20,6 @@ import {
   statusCommand,
 } from './commands';
 import { CliFailure, type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './io';
-import type * as ScaleEvent from '../events/scaleEventCommand';
 import type * as Plan from './plan';
 
 interface GlobalOptions extends ConnectionOptions {

@@ -208,7 +208,7 @@ describe('source-range lists: a range inside another is refused, naming both', (
       'authorizedCidrs (AKS)',
       // The example runs virtual nodes, which AKS refuses beside authorized ranges: turn them off here.
       aks
-        .replace(/virtualNodes:\n  enabled: true[^\n]*/, 'virtualNodes:\n  enabled: false')
+        .replace(/virtualNodes:\n {2}enabled: true[^\n]*/, 'virtualNodes:\n  enabled: false')
         .replace(
           'apiServer:\n  private: false',
           'apiServer:\n  private: false\n  authorizedCidrs: [203.0.113.128/25, 203.0.113.0/24]',
