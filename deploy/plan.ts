@@ -96,9 +96,13 @@ export function defaultStorageAccountName(appName: string): string {
   return `${appName.replace(/-/g, '').toLowerCase().slice(0, 22)}st`;
 }
 
-/** ARM operation names of the types the app creates (`<type>/write`, `<type>/delete`): what its resource events are filtered to. */
-export function ownedOperationNames(): string[] {
-  return Object.values(ResourceTypes).flatMap((t) => [`${t}/write`, `${t}/delete`]);
+/** Prefixes of the ARM operation names of the types the app creates: what its resource events are filtered to. */
+export function ownedOperationPrefixes(): string[] {
+  // One `StringBeginsWith` value per owned type (its writes and deletes: `<type>/write`, `<type>/delete`),
+  // dropping types a shorter prefix already covers (subnets under virtualNetworks): Event Grid allows 25
+  // filter values, and the app owns more types than 25 ÷ 2 exact operation names would fit.
+  const prefixes = [...new Set(Object.values(ResourceTypes).map((t) => `${t}/`))].sort();
+  return prefixes.filter((p) => !prefixes.some((q) => q !== p && p.startsWith(q)));
 }
 
 /** A GUID that depends only on its parts (SHA-1 name-based, RFC 4122 version 5 layout). */
@@ -386,7 +390,7 @@ export function planDeployment(options: DeployOptions): DeploymentPlan {
       body: delivery({
         includedEventTypes: RESOURCE_EVENT_TYPES,
         advancedFilters: [
-          { operatorType: 'StringIn', key: 'data.operationName', values: ownedOperationNames() },
+          { operatorType: 'StringBeginsWith', key: 'data.operationName', values: ownedOperationPrefixes() },
         ],
       }),
       dependsOn: [systemTopicId, siteId],
