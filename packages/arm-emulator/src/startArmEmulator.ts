@@ -9,6 +9,7 @@ import { ArmThrottle, AZURE_THROTTLE_LIMITS, type ThrottleLimits } from './armTh
 import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
+import { SecretsDataPlane } from './keyVault/secretsDataPlane';
 import { LatencyModel } from './latencyModel';
 import { loadOrCreateTlsIdentity } from './tlsIdentity';
 
@@ -49,6 +50,11 @@ export interface ArmEmulator {
   faults: { add(rule: FaultRule): string; clear(): void };
   operations(): OperationRecord[];
   resources(): object[];
+  /**
+   * Test-only: the custom data (decoded) a VM was written with; ARM never returns it on GET. Also
+   * `GET /_emulator/custom-data/<vm id>` → `{ customData }`. Memory only: never in the state file.
+   */
+  customData(vmId: string): string | undefined;
   reset(): void;
   setTimeScale(scale: number): void;
   addEventSubscriber(url: string): void;
@@ -133,10 +139,12 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     for (const t of timers) clearTimeout(t);
     timers.clear();
   };
+  const secrets = new SecretsDataPlane(store);
   const reset = (): void => {
     clearTimers();
     throttle?.reset();
     store.clear();
+    secrets.clear();
     faults.clear();
     log.length = 0;
     seed();
@@ -150,6 +158,17 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   ): Promise<{ status: number; body?: Json }> => {
     const route = `${method} ${segments.join('/').toLowerCase()}`;
     try {
+      // Test-only: a VM's custom data, which ARM (and this emulator's ARM API) never returns.
+      if (method === 'GET' && segments[0]?.toLowerCase() === 'custom-data') {
+        const data = store.customDataOf(`/${segments.slice(1).join('/')}`);
+        if (data === undefined) {
+          return Promise.resolve({
+            status: 404,
+            body: { error: { code: 'NotFound', message: 'no custom data for that VM' } },
+          });
+        }
+        return Promise.resolve({ status: 200, body: { customData: data } });
+      }
       switch (route) {
         case 'GET health':
           return Promise.resolve({
@@ -217,6 +236,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     { key: tls.key, cert: tls.cert },
     createArmRequestHandler({
       store,
+      secrets,
       faults,
       log,
       pollRetryAfterSeconds: () => pollRetryAfterSeconds,
@@ -235,6 +255,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     });
   });
   const { port } = server.address() as AddressInfo;
+  store.setBaseUrl(`https://127.0.0.1:${port}`);
 
   return {
     url: `https://127.0.0.1:${port}`,
@@ -242,6 +263,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     operations: () => [...log],
     resources: () => store.allResources(),
+    customData: (vmId: string) => store.customDataOf(vmId),
     reset,
     setTimeScale: (scale) => latency.setTimeScale(scale),
     addEventSubscriber: (url) => events.add(url),
