@@ -149,3 +149,23 @@ export function renderCustomData(node: NodeBootstrap, userCloudInit?: string): s
     `--${MIME_BOUNDARY}--\n`,
   ].join('');
 }
+
+/**
+ * The spec's own cloud-init inside a node's custom data (base64, as planned), or undefined when the
+ * node runs only ours. Custom data planned before the Kubernetes bootstrap existed was the spec's
+ * text alone, and is returned whole, so a cluster created then is compared by what its user wrote.
+ */
+export function userCloudInitOf(customDataBase64: string | undefined): string | undefined {
+  if (customDataBase64 === undefined) return undefined;
+  const text = Buffer.from(customDataBase64, 'base64').toString('utf8');
+  const header = `Content-Type: multipart/mixed; boundary="${MIME_BOUNDARY}"`;
+  if (text.startsWith(header)) {
+    const parts = text.split(`--${MIME_BOUNDARY}`);
+    // [preamble, ours, theirs, "--\n"]: theirs is headers, a blank line, then the text.
+    const theirs = parts[2] ?? '';
+    const blank = theirs.indexOf('\n\n');
+    return blank < 0 ? theirs : theirs.slice(blank + 2);
+  }
+  if (text.startsWith(`${CLOUD_CONFIG_HEADER}\n`) && text.includes(BOOT_SCRIPT_PATH)) return undefined;
+  return text;
+}
