@@ -7,6 +7,7 @@ import * as df from 'durable-functions';
 
 import { ResourceTypes } from '../cluster/plan/types';
 import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../resources/clients';
+import { writeClusterSecretsAfterApply } from '../resources/clusterSecrets';
 import type { ReconcileClients, RetryPolicy } from '../resources/reconcile';
 import { applyChain, deleteChain } from '../resources/resourceChains';
 import { verifyResourceGroup } from '../resources/resourceGroups';
@@ -79,11 +80,17 @@ async function reportReadyNodes(
 df.app.activity(DurableFunctions.applyResources, {
   extraInputs: [df.input.durableClient()],
   handler: async (input: ApplyResourcesInput, context): Promise<ApplyResourcesOutput> => {
-    const outcome = await applyChain(resourceTypes, await armClients(), input.resources, {
-      retry: retryPolicy(),
-      onRetry: ({ resourceId, attempt, delayMs, error }) =>
-        context.warn(`retrying ${resourceId} in ${delayMs} ms after ${error.armCode} (attempt ${attempt})`),
-    });
+    const outcome = await applyChain(
+      resourceTypes,
+      await armClients(),
+      input.resources,
+      {
+        retry: retryPolicy(),
+        onRetry: ({ resourceId, attempt, delayMs, error }) =>
+          context.warn(`retrying ${resourceId} in ${delayMs} ms after ${error.armCode} (attempt ${attempt})`),
+      },
+      writeClusterSecretsAfterApply(await armClients(), { retry: retryPolicy() }),
+    );
     await reportReadyNodes(context, input, outcome);
     for (const r of outcome.results) context.log(`${r.action} ${r.id}`);
     if (outcome.failure) {

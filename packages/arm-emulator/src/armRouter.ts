@@ -21,7 +21,7 @@ export interface OperationRecord {
   /** Arrival time, epoch milliseconds. */
   time: number;
   durationMs: number;
-  /** PUT/PATCH/DELETE/POST on an ARM resource (polls and reads are not writes). */
+  /** PUT/PATCH/DELETE/POST on an ARM resource (polls, reads and Key Vault data-plane calls are not). */
   write: boolean;
   /** Id of the injected fault that matched this request, if any. */
   faultId?: string;
@@ -119,7 +119,8 @@ export function createArmRequestHandler(
           status: reply.status,
           time: started,
           durationMs: Date.now() - started,
-          write: WRITE_METHODS.has(method) && !isPoll,
+          // A vault's secrets data plane is logged too, but its writes are not ARM writes.
+          write: WRITE_METHODS.has(method) && !isPoll && segments[0]?.toLowerCase() !== '_vaults',
           ...(faultId !== undefined ? { faultId } : {}),
         };
         ctx.log.push(record);

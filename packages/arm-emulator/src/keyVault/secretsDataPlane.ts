@@ -24,6 +24,7 @@ import { asObject, asString, type Json, type JsonObject } from '../json';
 import { EMULATOR_TENANT_ID } from '../providers/managedIdentity/userAssignedIdentities';
 
 export const VAULT_TYPE = 'Microsoft.KeyVault/vaults';
+const SECRET_TYPE = 'Microsoft.KeyVault/vaults/secrets';
 const NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
 interface SecretVersion {
@@ -119,6 +120,18 @@ export class SecretsDataPlane {
         ...(asString(input?.contentType) !== undefined ? { contentType: asString(input?.contentType) } : {}),
       };
       const secret = secrets.get(key) ?? { name, versions: [] };
+      if (secret.versions.length === 0) {
+        // The management plane sees the secret (metadata only) so roles can be scoped to it.
+        this.store.put(
+          {
+            subscriptionId: vault.subscriptionId,
+            resourceGroup: vault.resourceGroup,
+            type: SECRET_TYPE,
+            names: [vault.name, name],
+          },
+          { properties: { attributes: { enabled: entry.enabled } } },
+        );
+      }
       secret.versions.push(entry);
       secrets.set(key, secret);
       return { status: 200, body: bundle(base, secret.name, entry) };

@@ -7,4 +7,6 @@ export const BUILT_IN_ROLES: Readonly<Record<string, string>> = {
   'f1a07417-d97a-45cb-824c-7a7467783830': 'Managed Identity Operator',
   'b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b': 'Azure Kubernetes Service RBAC Cluster Admin',
   '4abbcc35-e782-43d8-92c5-2d3f1bd2253f': 'Azure Kubernetes Service Cluster User Role',
+  '4633458b-17de-408a-b874-0445c86b69e6': 'Key Vault Secrets User',
+  'b86a8fe4-44ce-4948-aee5-eccb2c155cd7': 'Key Vault Secrets Officer',
 };
