@@ -3,12 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { ArmError, badRequest, notFound } from './armError';
 import type { ArmStore, LroRecord, WriteResult } from './armStore';
-import type { ArmThrottle } from './armThrottle';
+import type { ArmThrottle, ThrottleKind } from './armThrottle';
 import { type ArmType, ArmTypes, extensionNamespaceOf, namespaceOf, type ResourceAddress } from './armTypes';
+import type { ComputeRequest, ComputeThrottle } from './computeThrottle';
 import type { FaultInjector } from './faultInjector';
-import { asNumber, asObject, type Json } from './json';
+import { asNumber, asObject, asString, type Json } from './json';
+import { type LatencyModelKind, parseLatencyModel, parseSeed } from './latencyModel';
 import { providerOf, resolveArmType } from './providers';
 import { kubernetesVersionList } from './providers/containerService/kubernetesVersions';
+import { normalizeLocation } from './regions';
 import { checkLocation } from './store/rules';
 
 /** One line of the request log (`GET /_emulator/operations`). */
@@ -41,6 +44,8 @@ export interface RouterContext {
   onRequest?: (record: OperationRecord) => void;
   /** ARM's request throttling, when the emulator models it. */
   throttle?: ArmThrottle;
+  /** Compute's request limits on VM requests, when the emulator models them. */
+  computeThrottle?: ComputeThrottle;
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -169,13 +174,15 @@ export function createArmRequestHandler(
         );
       }
       const subscription = segments[0]?.toLowerCase() === 'subscriptions' ? (segments[1] ?? '') : '';
-      const kind = WRITE_METHODS.has(method) ? 'writes' : 'reads';
-      const decision = ctx.throttle?.take(kind, subscription);
+      const requested: ThrottleKind =
+        method === 'DELETE' ? 'deletes' : WRITE_METHODS.has(method) ? 'writes' : 'reads';
+      const kind = ctx.throttle?.bucketOf(requested) ?? requested;
+      const decision = ctx.throttle?.take(requested, subscription);
       if (decision && !decision.allowed) {
         throw new ArmError(
           429,
           'SubscriptionRequestsThrottled',
-          `Number of '${kind === 'writes' ? 'write' : 'read'}' requests for subscription '${subscription}' exceeded the limit. Please try again after ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`,
+          `Number of '${kind.slice(0, -1)}' requests for subscription '${subscription}' exceeded the limit. Please try again after ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`,
           {
             'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
             // At a small time scale whole seconds are far too coarse; the SDKs honour this header first.
@@ -186,6 +193,13 @@ export function createArmRequestHandler(
       }
       if (decision)
         remainingHeader = { [`x-ms-ratelimit-remaining-subscription-${kind}`]: String(decision.remaining) };
+      // Behind ARM, Compute counts VM requests against its own policies.
+      const computeRequest = ctx.computeThrottle
+        ? computeRequestOf(ctx.store, method, segments, body)
+        : undefined;
+      const computeDecision = computeRequest ? ctx.computeThrottle?.take(computeRequest) : undefined;
+      if (computeDecision && !computeDecision.allowed) throw computeDecision.error;
+      if (computeDecision) remainingHeader = { ...remainingHeader, ...computeDecision.headers };
       const baseUrl = `https://${req.headers.host ?? '127.0.0.1'}`;
       const apiVersion = url.searchParams.get('api-version') ?? '';
       const route = routeArm(ctx, method, segments, body, fault?.rule.lroFailure, baseUrl, apiVersion);
@@ -421,15 +435,22 @@ function routeArm(
   }
 }
 
-/** Reads `{ timeScale, vcpuQuotaPerRegion, pollRetryAfterSeconds }` from a settings body. */
-export function parseSettings(body: Json | undefined): {
+/** What `PUT /_emulator/settings` may change. */
+export interface SettingsUpdate {
   timeScale?: number;
   vcpuQuotaPerRegion?: number;
   pollRetryAfterSeconds?: number | null;
-} {
+  latencyModel?: LatencyModelKind;
+  seed?: number;
+  throttle?: 'azure' | 'off';
+  computeThrottle?: 'azure' | 'azure-legacy' | 'off';
+}
+
+/** Reads a settings body (every field optional); throws naming the field that is wrong. */
+export function parseSettings(body: Json | undefined): SettingsUpdate {
   const input = asObject(body);
   if (!input) throw new Error('settings must be a JSON object');
-  const out: { timeScale?: number; vcpuQuotaPerRegion?: number; pollRetryAfterSeconds?: number | null } = {};
+  const out: SettingsUpdate = {};
   if (input.timeScale !== undefined) {
     const v = asNumber(input.timeScale);
     if (v === undefined || v < 0) throw new Error('settings.timeScale must be a non-negative number');
@@ -450,5 +471,77 @@ export function parseSettings(body: Json | undefined): {
       out.pollRetryAfterSeconds = v;
     }
   }
+  if (input.latencyModel !== undefined) {
+    out.latencyModel = parseLatencyModel(input.latencyModel, 'settings.latencyModel');
+  }
+  if (input.seed !== undefined) out.seed = parseSeed(input.seed, 'settings.seed');
+  if (input.throttle !== undefined) {
+    if (input.throttle !== 'azure' && input.throttle !== 'off') {
+      throw new Error(`settings.throttle must be 'azure' or 'off', got ${JSON.stringify(input.throttle)}`);
+    }
+    out.throttle = input.throttle;
+  }
+  if (input.computeThrottle !== undefined) {
+    const v = input.computeThrottle;
+    if (v !== 'azure' && v !== 'azure-legacy' && v !== 'off') {
+      throw new Error(
+        `settings.computeThrottle must be 'azure', 'azure-legacy' or 'off', got ${JSON.stringify(v)}`,
+      );
+    }
+    out.computeThrottle = v;
+  }
   return out;
+}
+
+/**
+ * The Compute policy a request counts against (VM reads, writes, deletes and lists, and polls of
+ * Compute's operations), or undefined for anything else.
+ */
+export function computeRequestOf(
+  store: ArmStore,
+  method: string,
+  segments: string[],
+  body: Json | undefined,
+): ComputeRequest | undefined {
+  const lower = segments.map((s) => s.toLowerCase());
+  const subscriptionId = segments[1];
+  if (lower[0] !== 'subscriptions' || subscriptionId === undefined) return undefined;
+  if (lower[2] === 'providers' && lower[3] === 'microsoft.compute') {
+    // /subscriptions/{s}/providers/Microsoft.Compute/locations/{loc}/operations|operationResults/{id}
+    if (lower[4] === 'locations' && segments.length === 8 && method === 'GET') {
+      const op = store.getOperation(segments[7] ?? '');
+      return {
+        policy: 'GetOperation',
+        subscriptionId,
+        region: normalizeLocation(segments[5] ?? '*'),
+        ...(op ? { resourceKey: op.targetKey } : {}),
+      };
+    }
+    // /subscriptions/{s}/providers/Microsoft.Compute/virtualMachines
+    if (lower[4] === 'virtualmachines' && segments.length === 5 && method === 'GET') {
+      return { policy: 'HighCostGet', subscriptionId, region: '*' };
+    }
+    return undefined;
+  }
+  if (lower[2] !== 'resourcegroups' || lower[4] !== 'providers' || lower[5] !== 'microsoft.compute') {
+    return undefined;
+  }
+  if (lower[6] !== 'virtualmachines') return undefined;
+  if (segments.length === 7) {
+    return method === 'GET' ? { policy: 'HighCostGet', subscriptionId, region: '*' } : undefined;
+  }
+  if (segments.length !== 8) return undefined;
+  const policy = ({ GET: 'LowCostGet', PUT: 'PutVM', PATCH: 'UpdateVM', DELETE: 'DeleteVM' } as const)[
+    method as 'GET' | 'PUT' | 'PATCH' | 'DELETE'
+  ];
+  if (policy === undefined) return undefined;
+  const resourceKey = `/${lower.join('/')}`;
+  const record = store.getRecord(resourceKey);
+  const location = asString(record?.body.location) ?? asString(asObject(body)?.location);
+  return {
+    policy,
+    subscriptionId,
+    region: location !== undefined ? normalizeLocation(location) : '*',
+    resourceKey,
+  };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import type { AllocationFailures } from './allocationFailures';
 import { badRequest, conflict } from './armError';
 import { keyOf, parentAddressOf, type ResourceAddress, resourceGroupKey, resourceIdOf } from './armTypes';
 import type { EventGridEvent } from './eventPublisher';
@@ -46,6 +47,8 @@ export interface ArmStoreOptions {
   schedule: (ms: number, fn: () => void) => void;
   onEvent: (event: EventGridEvent) => void;
   onChange: () => void;
+  /** Zones and sizes without capacity (VM creates). */
+  allocation?: Pick<AllocationFailures, 'check'>;
 }
 
 type Failure = { code: string; message: string };
@@ -353,6 +356,10 @@ export class ArmStore {
 
     // Type rules: validate against the current state, then describe the change to apply.
     const apply: ApplyWrite | undefined = provider.prepare?.(this.state, record, existing, parent, location);
+    // Capacity (VM creates): refused now (SkuNotAvailable) or an operation that will fail.
+    const allocation = this.options.allocation?.check(record, existing, location);
+    if (allocation?.kind === 'sync') throw allocation.error;
+    const failure = options.failure ?? (allocation?.kind === 'lro' ? allocation.failure : undefined);
 
     const op = this.startOperation(
       'write',
@@ -361,7 +368,7 @@ export class ArmStore {
       provider.type,
       group,
       location,
-      options.failure,
+      failure,
       options.instant,
     );
     if (!existing) record.seq = this.state.nextSeq();
@@ -431,7 +438,8 @@ export class ArmStore {
     instant = false,
   ): LroRecord {
     const poll = targetType === resourceGroups.type ? undefined : providerOf(targetType).poll?.[kind];
-    return this.operations.start({
+    const draw = instant ? undefined : this.options.latency.draw(targetType, kind, targetId);
+    const op = this.operations.start({
       kind,
       pollVia: poll ?? (kind === 'delete' ? 'location' : 'azure-async-operation'),
       targetKey,
@@ -440,9 +448,11 @@ export class ArmStore {
       subscriptionId: group.subscriptionId,
       resourceGroup: group.name,
       location,
-      durationMs: instant ? 0 : this.options.latency.durationMs(targetType, kind),
+      durationMs: draw?.durationMs ?? 0,
       failure,
     });
+    if (draw) draw.operationId = op.id;
+    return op;
   }
 
   private scheduleCompletion(op: LroRecord): void {

@@ -3,13 +3,23 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
-import { createArmRequestHandler, type OperationRecord, parseSettings } from './armRouter';
+import { type AllocationFailureRule, AllocationFailures } from './allocationFailures';
+import {
+  createArmRequestHandler,
+  type OperationRecord,
+  parseSettings,
+  type RouterContext,
+} from './armRouter';
 import { ArmStore, type StoreSnapshot } from './armStore';
 import { ArmThrottle, AZURE_THROTTLE_LIMITS, type ThrottleLimits } from './armThrottle';
+import { computeLimitsOf, ComputeThrottle, type ComputeThrottleSetting } from './computeThrottle';
 import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
-import { LatencyModel } from './latencyModel';
+import type { LatencyDistribution } from './latencyDistributions';
+import { type LatencyDraw, LatencyModel, type LatencyModelKind } from './latencyModel';
+import { PROVIDERS } from './providers';
+import { resourceGroups } from './providers/resources/resourceGroups';
 import { loadOrCreateTlsIdentity } from './tlsIdentity';
 
 export interface ArmEmulatorOptions {
@@ -17,8 +27,22 @@ export interface ArmEmulatorOptions {
   port?: number;
   /** Multiplies every latency; 0 = operations finish at once. Default 1. */
   timeScale?: number;
-  /** Latency at time scale 1 per ARM type (any case); `<type>:delete` for deletes only. */
+  /**
+   * Latency at time scale 1 per ARM type (any case); `<type>:delete` for deletes only. Pins the type
+   * to that constant in either latency model.
+   */
   latencyMs?: Partial<Record<string, number>>;
+  /**
+   * `'fixed'` (default): every operation of a type takes its constant latency. `'heavy-tail'`: a
+   * seeded log-normal per type fitted to a median and p99 (README, "Latency models").
+   */
+  latencyModel?: LatencyModelKind;
+  /** Seed of the heavy-tailed draws (integer 0 … 2³²−1); a random one when absent (see `seed`). */
+  seed?: number;
+  /** Heavy-tail figures per ARM type (any case; `<type>:delete` for deletes only), time scale 1. */
+  latencyDistributions?: Partial<Record<string, LatencyDistribution>>;
+  /** Zones and VM sizes without capacity (README, "Allocation failures"). */
+  allocationFailures?: AllocationFailureRule[];
   /**
    * Loaded on start when it exists; saved (debounced) after every change. The TLS key and certificate
    * are kept beside it (`<file>.key.pem`, `<file>.cert.pem`) and reused on restart.
@@ -39,6 +63,12 @@ export interface ArmEmulatorOptions {
    * Azure's documented limits, or limits of your own. Off by default.
    */
   throttle?: 'azure' | ThrottleLimits;
+  /**
+   * Compute's request limits on VM requests (per policy, region, subscription and VM): `'azure'`
+   * for Compute's documented buckets, `'azure-legacy'` for the 3-/30-minute policies its headers
+   * report, or limits of your own. Off by default.
+   */
+  computeThrottle?: ComputeThrottleSetting;
 }
 
 export interface ArmEmulator {
@@ -51,6 +81,13 @@ export interface ArmEmulator {
   resources(): object[];
   reset(): void;
   setTimeScale(scale: number): void;
+  /** The latency model in use and its seed (print it: the same seed replays the same latencies). */
+  latency(): { model: LatencyModelKind; seed: number; timeScale: number };
+  /** Changes the latency model and/or seed (a new seed restarts the per-resource draw counts). */
+  setLatencyModel(settings: { model?: LatencyModelKind; seed?: number }): void;
+  /** Every operation's drawn latency, oldest first (`GET /_emulator/latencies`). */
+  latencies(): LatencyDraw[];
+  allocationFailures: { add(rule: AllocationFailureRule): string; clear(): void };
   addEventSubscriber(url: string): void;
   close(): Promise<void>;
 }
@@ -62,13 +99,30 @@ const SAVE_DEBOUNCE_MS = 50;
 export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promise<ArmEmulator> {
   const tls = await loadOrCreateTlsIdentity(options.stateFile);
 
-  const latency = new LatencyModel(options.latencyMs, options.timeScale ?? 1);
-  const throttle = options.throttle
-    ? new ArmThrottle(
-        options.throttle === 'azure' ? AZURE_THROTTLE_LIMITS : options.throttle,
-        () => latency.scale,
-      )
-    : undefined;
+  const latency = new LatencyModel(options.latencyMs, options.timeScale ?? 1, {
+    ...(options.latencyModel !== undefined ? { model: options.latencyModel } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.latencyDistributions ? { distributions: options.latencyDistributions } : {}),
+  });
+  const armThrottleOf = (setting: 'azure' | ThrottleLimits): ArmThrottle =>
+    new ArmThrottle(setting === 'azure' ? AZURE_THROTTLE_LIMITS : setting, () => latency.scale);
+  const computeThrottleOf = (setting: ComputeThrottleSetting): ComputeThrottle =>
+    new ComputeThrottle(computeLimitsOf(setting), () => latency.scale);
+  let throttleSetting: string =
+    options.throttle === undefined
+      ? 'off'
+      : typeof options.throttle === 'string'
+        ? options.throttle
+        : 'custom';
+  let computeThrottleSetting: string =
+    options.computeThrottle === undefined
+      ? 'off'
+      : typeof options.computeThrottle === 'string'
+        ? options.computeThrottle
+        : 'custom';
+  const throttle = options.throttle ? armThrottleOf(options.throttle) : undefined;
+  const computeThrottle = options.computeThrottle ? computeThrottleOf(options.computeThrottle) : undefined;
+  const allocation = new AllocationFailures(options.allocationFailures);
   const events = new EventPublisher(options.eventSubscribers);
   const faults = new FaultInjector();
   const log: OperationRecord[] = [];
@@ -90,6 +144,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
 
   const store: ArmStore = new ArmStore({
     latency,
+    allocation,
     vcpuQuotaPerRegion: options.vcpuQuotaPerRegion ?? 1000,
     schedule: (ms, fn) => {
       if (closed) return;
@@ -135,9 +190,13 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   };
   const reset = (): void => {
     clearTimers();
-    throttle?.reset();
+    routerContext.throttle?.reset();
+    routerContext.computeThrottle?.reset();
     store.clear();
     faults.clear();
+    allocation.clear();
+    for (const rule of options.allocationFailures ?? []) allocation.add(rule);
+    latency.reset();
     log.length = 0;
     seed();
     saveNow();
@@ -170,12 +229,46 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
         case 'DELETE faults':
           faults.clear();
           return Promise.resolve({ status: 204 });
+        case 'GET allocation-failures':
+          return Promise.resolve({
+            status: 200,
+            body: { value: allocation.list() as unknown as Json[] },
+          });
+        case 'POST allocation-failures':
+          return Promise.resolve({ status: 201, body: { id: allocation.add(body) } });
+        case 'DELETE allocation-failures':
+          allocation.clear();
+          return Promise.resolve({ status: 204 });
+        case 'GET latencies':
+          return Promise.resolve({
+            status: 200,
+            body: {
+              model: latency.model,
+              seed: latency.seed,
+              timeScale: latency.scale,
+              value: latency.draws() as unknown as Json[],
+            },
+          });
+        case 'GET latency-model':
+          return Promise.resolve({ status: 200, body: latencyModelBody() });
         case 'PUT settings': {
           const settings = parseSettings(body);
           if (settings.timeScale !== undefined) latency.setTimeScale(settings.timeScale);
           if (settings.vcpuQuotaPerRegion !== undefined) store.setVcpuQuota(settings.vcpuQuotaPerRegion);
           if (settings.pollRetryAfterSeconds !== undefined) {
             pollRetryAfterSeconds = settings.pollRetryAfterSeconds ?? undefined;
+          }
+          if (settings.latencyModel !== undefined) latency.setModel(settings.latencyModel);
+          if (settings.seed !== undefined) latency.setSeed(settings.seed);
+          if (settings.throttle !== undefined) {
+            throttleSetting = settings.throttle;
+            if (settings.throttle === 'off') delete routerContext.throttle;
+            else routerContext.throttle = armThrottleOf(settings.throttle);
+          }
+          if (settings.computeThrottle !== undefined) {
+            computeThrottleSetting = settings.computeThrottle;
+            if (settings.computeThrottle === 'off') delete routerContext.computeThrottle;
+            else routerContext.computeThrottle = computeThrottleOf(settings.computeThrottle);
           }
           return Promise.resolve({ status: 200, body: currentSettings() });
         }
@@ -211,19 +304,40 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     timeScale: latency.scale,
     vcpuQuotaPerRegion: store.vcpuQuota,
     pollRetryAfterSeconds: pollRetryAfterSeconds ?? null,
+    latencyModel: latency.model,
+    seed: latency.seed,
+    throttle: throttleSetting,
+    computeThrottle: computeThrottleSetting,
+  });
+  const latencyModelBody = (): Json => ({
+    model: latency.model,
+    seed: latency.seed,
+    timeScale: latency.scale,
+    types: Object.fromEntries(
+      [resourceGroups, ...PROVIDERS].map(({ type }) => [
+        type,
+        {
+          fixedMs: { write: latency.fixedMs(type, 'write'), delete: latency.fixedMs(type, 'delete') },
+          write: { ...latency.distribution(type, 'write') },
+          delete: { ...latency.distribution(type, 'delete') },
+        },
+      ]),
+    ),
   });
 
+  const routerContext: RouterContext = {
+    store,
+    faults,
+    log,
+    pollRetryAfterSeconds: () => pollRetryAfterSeconds,
+    control,
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    ...(throttle ? { throttle } : {}),
+    ...(computeThrottle ? { computeThrottle } : {}),
+  };
   const server: Server = createServer(
     { key: tls.key, cert: tls.cert },
-    createArmRequestHandler({
-      store,
-      faults,
-      log,
-      pollRetryAfterSeconds: () => pollRetryAfterSeconds,
-      control,
-      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
-      ...(throttle ? { throttle } : {}),
-    }),
+    createArmRequestHandler(routerContext),
   );
   // SDK clients keep connections alive; idle sockets must not hold the process open.
   server.keepAliveTimeout = 5_000;
@@ -244,6 +358,13 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     resources: () => store.allResources(),
     reset,
     setTimeScale: (scale) => latency.setTimeScale(scale),
+    latency: () => ({ model: latency.model, seed: latency.seed, timeScale: latency.scale }),
+    setLatencyModel: (settings) => {
+      if (settings.model !== undefined) latency.setModel(settings.model);
+      if (settings.seed !== undefined) latency.setSeed(settings.seed);
+    },
+    latencies: () => latency.draws(),
+    allocationFailures: { add: (rule) => allocation.add(rule), clear: () => allocation.clear() },
     addEventSubscriber: (url) => events.add(url),
     close: async () => {
       if (closed) return;
