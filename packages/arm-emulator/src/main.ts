@@ -60,11 +60,14 @@ export function parseComputeThrottle(value: string | undefined): 'azure' | 'azur
 }
 
 /** `EMULATOR_LATENCY_MODEL`: `fixed` or `heavy-tail`; empty = the default (fixed). */
-export function parseLatencyModelSetting(value: string | undefined): LatencyModelKind | undefined {
+export function parseLatencyModelSetting(
+  value: string | undefined,
+  what = 'EMULATOR_LATENCY_MODEL',
+): LatencyModelKind | undefined {
   const v = (value ?? '').trim().toLowerCase();
   if (v === '') return undefined;
   try {
-    return parseLatencyModel(v, 'EMULATOR_LATENCY_MODEL');
+    return parseLatencyModel(v, what);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -127,7 +130,7 @@ export function parseMainArgs(argv: string[], env: Record<string, string | undef
         break;
       }
       case '--latency-model': {
-        const v = parseLatencyModelSetting(take());
+        const v = parseLatencyModelSetting(take(), '--latency-model');
         if (v === undefined) throw new UsageError('--latency-model needs fixed or heavy-tail');
         args.latencyModel = v;
         break;
