@@ -198,6 +198,7 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
     plan,
     controlPlaneCount: spec.type === 'iaas' ? spec.controlPlane.count : 0,
     poolNames: spec.nodePools.map((p) => p.name),
+    spec,
     previous,
     // Scaling and provisioning never race: a pool's running scale step makes the cluster busy.
     busy:

@@ -8,6 +8,7 @@ import { type ArmType, ArmTypes, extensionNamespaceOf, namespaceOf, type Resourc
 import type { ComputeRequest, ComputeThrottle } from './computeThrottle';
 import type { FaultInjector } from './faultInjector';
 import { asNumber, asObject, asString, type Json } from './json';
+import type { SecretsDataPlane } from './keyVault/secretsDataPlane';
 import { type LatencyModelKind, parseLatencyModel, parseSeed } from './latencyModel';
 import { providerOf, resolveArmType } from './providers';
 import { kubernetesVersionList } from './providers/containerService/kubernetesVersions';
@@ -32,6 +33,8 @@ export interface OperationRecord {
 /** What the router needs from the emulator around it. */
 export interface RouterContext {
   store: ArmStore;
+  /** Key vaults' secrets, served under /_vaults/<vault>/. */
+  secrets: SecretsDataPlane;
   faults: FaultInjector;
   log: OperationRecord[];
   /** Retry-After (seconds) put on LRO responses; undefined = none, the client's interval rules. */
@@ -136,6 +139,10 @@ export function createArmRequestHandler(
       if (isControl) {
         const out = await ctx.control(method, segments.slice(1), body);
         return new HttpReply(out.status, out.body);
+      }
+      if (segments[0]?.toLowerCase() === '_vaults') {
+        const out = ctx.secrets.handle(method, segments.slice(1), headerValue(req, 'authorization'), body);
+        return new HttpReply(out.status, out.body, out.headers ?? {});
       }
       const auth = headerValue(req, 'authorization');
       if (auth === undefined || !/^bearer\s+\S+/i.test(auth)) {

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 
 import type { AllocationFailures } from './allocationFailures';
 import { badRequest, conflict } from './armError';
-import { keyOf, parentAddressOf, type ResourceAddress, resourceGroupKey, resourceIdOf } from './armTypes';
+import {
+  ArmTypes,
+  keyOf,
+  parentAddressOf,
+  type ResourceAddress,
+  resourceGroupKey,
+  resourceIdOf,
+} from './armTypes';
 import type { EventGridEvent } from './eventPublisher';
 import { asObject, asString, clone, type JsonObject } from './json';
 import type { LatencyModel } from './latencyModel';
@@ -63,8 +70,39 @@ export class ArmStore {
   private readonly groups = new Map<string, ResourceGroupRecord>();
   private readonly state = new ResourceRecords(() => this.options.vcpuQuotaPerRegion);
   private readonly operations = new Operations();
+  /**
+   * VMs' custom data, by record key. ARM never returns it on GET (the SDK path keeps that true) and
+   * the state file never holds it: memory only, for tests (`GET /_emulator/custom-data/<vm id>`).
+   */
+  private readonly customData = new Map<string, string>();
 
   constructor(private readonly options: ArmStoreOptions) {}
+
+  /** The emulator's URL once it listens: data-plane URLs (a vault's vaultUri) are built on it. */
+  setBaseUrl(url: string): void {
+    this.state.url = url;
+  }
+
+  /** A resource record by type and name in any subscription (Key Vault names are global). */
+  findByName(type: string, name: string): ResourceRecord | undefined {
+    this.settle();
+    for (const record of this.state.records.values()) {
+      if (record.type === type && record.name.toLowerCase() === name.toLowerCase()) return record;
+    }
+    return undefined;
+  }
+
+  /** The custom data a VM was last written with (decoded from base64), or undefined. */
+  customDataOf(id: string): string | undefined {
+    const key = keyOf(id);
+    const record = this.state.records.get(key);
+    if (!record || record.type !== ArmTypes.vm) {
+      this.customData.delete(key);
+      return undefined;
+    }
+    const encoded = this.customData.get(key);
+    return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+  }
 
   setVcpuQuota(vcpus: number): void {
     this.options.vcpuQuotaPerRegion = vcpus;
@@ -101,6 +139,7 @@ export class ArmStore {
   }
 
   clear(): void {
+    this.customData.clear();
     this.groups.clear();
     this.state.clear();
     this.operations.clear();
@@ -372,6 +411,8 @@ export class ArmStore {
       options.instant,
     );
     if (!existing) record.seq = this.state.nextSeq();
+    const customData = asString(asObject(asObject(requestBody.properties)?.osProfile)?.customData);
+    if (provider.type === ArmTypes.vm && customData !== undefined) this.customData.set(key, customData);
     record.provisioningState = existing ? 'Updating' : 'Creating';
     record.etag = newEtag();
     record.pendingOp = op.id;

@@ -16,6 +16,7 @@ import { computeLimitsOf, ComputeThrottle, type ComputeThrottleSetting } from '.
 import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
+import { SecretsDataPlane } from './keyVault/secretsDataPlane';
 import type { LatencyDistribution } from './latencyDistributions';
 import { type LatencyDraw, LatencyModel, type LatencyModelKind } from './latencyModel';
 import { PROVIDERS } from './providers';
@@ -79,6 +80,11 @@ export interface ArmEmulator {
   faults: { add(rule: FaultRule): string; clear(): void };
   operations(): OperationRecord[];
   resources(): object[];
+  /**
+   * Test-only: the custom data (decoded) a VM was written with; ARM never returns it on GET. Also
+   * `GET /_emulator/custom-data/<vm id>` → `{ customData }`. Memory only: never in the state file.
+   */
+  customData(vmId: string): string | undefined;
   reset(): void;
   setTimeScale(scale: number): void;
   /** The latency model in use and its seed (print it: the same seed replays the same latencies). */
@@ -188,11 +194,13 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     for (const t of timers) clearTimeout(t);
     timers.clear();
   };
+  const secrets = new SecretsDataPlane(store);
   const reset = (): void => {
     clearTimers();
     routerContext.throttle?.reset();
     routerContext.computeThrottle?.reset();
     store.clear();
+    secrets.clear();
     faults.clear();
     allocation.clear();
     for (const rule of options.allocationFailures ?? []) allocation.add(rule);
@@ -209,6 +217,17 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   ): Promise<{ status: number; body?: Json }> => {
     const route = `${method} ${segments.join('/').toLowerCase()}`;
     try {
+      // Test-only: a VM's custom data, which ARM (and this emulator's ARM API) never returns.
+      if (method === 'GET' && segments[0]?.toLowerCase() === 'custom-data') {
+        const data = store.customDataOf(`/${segments.slice(1).join('/')}`);
+        if (data === undefined) {
+          return Promise.resolve({
+            status: 404,
+            body: { error: { code: 'NotFound', message: 'no custom data for that VM' } },
+          });
+        }
+        return Promise.resolve({ status: 200, body: { customData: data } });
+      }
       switch (route) {
         case 'GET health':
           return Promise.resolve({
@@ -327,6 +346,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
 
   const routerContext: RouterContext = {
     store,
+    secrets,
     faults,
     log,
     pollRetryAfterSeconds: () => pollRetryAfterSeconds,
@@ -349,6 +369,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     });
   });
   const { port } = server.address() as AddressInfo;
+  store.setBaseUrl(`https://127.0.0.1:${port}`);
 
   return {
     url: `https://127.0.0.1:${port}`,
@@ -356,6 +377,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     operations: () => [...log],
     resources: () => store.allResources(),
+    customData: (vmId: string) => store.customDataOf(vmId),
     reset,
     setTimeScale: (scale) => latency.setTimeScale(scale),
     latency: () => ({ model: latency.model, seed: latency.seed, timeScale: latency.scale }),

@@ -63,6 +63,8 @@ export interface ProviderContext {
   removeRecord(key: string): void;
   /** A counter kept in the store's snapshot (public IP addresses are numbered from it). */
   nextPublicIpNumber(): number;
+  /** The emulator's own https://127.0.0.1:PORT (data-plane URLs such as a vault's point there). */
+  baseUrl(): string;
 }
 
 /** ARM's name rule for a type: a pattern and the sentence that explains it. */
