@@ -93,8 +93,9 @@ export const agentPools: ResourceProvider = {
     return [
       {
         eventType: `Microsoft.ContainerService.NodePoolRolling${suffix}`,
+        // As AKS sends them: the topic is the managed cluster's id, the subject its name.
         topic: cluster.id,
-        subject: cluster.id,
+        subject: cluster.name,
         data: { nodePoolName: record.name },
       },
     ];

@@ -6,7 +6,7 @@ import { asArray, asObject, asString, type JsonObject } from '../../json';
 import type { ResourceProvider } from '../provider';
 import { AKS_NAME_RULE, validatePool } from './agentPools';
 import { checkClusterRules, checkPoolAgainstCluster } from './aksRules';
-import { latestPreviewVersion, latestStableVersion, minorsBehind } from './kubernetesVersions';
+import { latestPatchOf, latestPreviewVersion, latestStableVersion, minorsBehind } from './kubernetesVersions';
 
 /** AKS clusters; their agent pools are child resources kept from `agentPoolProfiles`. */
 export const managedClusters: ResourceProvider = {
@@ -96,11 +96,12 @@ export const managedClusters: ResourceProvider = {
       {
         eventType: 'Microsoft.ContainerService.NewKubernetesVersionAvailable',
         topic: record.id,
-        subject: record.id,
+        subject: record.name,
         data: {
           latestSupportedKubernetesVersion: latest,
           latestStableKubernetesVersion: latest,
-          lowestMinorKubernetesVersion: version,
+          // The highest patch of the cluster's own (lowest applicable) minor version.
+          lowestMinorKubernetesVersion: latestPatchOf(version) ?? version,
           ...(preview !== undefined ? { latestPreviewKubernetesVersion: preview } : {}),
         },
       },
