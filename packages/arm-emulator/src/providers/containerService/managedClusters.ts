@@ -87,12 +87,25 @@ export const managedClusters: ResourceProvider = {
     };
   },
   events(_ctx, record, moment) {
-    if (moment.kind !== 'write' || moment.phase !== 'succeeded') return [];
+    if (moment.kind !== 'write') return [];
+    // The pools written with the cluster (its agentPoolProfiles) roll out with it.
+    const suffix = { started: 'Started', succeeded: 'Succeeded', failed: 'Failed' }[moment.phase];
+    const rolling = asArray(asObject(record.body.properties)?.agentPoolProfiles)
+      .map((p) => asString(asObject(p)?.name))
+      .filter((name): name is string => name !== undefined)
+      .map((nodePoolName) => ({
+        eventType: `Microsoft.ContainerService.NodePoolRolling${suffix}`,
+        topic: record.id,
+        subject: record.name,
+        data: { nodePoolName },
+      }));
+    if (moment.phase !== 'succeeded') return rolling;
     const version = asString(asObject(record.body.properties)?.kubernetesVersion) ?? '';
     const latest = latestStableVersion();
-    if (version === '' || minorsBehind(latest, version) <= 0) return [];
+    if (version === '' || minorsBehind(latest, version) <= 0) return rolling;
     const preview = latestPreviewVersion();
     return [
+      ...rolling,
       {
         eventType: 'Microsoft.ContainerService.NewKubernetesVersionAvailable',
         topic: record.id,
