@@ -70,7 +70,7 @@ describe('AKS failures and refusals over HTTP', () => {
   async function provision(spec: Record<string, unknown>): Promise<View> {
     const res = await env.api.request('POST', 'clusters', spec);
     expect(res).toMatchObject({ status: 202 });
-    return (await env.api.waitForCluster(String(spec.name), 120_000)).final as View;
+    return (await env.api.waitForCluster(String(spec.name), 120_000)).final;
   }
 
   /** Runs the compiled CLI in its own process against the local host. */
