@@ -79,7 +79,6 @@ export const agentPools: ResourceProvider = {
       props,
       existing ? asObject(existing.body.properties) : undefined,
       asString(asObject(parent?.body.properties)?.kubernetesVersion),
-      location,
     );
     ctx.checkQuota(record.subscriptionId, location, required, (r) => r.key === record.key);
     return undefined;

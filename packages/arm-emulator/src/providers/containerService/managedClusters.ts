@@ -58,10 +58,9 @@ export const managedClusters: ResourceProvider = {
         d.props,
         before ? asObject(before.body.properties) : undefined,
         clusterVersion,
-        location,
       );
     }
-    checkClusterRules(ctx, record, location);
+    checkClusterRules(ctx, record);
     // Without any mode AKS makes the first pool the System pool; only all-User is refused.
     if (!existing && desired.every((d) => asString(d.props.mode)?.toLowerCase() === 'user')) {
       throw badRequest(
