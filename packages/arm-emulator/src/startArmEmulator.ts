@@ -10,6 +10,7 @@ import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
 import { LatencyModel } from './latencyModel';
+import { type DeployedPackage, deployedPackages } from './providers/web/kudu';
 import { loadOrCreateTlsIdentity } from './tlsIdentity';
 
 export interface ArmEmulatorOptions {
@@ -49,6 +50,8 @@ export interface ArmEmulator {
   faults: { add(rule: FaultRule): string; clear(): void };
   operations(): OperationRecord[];
   resources(): object[];
+  /** The packages deployed to Function Apps (`POST <scm>/api/publish`): site, size, hash, file names. */
+  deployments(): DeployedPackage[];
   reset(): void;
   setTimeScale(scale: number): void;
   addEventSubscriber(url: string): void;
@@ -158,6 +161,11 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
           });
         case 'GET resources':
           return Promise.resolve({ status: 200, body: { value: store.allResources() } });
+        case 'GET deployments':
+          return Promise.resolve({
+            status: 200,
+            body: { value: deployedPackages(store) as unknown as Json[] },
+          });
         case 'GET operations':
           return Promise.resolve({ status: 200, body: { value: log as unknown as Json[] } });
         case 'POST reset':
@@ -242,6 +250,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     operations: () => [...log],
     resources: () => store.allResources(),
+    deployments: () => deployedPackages(store),
     reset,
     setTimeScale: (scale) => latency.setTimeScale(scale),
     addEventSubscriber: (url) => events.add(url),
