@@ -184,8 +184,13 @@ export class PlanApplier {
     if (action !== 'unchanged') this.writes += 1;
     const detail =
       action === 'updated' ? ` (${changed.slice(0, 4).join(', ')}${changed.length > 4 ? ', …' : ''})` : '';
+    // A role assignment's name is a GUID: say which role on which scope.
+    const what =
+      r.type === 'Microsoft.Authorization/roleAssignments'
+        ? `${r.name} (${r.purpose.replace(/ — .*$/, '').replace(/^(.{0,90}).*$/, '$1')})`
+        : r.name;
     this.progress(
-      `  ${action === 'created' ? '+' : action === 'updated' ? '~' : '='} ${action.padEnd(10)} ${r.type}  ${r.name}${detail}`,
+      `  ${action === 'created' ? '+' : action === 'updated' ? '~' : '='} ${action.padEnd(10)} ${r.type}  ${what}${detail}`,
     );
   }
 
