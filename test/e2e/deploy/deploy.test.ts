@@ -222,4 +222,51 @@ describe('npm run deploy against the ARM emulator', () => {
     expect(run.err).toContain("--target-rg: 'rg-nowhere' not found");
     expect(run.writes).toEqual([]);
   });
+
+  it('names the resource and ARM code of a failure, skips what depends on it, and a rerun finishes the job', async () => {
+    const failing = [
+      '--subscription',
+      SUBSCRIPTION,
+      '--resource-group',
+      'rg-fail',
+      '--name',
+      'acp-fail',
+      '--location',
+      'westeurope',
+      '--package',
+      zip,
+    ];
+    emulator.faults.add({
+      method: 'PUT',
+      path: '/providers/Microsoft\\.Web/serverfarms/acp-fail-plan$',
+      status: 400,
+      code: 'SubscriptionIsOverQuotaForSku',
+      message: 'This region has quota of 0 instances for your subscription.',
+    });
+    const broken = await deploy(failing);
+    expect(broken.code).toBe(1);
+    expect(broken.err).toContain(
+      "Microsoft.Web/serverfarms 'acp-fail-plan': SubscriptionIsOverQuotaForSku: This region has quota of 0 instances",
+    );
+    expect(broken.out).toContain(
+      '✗ failed     Microsoft.Web/serverfarms  acp-fail-plan: SubscriptionIsOverQuotaForSku',
+    );
+    expect(broken.out).toContain('- skipped    Microsoft.Web/sites  acp-fail');
+    // Nothing that needs the plan was written, and no package went up.
+    expect(broken.writes.filter((w) => /\/sites\/|_scm/.test(w.path))).toEqual([]);
+    expect(emulator.deployments().filter((d) => d.siteId.endsWith('/acp-fail'))).toEqual([]);
+
+    const rerun = await deploy(failing);
+    expect(rerun.err).toBe('');
+    expect(rerun.code).toBe(0);
+    const plan = planDeployment(parseDeployArgs(failing));
+    const created = (out: string): number => Number(/(\d+) created/.exec(out)?.[1] ?? NaN);
+    const writtenFirst = broken.writes.filter((w) => w.status < 300).length;
+    // Every resource written exactly once over the two runs: none twice, none left out.
+    expect(writtenFirst + created(rerun.out)).toBe(plan.resources.length);
+    expect(rerun.out).toContain(
+      `${created(rerun.out)} created, 0 updated, ${writtenFirst} unchanged; package uploaded`,
+    );
+    expect(emulator.deployments().filter((d) => d.siteId.endsWith('/acp-fail'))).toHaveLength(1);
+  }, 120_000);
 });
