@@ -92,12 +92,25 @@ function clientsFor(
   };
 }
 
+/** `DEPLOY_UPLOAD_RETRY_MS`: the first wait before re-sending a refused upload (then doubled, five times in all). */
+function uploadRetryDelays(env: DeployIo['env']): number[] {
+  const raw = env['DEPLOY_UPLOAD_RETRY_MS']?.trim();
+  const first = raw === undefined || raw === '' ? 15_000 : Number(raw);
+  if (!Number.isSafeInteger(first) || first < 0)
+    throw new ArmSettingsError(
+      'DEPLOY_UPLOAD_RETRY_MS',
+      `must be a non-negative integer, got '${raw ?? ''}'`,
+    );
+  return [1, 2, 4, 4, 4].map((f) => f * first);
+}
+
 function mask(key: string): string {
   return `${key.length} characters, not shown`;
 }
 
 async function apply(plan: DeploymentPlan, options: DeployOptions, io: DeployIo): Promise<number> {
   const zip = loadPackage(options.packagePath ?? DEFAULT_PACKAGE);
+  const retryDelays = uploadRetryDelays(io.env);
   const { clients, endpoint, caCertPem } = clientsFor(options, io.env);
 
   // The target groups must exist: checked before anything is written.
@@ -135,6 +148,8 @@ async function apply(plan: DeploymentPlan, options: DeployOptions, io: DeployIo)
         ...(caCertPem !== undefined ? { caCertPem } : {}),
         pollIntervalMs: Math.min(clients.pollIntervalMs, 2_000),
         timeoutMs: 10 * 60_000,
+        storageRetryDelaysMs: retryDelays,
+        onRetry: (message) => io.stdout(`    ${message}\n`),
       },
       zip,
     );

@@ -22,6 +22,12 @@ export interface ScmSite {
   pollIntervalMs: number;
   /** How long to wait for the deployment to complete. */
   timeoutMs: number;
+  /**
+   * Waits before re-sending an upload the app could not write to its deployment storage (a role
+   * assignment on the account takes minutes to apply on a first deployment).
+   */
+  storageRetryDelaysMs: number[];
+  onRetry?: (message: string) => void;
 }
 
 /** The SCM host of a site from its `hostNameSslStates` (Flex hosts carry a region suffix), else `<name>.scm.azurewebsites.net`. */
@@ -100,13 +106,24 @@ function errorText(reply: Reply): string {
 
 /** Uploads the zip and waits for Kudu to finish; returns the deployment id. */
 export async function publishPackage(site: ScmSite, zip: Buffer): Promise<string> {
-  const posted = await request(
-    site,
-    'POST',
-    '/api/publish?RemoteBuild=false&Deployer=cluster-provisioner',
-    zip,
-    'application/zip',
-  );
+  let posted: Reply;
+  for (let attempt = 0; ; attempt++) {
+    posted = await request(
+      site,
+      'POST',
+      '/api/publish?RemoteBuild=false&Deployer=cluster-provisioner',
+      zip,
+      'application/zip',
+    );
+    // The app writes the package with its identity: a new blob data role is not effective at once.
+    const delay = site.storageRetryDelaysMs[attempt];
+    if (posted.status !== 400 || !posted.text.includes('BlobUploadFailedException') || delay === undefined)
+      break;
+    site.onRetry?.(
+      `the app cannot write to its deployment storage yet (${errorText(posted).slice(0, 120)}); retrying in ${Math.round(delay / 1000)} s`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
   if (posted.status === 409)
     throw new Error('api/publish: 409 Conflict: another deployment is in progress; retry when it ends');
   if (posted.status !== 200 && posted.status !== 202)

@@ -269,4 +269,38 @@ describe('npm run deploy against the ARM emulator', () => {
     );
     expect(emulator.deployments().filter((d) => d.siteId.endsWith('/acp-fail'))).toHaveLength(1);
   }, 120_000);
+
+  it('re-sends the package while the app cannot yet write to its deployment storage (a new role takes a while)', async () => {
+    emulator.faults.add({
+      method: 'POST',
+      path: '^/_scm/acp-retry\\.scm\\.azurewebsites\\.net/api/publish$',
+      status: 400,
+      code: 'BadRequest',
+      message: 'BlobUploadFailedException: 403 (AuthorizationPermissionMismatch)',
+    });
+    env['DEPLOY_UPLOAD_RETRY_MS'] = '10';
+    try {
+      const run = await deploy([
+        '--subscription',
+        SUBSCRIPTION,
+        '--resource-group',
+        'rg-retry',
+        '--name',
+        'acp-retry',
+        '--location',
+        'westeurope',
+        '--package',
+        zip,
+      ]);
+      expect(run.err).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.out).toContain('the app cannot write to its deployment storage yet');
+      expect(run.writes.filter((w) => w.path.endsWith('/api/publish')).map((w) => w.status)).toEqual([
+        400, 202,
+      ]);
+      expect(emulator.deployments().filter((d) => d.siteId.endsWith('/acp-retry'))).toHaveLength(1);
+    } finally {
+      delete env['DEPLOY_UPLOAD_RETRY_MS'];
+    }
+  }, 120_000);
 });
