@@ -12,6 +12,7 @@ import type { SecretsDataPlane } from './keyVault/secretsDataPlane';
 import { type LatencyModelKind, parseLatencyModel, parseSeed } from './latencyModel';
 import { providerOf, resolveArmType } from './providers';
 import { kubernetesVersionList } from './providers/containerService/kubernetesVersions';
+import { scmRequest, siteAction } from './providers/web/kudu';
 import { normalizeLocation } from './regions';
 import { checkLocation } from './store/rules';
 
@@ -52,6 +53,8 @@ export interface RouterContext {
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** A Function App's package (the SCM site takes zips far larger than an ARM request). */
+const MAX_PACKAGE_BYTES = 512 * 1024 * 1024;
 const MAX_LOG_ENTRIES = 100_000;
 const WRITE_METHODS = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
 
@@ -63,16 +66,16 @@ class HttpReply {
   ) {}
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_BODY_BYTES) throw badRequest('RequestTooLarge', 'The request body is too large.');
+    if (size > limit) throw badRequest('RequestTooLarge', 'The request body is too large.');
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseJson(text: string): Json | undefined {
@@ -101,8 +104,12 @@ export function createArmRequestHandler(
       .filter((s) => s !== '')
       .map((s) => decodeURIComponent(s));
     const isControl = segments[0]?.toLowerCase() === '_emulator';
+    // A Function App's SCM (Kudu) site, `https://<app>.scm.azurewebsites.net/…` on Azure.
+    const isScm = segments[0]?.toLowerCase() === '_scm';
     let faultId: string | undefined;
     let isPoll = false;
+    /** POST actions that only read (list settings, list keys) are not writes. */
+    let readAction = false;
     let remainingHeader: Record<string, string> = {};
 
     const finish = (reply: HttpReply): void => {
@@ -124,7 +131,7 @@ export function createArmRequestHandler(
           status: reply.status,
           time: started,
           durationMs: Date.now() - started,
-          write: WRITE_METHODS.has(method) && !isPoll,
+          write: WRITE_METHODS.has(method) && !isPoll && !readAction,
           ...(faultId !== undefined ? { faultId } : {}),
         };
         ctx.log.push(record);
@@ -135,7 +142,8 @@ export function createArmRequestHandler(
     };
 
     const run = async (): Promise<HttpReply> => {
-      const body = parseJson(await readBody(req));
+      const raw = await readBody(req, isScm ? MAX_PACKAGE_BYTES : MAX_BODY_BYTES);
+      const body = isScm ? undefined : parseJson(raw.toString('utf8'));
       if (isControl) {
         const out = await ctx.control(method, segments.slice(1), body);
         return new HttpReply(out.status, out.body);
@@ -155,6 +163,28 @@ export function createArmRequestHandler(
               'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"',
           },
         );
+      }
+      if (isScm) {
+        const fault = ctx.faults.take(method, url.pathname);
+        faultId = fault?.id;
+        if (fault?.rule.status !== undefined)
+          return new HttpReply(fault.rule.status, {
+            error: {
+              code: fault.rule.code ?? 'InjectedFault',
+              message: fault.rule.message ?? 'Injected fault.',
+            },
+          });
+        const out = scmRequest(
+          ctx.store,
+          method,
+          segments[1] ?? '',
+          segments.slice(2),
+          url.searchParams,
+          headerValue(req, 'content-type'),
+          raw,
+        );
+        readAction = method === 'GET';
+        return new HttpReply(out.status, out.body);
       }
       if (!url.searchParams.has('api-version')) {
         throw badRequest(
@@ -211,6 +241,7 @@ export function createArmRequestHandler(
       const apiVersion = url.searchParams.get('api-version') ?? '';
       const route = routeArm(ctx, method, segments, body, fault?.rule.lroFailure, baseUrl, apiVersion);
       isPoll = route.isPoll;
+      readAction = route.readAction === true;
       return route.reply;
     };
 
@@ -265,7 +296,7 @@ function routeArm(
   lroFailure: { code: string; message: string } | undefined,
   baseUrl: string,
   apiVersion: string,
-): { reply: HttpReply; isPoll: boolean } {
+): { reply: HttpReply; isPoll: boolean; readAction?: boolean } {
   const lower = segments.map((s) => s.toLowerCase());
   const { store } = ctx;
   const reply = (r: HttpReply): { reply: HttpReply; isPoll: boolean } => ({ reply: r, isPoll: false });
@@ -401,6 +432,17 @@ function routeArm(
   }
   const namespace = segments[5] ?? '';
   const rest = segments.slice(6);
+  // POST actions on a Function App (list its settings, list its host keys).
+  if (
+    method === 'POST' &&
+    namespace.toLowerCase() === 'microsoft.web' &&
+    lower[6] === 'sites' &&
+    rest.length > 2
+  ) {
+    const siteId = `/${segments.slice(0, 8).join('/')}`;
+    const out = siteAction(store, siteId, rest.slice(2));
+    if (out) return { reply: new HttpReply(out.status, out.body), isPoll: false, readAction: true };
+  }
   const typeSegments = rest.filter((_, i) => i % 2 === 0);
   const names = rest.filter((_, i) => i % 2 === 1);
   const type = requireType(namespace, typeSegments);
@@ -420,7 +462,8 @@ function routeArm(
     case 'PUT': {
       if (store.isSync(type)) {
         const result = store.put(address, body, { instant: true, ...failure });
-        return reply(new HttpReply(result.status, store.get(address)));
+        const status = result.status === 201 && providerOf(type).putAlwaysOk ? 200 : result.status;
+        return reply(new HttpReply(status, store.get(address)));
       }
       return reply(write(store.put(address, body, failure)));
     }

@@ -328,6 +328,23 @@ export class ArmStore {
     return this.state.records.get(key);
   }
 
+  /** Every record of `type` (canonical spelling), oldest first. */
+  recordsOfType(type: string): ResourceRecord[] {
+    this.settle();
+    return [...this.state.records.values()].filter((r) => r.type === type).sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Merges `values` into a record's derived data: state a service keeps beside the resource (a
+   * Function App's deployed package and host keys), saved with the snapshot.
+   */
+  annotate(key: string, values: JsonObject): void {
+    const record = this.state.records.get(key);
+    if (!record) return;
+    Object.assign(record.derived, values);
+    this.options.onChange();
+  }
+
   /** The resource as ARM returns it. */
   render(record: ResourceRecord): JsonObject {
     return this.state.render(record);

@@ -21,6 +21,7 @@ import type { LatencyDistribution } from './latencyDistributions';
 import { type LatencyDraw, LatencyModel, type LatencyModelKind } from './latencyModel';
 import { PROVIDERS } from './providers';
 import { resourceGroups } from './providers/resources/resourceGroups';
+import { type DeployedPackage, deployedPackages } from './providers/web/kudu';
 import { loadOrCreateTlsIdentity } from './tlsIdentity';
 
 export interface ArmEmulatorOptions {
@@ -85,6 +86,8 @@ export interface ArmEmulator {
    * `GET /_emulator/custom-data/<vm id>` → `{ customData }`. Memory only: never in the state file.
    */
   customData(vmId: string): string | undefined;
+  /** The packages deployed to Function Apps (`POST <scm>/api/publish`): site, size, hash, file names. */
+  deployments(): DeployedPackage[];
   reset(): void;
   setTimeScale(scale: number): void;
   /** The latency model in use and its seed (print it: the same seed replays the same latencies). */
@@ -236,6 +239,11 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
           });
         case 'GET resources':
           return Promise.resolve({ status: 200, body: { value: store.allResources() } });
+        case 'GET deployments':
+          return Promise.resolve({
+            status: 200,
+            body: { value: deployedPackages(store) as unknown as Json[] },
+          });
         case 'GET operations':
           return Promise.resolve({ status: 200, body: { value: log as unknown as Json[] } });
         case 'POST reset':
@@ -378,6 +386,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     operations: () => [...log],
     resources: () => store.allResources(),
     customData: (vmId: string) => store.customDataOf(vmId),
+    deployments: () => deployedPackages(store),
     reset,
     setTimeScale: (scale) => latency.setTimeScale(scale),
     latency: () => ({ model: latency.model, seed: latency.seed, timeScale: latency.scale }),
