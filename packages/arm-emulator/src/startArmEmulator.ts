@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 
 import { createArmRequestHandler, type OperationRecord, parseSettings } from './armRouter';
 import { ArmStore, type StoreSnapshot } from './armStore';
@@ -10,6 +9,7 @@ import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
 import { LatencyModel } from './latencyModel';
+import { writeFileDurably } from './store/stateFile';
 import { loadOrCreateTlsIdentity } from './tlsIdentity';
 
 export interface ArmEmulatorOptions {
@@ -20,8 +20,11 @@ export interface ArmEmulatorOptions {
   /** Latency at time scale 1 per ARM type (any case); `<type>:delete` for deletes only. */
   latencyMs?: Partial<Record<string, number>>;
   /**
-   * Loaded on start when it exists; saved (debounced) after every change. The TLS key and certificate
-   * are kept beside it (`<file>.key.pem`, `<file>.cert.pem`) and reused on restart.
+   * Loaded on start when it exists. Every change a client is told about is on disk before the answer
+   * is sent (as on Azure, an accepted write survives a crash); changes no request saw (an operation
+   * finishing on its timer) are saved shortly after. Operations still running when the process died
+   * resume on restart and finish at their time. The TLS key and certificate are kept beside it
+   * (`<file>.key.pem`, `<file>.cert.pem`) and reused on restart.
    */
   stateFile?: string;
   /** Loopback webhook URLs that receive ARM's ResourceWriteSuccess/ResourceDeleteSuccess events. */
@@ -75,6 +78,8 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   const timers = new Set<NodeJS.Timeout>();
   let pollRetryAfterSeconds = options.pollRetryAfterSeconds;
   let saveTimer: NodeJS.Timeout | undefined;
+  /** The state changed since it was last saved. */
+  let dirty = false;
   let closed = false;
 
   const stateFile = options.stateFile;
@@ -82,10 +87,12 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     if (!stateFile) return;
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = undefined;
-    fs.mkdirSync(path.dirname(path.resolve(stateFile)), { recursive: true });
-    const tmp = `${stateFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(store.snapshot()));
-    fs.renameSync(tmp, stateFile);
+    dirty = false;
+    writeFileDurably(stateFile, JSON.stringify(store.snapshot()));
+  };
+  /** Before any answer: what the answer tells (a write accepted, an operation ended) is on disk. */
+  const persist = (): void => {
+    if (dirty) saveNow();
   };
 
   const store: ArmStore = new ArmStore({
@@ -101,8 +108,9 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     },
     onEvent: (event) => events.publish([event]),
     onChange: () => {
-      if (!stateFile || closed || saveTimer) return;
-      saveTimer = setTimeout(saveNow, SAVE_DEBOUNCE_MS);
+      if (!stateFile || closed) return;
+      dirty = true;
+      saveTimer ??= setTimeout(saveNow, SAVE_DEBOUNCE_MS);
     },
   });
 
@@ -219,6 +227,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       store,
       faults,
       log,
+      persist,
       pollRetryAfterSeconds: () => pollRetryAfterSeconds,
       control,
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
@@ -250,7 +259,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       store.settle();
       closed = true;
       clearTimers();
-      if (saveTimer) saveNow();
+      persist();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
