@@ -15,9 +15,11 @@ import {
   startArmEmulator,
 } from '@azure-cluster-provisioner/arm-emulator';
 import { silentLogger, startHost } from '@azure-cluster-provisioner/functions-host';
+import { parse } from 'yaml';
 
 import { planCluster } from '../../../src/cluster/plan';
 import { parseClusterSpec } from '../../../src/cluster/validate';
+import { resourceTypes } from '../../../src/resources/types/registry';
 import {
   Api,
   appSettings,
@@ -310,12 +312,42 @@ describe('permanent suite: ARM faults', () => {
     env.emulator.operations().filter((o) => o.seq > since && o.faultId).length;
   const cases = crashCases();
 
-  it.each(Array.from({ length: cases }, (_, i) => i))(
-    'transient faults on every resource type the app writes, at seeded points, while creating and deleting (case %i)',
-    async (index) => {
-      const name = `faults${index}`;
-      const body = spec(name);
+  /** One spec per kind of cluster: together they plan every resource type the app writes. */
+  const specsByKind: Record<string, (name: string) => Record<string, unknown>> = {
+    iaas: (name) => spec(name),
+    aks: (name) => ({
+      ...(parse(fs.readFileSync(path.join(ROOT, 'examples/aks-cluster.yaml'), 'utf8')) as Record<
+        string,
+        unknown
+      >),
+      name,
+    }),
+  };
+  const armIds = (): string[] =>
+    (env.emulator.resources() as { id: string }[])
+      .map((r) => r.id.toLowerCase())
+      .filter((id) => id.includes('/providers/'));
+
+  it('the fault cases cover every resource type in the registry (a new type must be planned by one of them)', () => {
+    const covered = new Set(
+      Object.values(specsByKind).flatMap((make) =>
+        planned(make('coverage')).map((r) => r.type.toLowerCase()),
+      ),
+    );
+    expect(resourceTypes.types.filter((t) => !covered.has(t.toLowerCase()))).toEqual([]);
+  });
+
+  it.each(
+    Array.from({ length: cases }, (_, i) => i).flatMap((i) =>
+      Object.keys(specsByKind).map((kind) => [kind, i] as const),
+    ),
+  )(
+    'transient faults on every resource type a %s cluster writes, at seeded points, while creating and deleting (case %i)',
+    async (kind, index) => {
+      const name = `faults${kind}${index}`;
+      const body = specsByKind[kind]!(name);
       const resources = planned(body);
+      const plannedIds = resources.map((r) => r.id.toLowerCase());
       const types = [...new Set(resources.map((r) => r.type))];
       const armPath = (id: string) => new URL(id, 'https://x').pathname;
       for (const type of types) {
@@ -327,17 +359,18 @@ describe('permanent suite: ARM faults', () => {
           count: 1 + random(2),
         });
       }
+      const before = new Set(armIds());
       let since = lastSeq(env.emulator);
       expect((await env.api.request('POST', 'clusters', body)).status).toBe(202);
-      const { final } = await env.api.waitForCluster(name, 120_000);
+      const final = await watchUntilEnded(env.api, name, `${kind} create with faults`);
       expect(final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
       table.faultsInjected += faultsSince(since);
       const created = duplicateWrites(env.emulator, since);
-      const exact = orphansAndMissing(
-        env.api,
-        name,
-        resources.map((r) => r.id),
-      );
+      const afterCreate = armIds();
+      const exact = {
+        orphans: afterCreate.filter((id) => !before.has(id) && !plannedIds.includes(id)),
+        missing: plannedIds.filter((id) => !afterCreate.includes(id)),
+      };
       env.emulator.faults.clear();
 
       for (const type of types) {
@@ -350,12 +383,12 @@ describe('permanent suite: ARM faults', () => {
       }
       since = lastSeq(env.emulator);
       expect((await env.api.request('DELETE', `clusters/${name}`)).status).toBe(202);
-      const deleted = await env.api.waitForCluster(name, 120_000);
-      expect(deleted.final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Deleted' });
+      const deleted = await watchUntilEnded(env.api, name, `${kind} delete with faults`);
+      expect(deleted).toMatchObject({ runtimeStatus: 'Completed', phase: 'Deleted' });
       table.faultsInjected += faultsSince(since);
       env.emulator.faults.clear();
       const removed = duplicateWrites(env.emulator, since);
-      const left = env.api.clusterResources(name).map((r) => r.id);
+      const left = armIds().filter((id) => !before.has(id));
 
       table.duplicateWrites += created.length + removed.length;
       table.orphans += exact.orphans.length + left.length;
