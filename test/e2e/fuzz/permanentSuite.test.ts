@@ -49,6 +49,10 @@ import { type Answer, crashCases, fc, fuzzRuns, fuzzSeed, problemOf, send, Suite
 import { type HostileInput, hostileNames, mutatedExample, rawHostileBodies } from './hostileInputs';
 
 const seed = fuzzSeed();
+/** A crash or fault case creates, scales and deletes a cluster: minutes on a loaded machine, never hours. */
+const CASE_TIMEOUT_MS = 300_000;
+/** Hostile inputs: a generous second per input (each is answered in well under one). */
+const INPUTS_TIMEOUT_MS = 60_000 + fuzzRuns(40) * 2 * 1_000;
 const table = new SuiteTable();
 let env: Environment;
 let budgetMs = 0;
@@ -75,7 +79,18 @@ async function withProbe(label: string, request: () => Promise<Answer>): Promise
   return answer;
 }
 
+/** Posts one input; a connection the host drops is a violation naming the input, not a crash of the suite. */
 async function postSpec(input: HostileInput): Promise<void> {
+  try {
+    await postSpecChecked(input);
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    const why = cause instanceof Error ? `: ${cause.message}` : '';
+    table.violation(`${input.label}: no answer (${err instanceof Error ? err.message : 'error'}${why})`);
+  }
+}
+
+async function postSpecChecked(input: HostileInput): Promise<void> {
   const writes = env.api.writes();
   const url = env.host.url;
   const dry = await withProbe(input.label, () =>
@@ -140,40 +155,48 @@ describe('permanent suite: hostile input', () => {
     expect(table.violations).toEqual([]);
   });
 
-  it('mutated examples: the same invariants', async () => {
-    const inputs = fc.sample(mutatedExample, { seed, numRuns: fuzzRuns(40) });
-    for (const input of inputs) await postSpec(input);
-    expect(table.violations).toEqual([]);
-  });
+  it(
+    'mutated examples: the same invariants',
+    async () => {
+      const inputs = fc.sample(mutatedExample, { seed, numRuns: fuzzRuns(40) });
+      for (const input of inputs) await postSpec(input);
+      expect(table.violations).toEqual([]);
+    },
+    INPUTS_TIMEOUT_MS,
+  );
 
-  it('hostile cluster names on GET and DELETE: 4xx with a JSON problem, no ARM write', async () => {
-    const writes = env.api.writes();
-    const names = fc.sample(hostileNames, { seed: seed + 1, numRuns: fuzzRuns(40) });
-    // "." and ".." are dot segments: the URL drops them before any server sees a name.
-    for (const name of names.filter((n) => n !== '.' && n !== '..')) {
-      for (const method of ['GET', 'DELETE']) {
-        const label = `${method} clusters/${JSON.stringify(name.slice(0, 40))}`;
-        const answer = await withProbe(label, () =>
-          send(env.host.url, method, `clusters/${encodeURIComponent(name)}`),
+  it(
+    'hostile cluster names on GET and DELETE: 4xx with a JSON problem, no ARM write',
+    async () => {
+      const writes = env.api.writes();
+      const names = fc.sample(hostileNames, { seed: seed + 1, numRuns: fuzzRuns(40) });
+      // "." and ".." are dot segments: the URL drops them before any server sees a name.
+      for (const name of names.filter((n) => n !== '.' && n !== '..')) {
+        for (const method of ['GET', 'DELETE']) {
+          const label = `${method} clusters/${JSON.stringify(name.slice(0, 40))}`;
+          const answer = await withProbe(label, () =>
+            send(env.host.url, method, `clusters/${encodeURIComponent(name)}`),
+          );
+          check(label, answer);
+          if (answer.status < 400)
+            table.violation(`${label}: ${answer.status} for a cluster that does not exist`);
+        }
+      }
+      for (const value of ['yes', '', 'TRUE ', '1'.repeat(10_000), '\u0000']) {
+        const label = `dryRun=${JSON.stringify(value.slice(0, 20))}`;
+        const answer = await send(
+          env.host.url,
+          'POST',
+          `clusters?dryRun=${encodeURIComponent(value)}`,
+          'type: iaas',
         );
         check(label, answer);
-        if (answer.status < 400)
-          table.violation(`${label}: ${answer.status} for a cluster that does not exist`);
       }
-    }
-    for (const value of ['yes', '', 'TRUE ', '1'.repeat(10_000), '\u0000']) {
-      const label = `dryRun=${JSON.stringify(value.slice(0, 20))}`;
-      const answer = await send(
-        env.host.url,
-        'POST',
-        `clusters?dryRun=${encodeURIComponent(value)}`,
-        'type: iaas',
-      );
-      check(label, answer);
-    }
-    expect(env.api.writes()).toBe(writes);
-    expect(table.violations).toEqual([]);
-  });
+      expect(env.api.writes()).toBe(writes);
+      expect(table.violations).toEqual([]);
+    },
+    INPUTS_TIMEOUT_MS,
+  );
 });
 
 describe('permanent suite: crash recovery', () => {
@@ -284,6 +307,7 @@ describe('permanent suite: crash recovery', () => {
       await exited(host.child);
       expect(table.violations).toEqual([]);
     },
+    CASE_TIMEOUT_MS,
   );
 });
 
@@ -400,6 +424,7 @@ describe('permanent suite: ARM faults', () => {
         left: [],
       });
     },
+    CASE_TIMEOUT_MS,
   );
 
   it.each(Array.from({ length: cases }, (_, i) => i))(
@@ -430,6 +455,7 @@ describe('permanent suite: ARM faults', () => {
       table.duplicateWrites += duplicates.length;
       expect({ left, duplicates }).toEqual({ left: [], duplicates: [] });
     },
+    CASE_TIMEOUT_MS,
   );
 });
 
@@ -550,5 +576,6 @@ describe('permanent suite: the ARM emulator killed', () => {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
+    CASE_TIMEOUT_MS,
   );
 });
