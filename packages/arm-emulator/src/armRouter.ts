@@ -38,6 +38,11 @@ export interface RouterContext {
   secrets: SecretsDataPlane;
   faults: FaultInjector;
   log: OperationRecord[];
+  /**
+   * Saves the state when it changed; called before every answer is sent, so that nothing an answer
+   * tells (a write accepted, an operation ended) is lost if the process dies right after.
+   */
+  persist?: () => void;
   /** Retry-After (seconds) put on LRO responses; undefined = none, the client's interval rules. */
   pollRetryAfterSeconds(): number | undefined;
   control(
@@ -112,7 +117,19 @@ export function createArmRequestHandler(
     let readAction = false;
     let remainingHeader: Record<string, string> = {};
 
-    const finish = (reply: HttpReply): void => {
+    const finish = (accepted: HttpReply): void => {
+      let reply = accepted;
+      try {
+        ctx.persist?.();
+      } catch (err) {
+        // Never acknowledge what is not saved: the client retries, as after any 500.
+        reply = new HttpReply(500, {
+          error: {
+            code: 'InternalServerError',
+            message: `The emulator could not save its state: ${err instanceof Error ? err.message : String(err)}`,
+          },
+        });
+      }
       const headers: Record<string, string> = {
         'x-ms-request-id': randomUUID(),
         'x-ms-correlation-request-id': headerValue(req, 'x-ms-correlation-request-id') ?? randomUUID(),

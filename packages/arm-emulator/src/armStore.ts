@@ -125,7 +125,10 @@ export class ArmStore {
     };
   }
 
-  /** Loads a snapshot; operations that were running when it was saved are finished at once. */
+  /**
+   * Loads a snapshot. Operations that were running when it was saved resume: each finishes at its
+   * time (at once when that has passed), with its events, as if the process had never stopped.
+   */
   restore(snapshot: StoreSnapshot): void {
     this.clear();
     this.state.seq = snapshot.seq;
@@ -133,9 +136,7 @@ export class ArmStore {
     for (const g of snapshot.resourceGroups) this.groups.set(g.key, g);
     for (const r of snapshot.resources) this.state.setRecord(r);
     for (const op of snapshot.operations) this.operations.add(op);
-    for (const op of this.operations.values()) {
-      if (op.status === 'InProgress') this.complete(op, false);
-    }
+    for (const op of this.operations.due(Number.POSITIVE_INFINITY)) this.scheduleCompletion(op);
   }
 
   clear(): void {

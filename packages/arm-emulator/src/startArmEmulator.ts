@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 
 import { type AllocationFailureRule, AllocationFailures } from './allocationFailures';
 import {
@@ -22,6 +21,7 @@ import { type LatencyDraw, LatencyModel, type LatencyModelKind } from './latency
 import { PROVIDERS } from './providers';
 import { resourceGroups } from './providers/resources/resourceGroups';
 import { type DeployedPackage, deployedPackages } from './providers/web/kudu';
+import { writeFileDurably } from './store/stateFile';
 import { loadOrCreateTlsIdentity } from './tlsIdentity';
 
 export interface ArmEmulatorOptions {
@@ -46,8 +46,11 @@ export interface ArmEmulatorOptions {
   /** Zones and VM sizes without capacity (README, "Allocation failures"). */
   allocationFailures?: AllocationFailureRule[];
   /**
-   * Loaded on start when it exists; saved (debounced) after every change. The TLS key and certificate
-   * are kept beside it (`<file>.key.pem`, `<file>.cert.pem`) and reused on restart.
+   * Loaded on start when it exists. Every change a client is told about is on disk before the answer
+   * is sent (as on Azure, an accepted write survives a crash); changes no request saw (an operation
+   * finishing on its timer) are saved shortly after. Operations still running when the process died
+   * resume on restart and finish at their time. The TLS key and certificate are kept beside it
+   * (`<file>.key.pem`, `<file>.cert.pem`) and reused on restart.
    */
   stateFile?: string;
   /** Loopback webhook URLs that receive ARM's ResourceWriteSuccess/ResourceDeleteSuccess events. */
@@ -138,6 +141,8 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   const timers = new Set<NodeJS.Timeout>();
   let pollRetryAfterSeconds = options.pollRetryAfterSeconds;
   let saveTimer: NodeJS.Timeout | undefined;
+  /** The state changed since it was last saved. */
+  let dirty = false;
   let closed = false;
 
   const stateFile = options.stateFile;
@@ -145,10 +150,12 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     if (!stateFile) return;
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = undefined;
-    fs.mkdirSync(path.dirname(path.resolve(stateFile)), { recursive: true });
-    const tmp = `${stateFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(store.snapshot()));
-    fs.renameSync(tmp, stateFile);
+    dirty = false;
+    writeFileDurably(stateFile, JSON.stringify(store.snapshot()));
+  };
+  /** Before any answer: what the answer tells (a write accepted, an operation ended) is on disk. */
+  const persist = (): void => {
+    if (dirty) saveNow();
   };
 
   const store: ArmStore = new ArmStore({
@@ -165,8 +172,9 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     },
     onEvent: (event) => events.publish([event]),
     onChange: () => {
-      if (!stateFile || closed || saveTimer) return;
-      saveTimer = setTimeout(saveNow, SAVE_DEBOUNCE_MS);
+      if (!stateFile || closed) return;
+      dirty = true;
+      saveTimer ??= setTimeout(saveNow, SAVE_DEBOUNCE_MS);
     },
   });
 
@@ -357,6 +365,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     secrets,
     faults,
     log,
+    persist,
     pollRetryAfterSeconds: () => pollRetryAfterSeconds,
     control,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
@@ -402,7 +411,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       store.settle();
       closed = true;
       clearTimers();
-      if (saveTimer) saveNow();
+      persist();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
