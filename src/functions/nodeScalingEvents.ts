@@ -16,6 +16,7 @@ import type { NodePoolRequest } from '../cluster/scaling/nodePoolState';
 import { aksNodeResourceOf } from '../events/aksNodeResources';
 import { type EventEnvelope, parseNodeScalingEvent, type ResourceDeleted } from '../events/nodeScalingEvents';
 import { type ClusterRecord, poolConfigOf, readClusterRecord } from './scaling/clusterRecord';
+import { sweepFinishedPoolRequests } from './scaling/purgeRequests';
 import {
   NODE_POOL_INSTANCE_PREFIX,
   type RepairClusterInput,
@@ -225,5 +226,6 @@ export async function handleNodeScalingEvent(
 df.app.client.eventGrid(ScalingFunctions.nodeScalingEvents, {
   handler: async (event, client, context) => {
     await handleNodeScalingEvent(event, client, context);
+    await sweepFinishedPoolRequests(client, context);
   },
 });

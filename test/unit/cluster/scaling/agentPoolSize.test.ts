@@ -68,7 +68,7 @@ describe('AKS agent pool size', () => {
       '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c/agentPools/apps';
     const planned = {
       id,
-      type: 'Microsoft.ContainerService/managedClusters/agentPools',
+      type: 'Microsoft.ContainerService/managedClusters/agentPools' as const,
       name: 'apps',
       role: 'agentPool' as const,
       dependsOn: [],
