@@ -211,6 +211,29 @@ describe('AKS node pool scaling end to end', () => {
     expect(writesSince(mark)).toEqual([]);
   });
 
+  it("a repair of the cluster's own resources keeps the scaled agent pool sizes", async () => {
+    const before = pool('batch')['count'];
+    expect(before).not.toBe(2); // scaled away from the spec's count above
+    const identity = `/subscriptions/${DEFAULT_SUBSCRIPTION_ID}/resourceGroups/rg-demo/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${CLUSTER}-control-plane`;
+    const mark = lastSeq();
+    const event = {
+      id: 'aks-owned-deleted-1',
+      eventType: 'Microsoft.Resources.ResourceDeleteSuccess',
+      subject: identity,
+      eventTime: new Date().toISOString(),
+      dataVersion: '',
+      data: {
+        resourceUri: identity,
+        operationName: 'Microsoft.ManagedIdentity/userAssignedIdentities/delete',
+      },
+    };
+    expect(await deliver(env, [event])).toBe(200);
+    await waitForScalingIdle(env);
+    expect(env.logs.join('\n')).toMatch(/repairing it as nodepool-aksscale-repair-/);
+    expect(pool('batch')['count']).toBe(before);
+    expect(writesSince(mark).filter((w) => w.includes('/agentPools/'))).toEqual([]);
+  });
+
   it('applying the spec again sets what the spec says (as for IaaS pools), and scaling goes on from there', async () => {
     const mark = lastSeq();
     expect((await env.api.request('POST', 'clusters', spec())).status).toBe(202);
