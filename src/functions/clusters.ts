@@ -297,7 +297,8 @@ async function getCluster(request: HttpRequest, client: DurableClient) {
   const record = await readClusterRecord(client, name);
   if (record && !record.deleted) {
     const aks =
-      record.spec.type === 'aks'
+      // Read live once the cluster is up (while it is being created or deleted, the plan's sizes show).
+      record.spec.type === 'aks' && !record.active
         ? (statusArm ??= createArmClients(armSettingsFromEnv(process.env)))
         : undefined;
     view.nodePools = await nodePoolViews(
