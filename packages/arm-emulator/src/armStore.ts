@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import type { AllocationFailures } from './allocationFailures';
 import { badRequest, conflict } from './armError';
 import {
   ArmTypes,
@@ -53,6 +54,8 @@ export interface ArmStoreOptions {
   schedule: (ms: number, fn: () => void) => void;
   onEvent: (event: EventGridEvent) => void;
   onChange: () => void;
+  /** Zones and sizes without capacity (VM creates). */
+  allocation?: Pick<AllocationFailures, 'check'>;
 }
 
 type Failure = { code: string; message: string };
@@ -122,7 +125,10 @@ export class ArmStore {
     };
   }
 
-  /** Loads a snapshot; operations that were running when it was saved are finished at once. */
+  /**
+   * Loads a snapshot. Operations that were running when it was saved resume: each finishes at its
+   * time (at once when that has passed), with its events, as if the process had never stopped.
+   */
   restore(snapshot: StoreSnapshot): void {
     this.clear();
     this.state.seq = snapshot.seq;
@@ -130,9 +136,7 @@ export class ArmStore {
     for (const g of snapshot.resourceGroups) this.groups.set(g.key, g);
     for (const r of snapshot.resources) this.state.setRecord(r);
     for (const op of snapshot.operations) this.operations.add(op);
-    for (const op of this.operations.values()) {
-      if (op.status === 'InProgress') this.complete(op, false);
-    }
+    for (const op of this.operations.due(Number.POSITIVE_INFINITY)) this.scheduleCompletion(op);
   }
 
   clear(): void {
@@ -325,6 +329,23 @@ export class ArmStore {
     return this.state.records.get(key);
   }
 
+  /** Every record of `type` (canonical spelling), oldest first. */
+  recordsOfType(type: string): ResourceRecord[] {
+    this.settle();
+    return [...this.state.records.values()].filter((r) => r.type === type).sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Merges `values` into a record's derived data: state a service keeps beside the resource (a
+   * Function App's deployed package and host keys), saved with the snapshot.
+   */
+  annotate(key: string, values: JsonObject): void {
+    const record = this.state.records.get(key);
+    if (!record) return;
+    Object.assign(record.derived, values);
+    this.options.onChange();
+  }
+
   /** The resource as ARM returns it. */
   render(record: ResourceRecord): JsonObject {
     return this.state.render(record);
@@ -392,6 +413,10 @@ export class ArmStore {
 
     // Type rules: validate against the current state, then describe the change to apply.
     const apply: ApplyWrite | undefined = provider.prepare?.(this.state, record, existing, parent, location);
+    // Capacity (VM creates): refused now (SkuNotAvailable) or an operation that will fail.
+    const allocation = this.options.allocation?.check(record, existing, location);
+    if (allocation?.kind === 'sync') throw allocation.error;
+    const failure = options.failure ?? (allocation?.kind === 'lro' ? allocation.failure : undefined);
 
     const op = this.startOperation(
       'write',
@@ -400,7 +425,7 @@ export class ArmStore {
       provider.type,
       group,
       location,
-      options.failure,
+      failure,
       options.instant,
     );
     if (!existing) record.seq = this.state.nextSeq();
@@ -472,7 +497,8 @@ export class ArmStore {
     instant = false,
   ): LroRecord {
     const poll = targetType === resourceGroups.type ? undefined : providerOf(targetType).poll?.[kind];
-    return this.operations.start({
+    const draw = instant ? undefined : this.options.latency.draw(targetType, kind, targetId);
+    const op = this.operations.start({
       kind,
       pollVia: poll ?? (kind === 'delete' ? 'location' : 'azure-async-operation'),
       targetKey,
@@ -481,9 +507,11 @@ export class ArmStore {
       subscriptionId: group.subscriptionId,
       resourceGroup: group.name,
       location,
-      durationMs: instant ? 0 : this.options.latency.durationMs(targetType, kind),
+      durationMs: draw?.durationMs ?? 0,
       failure,
     });
+    if (draw) draw.operationId = op.id;
+    return op;
   }
 
   private scheduleCompletion(op: LroRecord): void {
