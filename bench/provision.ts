@@ -222,6 +222,8 @@ async function main(): Promise<void> {
       ARM_CA_CERT_FILE: caFile,
       ARM_CREDENTIAL: 'static',
       ARM_POLL_INTERVAL_MS: String(options.pollMs),
+      // The subscription budget refills on the emulator's clock, as the emulator's buckets do.
+      ARM_BUDGET_TIME_SCALE: String(options.timeScale),
       LOCAL_HOST_FUNCTION_KEY: KEY,
       EVENTGRID_TOPIC_ENDPOINT: '',
     },

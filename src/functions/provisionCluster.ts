@@ -33,8 +33,15 @@ import {
   type PublishLifecycleEventInput,
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
+import { driveChains } from './shared/lroDriver';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 import { settleAll } from './shared/settleAll';
+
+/** The subscription of a set of planned resources (every id names it). */
+function subscriptionOf(resources: PlannedResource[]): string {
+  const id = resources[0]?.id ?? '';
+  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1] ?? '';
+}
 
 function isNodeResource(r: PlannedResource): boolean {
   return (
@@ -72,23 +79,21 @@ export const provisionZone: OrchestrationHandler = function* (context: Orchestra
   const results: ApplyResult[] = [];
   let failure: ResourceFailure | undefined;
   context.df.setCustomStatus(zoneProgress(input.resources, results));
+  const subscriptionId = subscriptionOf(input.resources);
   for (const wave of zoneWaves(input.resources)) {
-    const tasks = wave.map((unit) =>
-      context.df.callActivity(DurableFunctions.applyResources, {
-        resources: unit.resources,
-        progress: { clusterName: input.clusterName, runId: input.runId, zone: input.zone },
-      } satisfies ApplyResourcesInput),
-    );
-    const settled = yield* settleAll<ApplyResourcesOutput>(
+    const driven = yield* driveChains(
       context,
-      tasks,
-      input.resources[0]?.id ?? input.zone,
+      wave.map((unit) => unit.resources),
+      {
+        kind: 'apply',
+        subscriptionId,
+        progress: { clusterName: input.clusterName, runId: input.runId, zone: input.zone },
+        onProgress: (done) =>
+          context.df.setCustomStatus(zoneProgress(input.resources, [...results, ...(done as ApplyResult[])])),
+      },
     );
-    for (const o of settled.outcomes) {
-      results.push(...o.results);
-      failure ??= o.failure;
-    }
-    failure ??= settled.error;
+    results.push(...(driven.results as ApplyResult[]));
+    failure ??= driven.failure;
     context.df.setCustomStatus(zoneProgress(input.resources, results));
     if (failure) break;
   }
@@ -186,31 +191,55 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
     status.phase = 'Provisioning';
     update();
     const done = new Set(plan.resources.filter((r) => !r.owned).map((r) => r.id.toLowerCase()));
+    let waveIndex = 0;
     for (const wave of provisioningWaves(plan.resources, done)) {
-      const tasks = wave.map((unit: ScheduleUnit) =>
-        unit.kind === 'zone'
-          ? context.df.callSubOrchestrator(
-              DurableFunctions.provisionZone,
+      waveIndex++;
+      const zoneUnits = wave.filter((u) => u.kind === 'zone');
+      const chainUnits = wave.filter((u) => u.kind !== 'zone');
+      if (zoneUnits.length === 0) {
+        // Infrastructure only: driven right here (no activity waits on an operation).
+        const driven = yield* driveChains(
+          context,
+          chainUnits.map((u) => u.resources),
+          { kind: 'apply', subscriptionId: plan.cluster.subscriptionId },
+        );
+        record(driven.results as ApplyResult[]);
+        failure ??= driven.failure;
+        update();
+        if (failure) break;
+        continue;
+      }
+      // Zones run as sub-orchestrations; infrastructure chains of the same wave run beside them as one
+      // more (a generator cannot drive them inline while the zones' tasks are awaited).
+      const units: ScheduleUnit[] = [
+        ...zoneUnits,
+        ...(chainUnits.length > 0
+          ? [
               {
-                clusterName: input.clusterName,
-                runId: input.requestedAt,
-                zone: unit.zone ?? 'none',
-                resources: unit.resources,
-              } satisfies ProvisionZoneInput,
-              zoneInstanceId(context.df.instanceId, unit.zone ?? 'none'),
-            )
-          : context.df.callActivity(DurableFunctions.applyResources, {
-              resources: unit.resources,
-            } satisfies ApplyResourcesInput),
+                key: `infra-${waveIndex}`,
+                kind: 'zone' as const,
+                zone: `infra-${waveIndex}`,
+                resources: chainUnits.flatMap((u) => u.resources),
+              },
+            ]
+          : []),
+      ];
+      const tasks = units.map((unit: ScheduleUnit) =>
+        context.df.callSubOrchestrator(
+          DurableFunctions.provisionZone,
+          {
+            clusterName: input.clusterName,
+            runId: input.requestedAt,
+            zone: unit.zone ?? 'none',
+            resources: unit.resources,
+          } satisfies ProvisionZoneInput,
+          zoneInstanceId(context.df.instanceId, unit.zone ?? 'none'),
+        ),
       );
-      const settled = yield* settleAll<ApplyResourcesOutput | ProvisionZoneOutput>(
-        context,
-        tasks,
-        resourceGroupId,
-      );
+      const settled = yield* settleAll<ProvisionZoneOutput>(context, tasks, resourceGroupId);
       for (const o of settled.outcomes) {
         record(o.results);
-        if ('zone' in o) zones[o.zone] = o.progress;
+        if (zones[o.zone] !== undefined) zones[o.zone] = o.progress;
         failure ??= o.failure;
       }
       failure ??= settled.error;

@@ -5,6 +5,7 @@
 import type { ResourceFailure } from '../../cluster/failure';
 import type { Plan, PlannedResource } from '../../cluster/plan/types';
 import type { LifecycleEvent } from '../../events/lifecycle';
+import type { OperationOutcome, PendingOperation } from '../../resources/asyncReconcile';
 import type { ApplyResult, DeleteResult } from '../../resources/reconcile';
 import type { ZoneProgress } from './clusterStatus';
 import type { NodeProgressTarget } from './nodeProgress';
@@ -22,6 +23,10 @@ export const DurableFunctions = {
   applyResources: 'applyResources',
   /** Activity: deletes a chain of owned resources in order. */
   deleteResources: 'deleteResources',
+  /** Activity: starts applying or deleting a batch of resources; returns done ones and operations to follow. */
+  startOperations: 'startOperations',
+  /** Activity: reads where a batch of operations stand (one list call per type and resource group). */
+  pollOperations: 'pollOperations',
   /** Activity: publishes a lifecycle event to Event Grid when a topic is configured. */
   publishLifecycleEvent: 'publishLifecycleEvent',
 } as const;
@@ -95,6 +100,35 @@ export interface ApplyResourcesInput {
 export interface ApplyResourcesOutput {
   results: ApplyResult[];
   failure?: ResourceFailure;
+}
+
+export interface StartOperationsInput {
+  kind: 'apply' | 'delete';
+  /** Independent resources (no one waits for another in the batch). */
+  resources: PlannedResource[];
+  progress?: NodeProgressTarget;
+}
+export interface PollOperationsInput {
+  pending: PendingOperation[];
+  progress?: NodeProgressTarget;
+  /** The resources being applied, for reporting nodes that became ready (VM ids → node names). */
+  nodes?: Record<string, string>;
+}
+/** What the orchestrator needs from settings it may not read itself (it reads no environment). */
+export interface OperationsPacing {
+  /** Gap before the next poll (the ARM poll interval setting). */
+  pollAfterMs: number;
+  /** Transient retry: attempts per resource, first backoff, longest backoff. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+export interface OperationsOutput {
+  outcomes: OperationOutcome[];
+  /** Requests actually sent, for the subscription budget's refund. */
+  reads: number;
+  writes: number;
+  pacing: OperationsPacing;
 }
 
 export interface DeleteResourcesInput {

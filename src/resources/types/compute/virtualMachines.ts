@@ -8,7 +8,7 @@ import { type Json, type JsonObject, ResourceTypes } from '../../../cluster/plan
 import { TerminalError } from '../../errors';
 import type { ResourceRef } from '../../resourceId';
 import { nameAt, topLevelType } from '../resourceType';
-import { computeSdk } from './sdk';
+import { computeSdk, restoreComputePoller } from './sdk';
 
 function asObject(value: Json | undefined): JsonObject | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
@@ -64,4 +64,5 @@ export const virtualMachines = topLevelType<VirtualMachine>(
   ResourceTypes.virtualMachine,
   (arm) => arm.clientOf(computeSdk).virtualMachines,
   { normalize, secretFields: ['adminPassword', 'customData', 'userData'] },
+  restoreComputePoller,
 );
