@@ -12,6 +12,15 @@ import { apiServerEndpoint } from '../cluster/apiServer';
 import type { ResourceFailure } from '../cluster/failure';
 import { provisioningWaves, type ScheduleUnit, zoneWaves } from '../cluster/plan/scheduleWaves';
 import { type PlannedResource, ResourceTypes } from '../cluster/plan/types';
+import {
+  chooseFallbackZone,
+  isAllocationFailure,
+  type PlacementDecision,
+  type PoolZoneCounts,
+  poolZoneCounts,
+  relocatedVm,
+  vmSizeOf,
+} from '../cluster/plan/zonalFallback';
 import type { ApplyResult } from '../resources/reconcile';
 import {
   type ClusterCustomStatus,
@@ -33,7 +42,7 @@ import {
   type PublishLifecycleEventInput,
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
-import { driveChains } from './shared/lroDriver';
+import { type ChainStep, driveChains } from './shared/lroDriver';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 import { settleAll } from './shared/settleAll';
 
@@ -80,6 +89,35 @@ export const provisionZone: OrchestrationHandler = function* (context: Orchestra
   let failure: ResourceFailure | undefined;
   context.df.setCustomStatus(zoneProgress(input.resources, results));
   const subscriptionId = subscriptionOf(input.resources);
+  const placements: PlacementDecision[] = [];
+  const pools: PoolZoneCounts = structuredClone(input.pools ?? {});
+  /** Zones seen failing to allocate, per VM size. */
+  const failing = new Map<string, Set<string>>();
+  const relocate = (failed: PlannedResource, error: ResourceFailure): ChainStep[] | undefined => {
+    if (failed.type !== ResourceTypes.virtualMachine || failed.zone === undefined) return undefined;
+    if (failed.pool === undefined || failed.node === undefined || !isAllocationFailure(error.code)) {
+      return undefined;
+    }
+    const pool = pools[failed.pool];
+    const size = vmSizeOf(failed);
+    const zones = failing.get(size) ?? new Set<string>();
+    zones.add(failed.zone);
+    failing.set(size, zones);
+    const to = pool && chooseFallbackZone(pool, zones);
+    if (!pool || to === undefined) return undefined;
+    pool.counts[failed.zone] = (pool.counts[failed.zone] ?? 1) - 1;
+    pool.counts[to] = (pool.counts[to] ?? 0) + 1;
+    placements.push({
+      node: failed.node,
+      pool: failed.pool,
+      vmSize: size,
+      fromZone: failed.zone,
+      toZone: to,
+      error,
+    });
+    // The VM that failed may exist (in state Failed) in the zone it cannot leave: it goes first.
+    return [{ ...failed, step: 'delete' }, relocatedVm(failed, to, error)];
+  };
   for (const wave of zoneWaves(input.resources)) {
     const driven = yield* driveChains(
       context,
@@ -88,6 +126,7 @@ export const provisionZone: OrchestrationHandler = function* (context: Orchestra
         kind: 'apply',
         subscriptionId,
         progress: { clusterName: input.clusterName, runId: input.runId, zone: input.zone },
+        onFailure: relocate,
         onProgress: (done) =>
           context.df.setCustomStatus(zoneProgress(input.resources, [...results, ...(done as ApplyResult[])])),
       },
@@ -102,6 +141,7 @@ export const provisionZone: OrchestrationHandler = function* (context: Orchestra
     results,
     progress: zoneProgress(input.resources, results),
     ...(failure ? { failure } : {}),
+    ...(placements.length > 0 ? { placements } : {}),
   };
   return output;
 };
@@ -191,6 +231,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
     status.phase = 'Provisioning';
     update();
     const done = new Set(plan.resources.filter((r) => !r.owned).map((r) => r.id.toLowerCase()));
+    const poolCounts = poolZoneCounts(plan.resources);
     let waveIndex = 0;
     for (const wave of provisioningWaves(plan.resources, done)) {
       waveIndex++;
@@ -232,6 +273,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
             runId: input.requestedAt,
             zone: unit.zone ?? 'none',
             resources: unit.resources,
+            ...(unit.kind === 'zone' && unit.key.startsWith('zone-') ? { pools: poolCounts } : {}),
           } satisfies ProvisionZoneInput,
           zoneInstanceId(context.df.instanceId, unit.zone ?? 'none'),
         ),
@@ -239,6 +281,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
       const settled = yield* settleAll<ProvisionZoneOutput>(context, tasks, resourceGroupId);
       for (const o of settled.outcomes) {
         record(o.results);
+        if (o.placements) status.placements = [...(status.placements ?? []), ...o.placements];
         if (zones[o.zone] !== undefined) zones[o.zone] = o.progress;
         failure ??= o.failure;
       }

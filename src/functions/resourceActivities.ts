@@ -165,7 +165,9 @@ df.app.activity(DurableFunctions.startOperations, {
   handler: async (input: StartOperationsInput, context): Promise<OperationsOutput> => {
     const clients = await armClients();
     const outcomes = await mapLimit(input.resources, START_CONCURRENCY, (r) =>
-      input.kind === 'apply' ? startApply(resourceTypes, clients, r) : startDelete(resourceTypes, clients, r),
+      input.kind === 'apply' && r.step !== 'delete'
+        ? startApply(resourceTypes, clients, r)
+        : startDelete(resourceTypes, clients, r),
     );
     logOutcomes(context, outcomes);
     const ready = input.resources.filter(

@@ -4,6 +4,7 @@
  */
 import type { ResourceFailure } from '../../cluster/failure';
 import type { Plan, PlannedResource } from '../../cluster/plan/types';
+import type { PlacementDecision, PoolZoneCounts } from '../../cluster/plan/zonalFallback';
 import type { LifecycleEvent } from '../../events/lifecycle';
 import type { OperationOutcome, PendingOperation } from '../../resources/asyncReconcile';
 import type { ApplyResult, DeleteResult } from '../../resources/reconcile';
@@ -72,6 +73,8 @@ export interface ProvisionZoneInput {
   runId: string;
   zone: string;
   resources: PlannedResource[];
+  /** The plan's nodes per pool and zone: where a node goes when its zone cannot allocate its size. */
+  pools?: PoolZoneCounts;
 }
 
 export interface ProvisionZoneOutput {
@@ -80,6 +83,8 @@ export interface ProvisionZoneOutput {
   progress: ZoneProgress;
   /** First terminal failure in the zone; the zone still finishes every node it could. */
   failure?: ResourceFailure;
+  /** Nodes placed in another zone because theirs could not allocate. */
+  placements?: PlacementDecision[];
 }
 
 export interface VerifyResourceGroupInput {
@@ -104,8 +109,8 @@ export interface ApplyResourcesOutput {
 
 export interface StartOperationsInput {
   kind: 'apply' | 'delete';
-  /** Independent resources (no one waits for another in the batch). */
-  resources: PlannedResource[];
+  /** Independent resources (no one waits for another in the batch); `step: 'delete'` deletes one. */
+  resources: (PlannedResource & { step?: 'delete' })[];
   progress?: NodeProgressTarget;
 }
 export interface PollOperationsInput {

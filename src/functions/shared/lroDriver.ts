@@ -33,6 +33,8 @@ import type { NodeProgressTarget } from './nodeProgress';
 export const START_BATCH = 40;
 /** Pending operations one poll round may cover before the next round is spaced out further. */
 const POLL_SPREAD = 100;
+/** Reads reserved beyond a batch's own, for the polls that follow it. */
+const POLL_READS_AHEAD = 10;
 
 export interface DriveOptions {
   kind: 'apply' | 'delete';
@@ -44,7 +46,7 @@ export interface DriveOptions {
    * A resource failed with a terminal error: return replacement resources for the rest of its chain
    * (e.g. the node in another zone) to go on with, or undefined to fail the chain.
    */
-  onFailure?: (failed: PlannedResource, failure: ResourceFailure) => PlannedResource[] | undefined;
+  onFailure?: (failed: PlannedResource, failure: ResourceFailure) => ChainStep[] | undefined;
 }
 
 export interface DriveResult {
@@ -54,8 +56,11 @@ export interface DriveResult {
   steps: { starts: number; polls: number; timers: number };
 }
 
+/** A step of a chain: a planned resource to apply, or (in an apply) one to delete first (`step`). */
+export type ChainStep = PlannedResource & { step?: 'delete' };
+
 interface ChainState {
-  resources: PlannedResource[];
+  resources: ChainStep[];
   index: number;
   status: 'ready' | 'pending' | 'done' | 'failed';
   pending?: PendingOperation;
@@ -107,11 +112,27 @@ export function* driveChains(
     yield context.df.createTimer(new Date(at));
   }
 
-  function* reserve(reads: number, writes: number): Generator<Task, void, unknown> {
-    const notBefore = (yield context.df.callEntity(budget, ArmBudgetOperations.reserve, {
-      reads,
-      writes,
-    })) as number;
+  // Tokens reserved from the entity and not spent yet: one reservation covers a batch of chains to
+  // their end (a NIC and its VM) plus a few polls, so most steps need no entity call at all.
+  const credit = { reads: 0, writes: 0 };
+  function* take(
+    reads: number,
+    writes: number,
+    aheadReads: number,
+    aheadWrites: number,
+  ): Generator<Task, void, unknown> {
+    if (credit.reads >= reads && credit.writes >= writes) {
+      credit.reads -= reads;
+      credit.writes -= writes;
+      return;
+    }
+    const want = {
+      reads: Math.max(0, reads + aheadReads - credit.reads),
+      writes: Math.max(0, writes + aheadWrites - credit.writes),
+    };
+    const notBefore = (yield context.df.callEntity(budget, ArmBudgetOperations.reserve, want)) as number;
+    credit.reads += want.reads - reads;
+    credit.writes += want.writes - writes;
     yield* waitUntil(notBefore);
   }
 
@@ -119,7 +140,8 @@ export function* driveChains(
     switch (o.state) {
       case 'applied':
       case 'deleted':
-        results.push(o.result);
+        // A delete step inside an apply (a VM replaced in another zone) is not a result of the apply.
+        if ((o.state === 'applied') === (options.kind === 'apply')) results.push(o.result);
         state.index++;
         state.attempts = 0;
         state.notBefore = 0;
@@ -181,7 +203,7 @@ export function* driveChains(
     if (pending.length > 0 && now() >= nextPollAt) {
       const ops = pending.map((s) => s.pending as PendingOperation);
       const types = new Set(ops.map((p) => p.type.toLowerCase()));
-      yield* reserve(Math.max(types.size, Math.ceil(ops.length / POLL_SPREAD)), 0);
+      yield* take(Math.max(types.size, Math.ceil(ops.length / POLL_SPREAD)), 0, POLL_READS_AHEAD, 0);
       steps.polls++;
       const nodes: Record<string, string> = {};
       for (const s of pending) {
@@ -210,7 +232,14 @@ export function* driveChains(
       const resources = batch.map((s) => s.resources[s.index] as PlannedResource);
       const reads = resources.reduce((n, r) => n + 1 + (r.inputs?.length ?? 0), 0);
       const writes = resources.filter((r) => r.owned).length;
-      yield* reserve(reads, writes);
+      // What the rest of these chains will need (their later steps start from credit).
+      const later = batch.flatMap((s) => s.resources.slice(s.index + 1));
+      yield* take(
+        reads,
+        writes,
+        later.reduce((n, r) => n + 1 + (r.inputs?.length ?? 0), 0) + POLL_READS_AHEAD,
+        later.filter((r) => r.owned).length,
+      );
       steps.starts++;
       const out = (yield context.df.callActivity(DurableFunctions.startOperations, {
         kind: options.kind,
@@ -233,6 +262,9 @@ export function* driveChains(
     const waits = live.filter((s) => s.status === 'ready').map((s) => s.notBefore);
     if (pending.length > 0) waits.push(nextPollAt);
     yield* waitUntil(Math.min(...waits));
+  }
+  if (credit.reads > 0 || credit.writes > 0) {
+    context.df.signalEntity(budget, ArmBudgetOperations.refund, { ...credit });
   }
   return { results, ...(failure ? { failure } : {}), steps };
 }
