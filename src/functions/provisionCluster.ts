@@ -237,21 +237,9 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
       waveIndex++;
       const zoneUnits = wave.filter((u) => u.kind === 'zone');
       const chainUnits = wave.filter((u) => u.kind !== 'zone');
-      if (zoneUnits.length === 0) {
-        // Infrastructure only: driven right here (no activity waits on an operation).
-        const driven = yield* driveChains(
-          context,
-          chainUnits.map((u) => u.resources),
-          { kind: 'apply', subscriptionId: plan.cluster.subscriptionId },
-        );
-        record(driven.results as ApplyResult[]);
-        failure ??= driven.failure;
-        update();
-        if (failure) break;
-        continue;
-      }
-      // Zones run as sub-orchestrations; infrastructure chains of the same wave run beside them as one
-      // more (a generator cannot drive them inline while the zones' tasks are awaited).
+      // Zones run as sub-orchestrations; infrastructure chains of the wave run beside them as one more:
+      // a generator cannot drive them inline while the zones' tasks are awaited, and this orchestrator's
+      // history holds the whole plan (megabytes at 1,000 nodes): every poll round here would replay it.
       const units: ScheduleUnit[] = [
         ...zoneUnits,
         ...(chainUnits.length > 0
