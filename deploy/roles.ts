@@ -67,6 +67,8 @@ const FEATURE_ROLES: Record<Feature, TargetRole[]> = {
       why: 'assigns those identities to clusters and VMs (userAssignedIdentities/assign/action)',
     },
   ],
+  // What the app needs once IaaS clusters have vaults (kubeadm bootstrap): a vault per cluster holding
+  // its join token and CAs, and a user-assigned identity per node role that reads them.
   keyvault: [
     {
       roleDefinitionId: BuiltInRoles.keyVaultContributor,
@@ -77,6 +79,16 @@ const FEATURE_ROLES: Record<Feature, TargetRole[]> = {
       roleDefinitionId: BuiltInRoles.keyVaultSecretsOfficer,
       name: 'Key Vault Secrets Officer',
       why: 'writes the bootstrap secrets (join tokens, CAs) into those vaults',
+    },
+    {
+      roleDefinitionId: BuiltInRoles.managedIdentityContributor,
+      name: 'Managed Identity Contributor',
+      why: "creates the nodes' identities that read the vault",
+    },
+    {
+      roleDefinitionId: BuiltInRoles.managedIdentityOperator,
+      name: 'Managed Identity Operator',
+      why: 'attaches those identities to the VMs (userAssignedIdentities/assign/action)',
     },
   ],
   policy: [

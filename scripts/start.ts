@@ -1,7 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { type ArmEmulator, parseThrottle, startArmEmulator } from '@azure-cluster-provisioner/arm-emulator';
+import {
+  type ArmEmulator,
+  parseComputeThrottle,
+  parseLatencyModelSetting,
+  parseSeedSetting,
+  parseThrottle,
+  startArmEmulator,
+} from '@azure-cluster-provisioner/arm-emulator';
 import {
   closeOnSignals,
   createJsonLogger,
@@ -30,6 +37,11 @@ export class StartError extends Error {
 }
 
 const DEMO_RESOURCE_GROUP = { name: 'rg-demo', location: 'eastus' };
+
+/** `{ [key]: value }` when the setting is given, `{}` otherwise (exactOptionalPropertyTypes). */
+function optionalSetting<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
 
 function numberSetting(settings: Record<string, string>, key: string, fallback: number): number {
   const raw = settings[key];
@@ -78,6 +90,9 @@ async function main(): Promise<void> {
       port: parsePort(settings.EMULATOR_PORT, 7443),
       timeScale: numberSetting(settings, 'EMULATOR_TIME_SCALE', 1),
       ...(parseThrottle(settings.EMULATOR_THROTTLE) ? { throttle: 'azure' as const } : {}),
+      ...optionalSetting('computeThrottle', parseComputeThrottle(settings.EMULATOR_COMPUTE_THROTTLE)),
+      ...optionalSetting('latencyModel', parseLatencyModelSetting(settings.EMULATOR_LATENCY_MODEL)),
+      ...optionalSetting('seed', parseSeedSetting(settings.EMULATOR_SEED)),
       stateFile,
       resourceGroups: [
         { ...DEMO_RESOURCE_GROUP, subscriptionId: settings.AZURE_SUBSCRIPTION_ID || undefined },
@@ -90,6 +105,10 @@ async function main(): Promise<void> {
     settings.ARM_CA_CERT_FILE = caFile;
     write(
       `ARM emulator on ${emulator.url} (CA certificate ${caFile}; resource group ${DEMO_RESOURCE_GROUP.name})`,
+    );
+    const latency = emulator.latency();
+    write(
+      `ARM emulator latency model ${latency.model}, seed ${latency.seed} (EMULATOR_SEED=${latency.seed} replays it)`,
     );
   } else {
     write(`Using ARM endpoint ${settings.ARM_ENDPOINT} (no emulator)`);

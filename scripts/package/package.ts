@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { writeZip, type ZipEntry } from './zip';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const OUT_DIR = path.join(ROOT, 'dist', 'package');
+// PACKAGE_OUT_DIR: elsewhere than dist/package (a test that must not race another one's build).
+const OUT_DIR = process.env['PACKAGE_OUT_DIR'] ?? path.join(ROOT, 'dist', 'package');
 
 interface LockEntry {
   dependencies?: Record<string, string>;

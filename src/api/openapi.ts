@@ -11,11 +11,13 @@ import { z } from 'zod';
 
 import { clusterSpecSchema } from '../cluster/spec';
 import {
+  aksEventsSchema,
   checkStatusSchema,
   clusterErrorSchema,
   clusterListSchema,
   clusterPhaseSchema,
   clusterStatusSchema,
+  nodePoolRollingSchema,
   planSchema,
   problemSchema,
   specErrorSchema,
@@ -203,6 +205,8 @@ function componentSchemas(): Record<string, Json> {
     ['ClusterPhase', clusterPhaseSchema],
     ['ZoneProgress', zoneProgressSchema],
     ['ClusterError', clusterErrorSchema],
+    ['AksEvents', aksEventsSchema],
+    ['NodePoolRolling', nodePoolRollingSchema],
   ];
   for (const [id, schema] of named) {
     const description = z.globalRegistry.get(schema)?.description;

@@ -63,6 +63,40 @@ export const zoneProgressSchema = z
   .looseObject({ nodesReady: z.int().min(0), nodesTotal: z.int().min(0) })
   .meta({ id: 'ZoneProgress' });
 
+export const nodePoolRollingSchema = z
+  .looseObject({
+    state: z.enum(['Started', 'Succeeded', 'Failed']),
+    at: z.string().meta({ description: "The event's time (ISO 8601)" }),
+    eventId: z.string(),
+  })
+  .meta({ id: 'NodePoolRolling', description: "A node pool's latest rolling (AKS NodePoolRolling* event)." });
+
+export const aksEventsSchema = z
+  .looseObject({
+    nodePools: z.record(z.string(), nodePoolRollingSchema).meta({
+      description: 'Per agent pool, the newest NodePoolRollingStarted/Succeeded/Failed by event time',
+    }),
+    newKubernetesVersionAvailable: z
+      .looseObject({
+        latestSupportedKubernetesVersion: z.string(),
+        latestStableKubernetesVersion: z.string(),
+        lowestMinorKubernetesVersion: z.string(),
+        latestPreviewKubernetesVersion: z.string().optional(),
+        at: z.string(),
+        eventId: z.string(),
+      })
+      .optional()
+      .meta({ description: 'The newest NewKubernetesVersionAvailable event' }),
+    eventsReceived: z.int().min(0).meta({
+      description: 'Distinct events received (redeliveries of one event id are not counted)',
+    }),
+  })
+  .meta({
+    id: 'AksEvents',
+    description:
+      "AKS clusters: what AKS announced on Event Grid, once delivered to the app's Event Grid function.",
+  });
+
 export const clusterStatusSchema = z
   .looseObject({
     name: z.string(),
@@ -98,6 +132,8 @@ export const clusterStatusSchema = z
     location: z.string().optional(),
     createdTime: z.string().optional(),
     lastUpdatedTime: z.string().optional(),
+    fqdn: z.string().optional().meta({ description: "AKS: the API server's FQDN" }),
+    aksEvents: aksEventsSchema.optional(),
   })
   .meta({ id: 'ClusterStatus', description: 'Where a cluster stands: its last operation and its progress.' });
 

@@ -171,12 +171,32 @@ export function successText(view: ClusterStatusBody, io: CliIo, elapsedMs: numbe
   return `${lines.join('\n')}\n`;
 }
 
+/** AKS: each pool's latest rolling and the newest versions AKS announced. */
+function aksEventLines(view: ClusterStatusBody): string[] {
+  const aks = view.aksEvents;
+  if (!aks) return [];
+  const lines = Object.entries(aks.nodePools)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([pool, r]) => `  node pool ${pool}: rolling ${r.state} at ${r.at}`);
+  const v = aks.newKubernetesVersionAvailable;
+  if (v) {
+    lines.push(
+      `  new Kubernetes versions: latest supported ${v.latestSupportedKubernetesVersion}, stable ${v.latestStableKubernetesVersion}, lowest minor ${v.lowestMinorKubernetesVersion}` +
+        (v.latestPreviewKubernetesVersion ? `, preview ${v.latestPreviewKubernetesVersion}` : '') +
+        ` (at ${v.at})`,
+    );
+  }
+  return lines;
+}
+
 /** `status`: a few lines a person reads. */
 export function statusText(view: ClusterStatusBody, io: CliIo): string {
   const lines = [`${paint(io, 'bold', view.name)}: ${progressLine(view)}`];
   lines.push(`  last operation: ${view.operation ?? 'unknown'} (${view.runtimeStatus})`);
   if (view.resourceGroup) lines.push(`  resource group: ${view.resourceGroup} (${view.location ?? ''})`);
   if (view.apiServer) lines.push(`  API server: ${view.apiServer.endpoint}`);
+  if (view.fqdn) lines.push(`  API server: ${view.fqdn}`);
+  lines.push(...aksEventLines(view));
   const out = `${lines.join('\n')}\n`;
   return view.error ? out + failureText(view, io) : out;
 }

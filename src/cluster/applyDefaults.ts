@@ -3,7 +3,7 @@
  * the VNet, names from the cluster name). validate.ts uses the same helpers so that the rules it
  * checks are the rules the planner will follow.
  */
-import { type Ipv4Cidr, mustParseIpv4Cidr, nthSubBlock } from './cidr';
+import { cidrSize, cidrsOverlap, type Ipv4Cidr, mustParseIpv4Cidr, nthAddress, nthSubBlock } from './cidr';
 import { findRegion } from './regions';
 import type {
   AksClusterSpec,
@@ -13,6 +13,7 @@ import type {
   ParsedIaasClusterSpec,
   SubnetSpec,
 } from './spec';
+import { IAAS_POD_CIDR_CANDIDATES, IAAS_SERVICE_CIDR_CANDIDATES } from './spec';
 
 export const DEFAULT_VNET_CIDR = '10.0.0.0/16';
 export const DEFAULT_POD_CIDR = '10.244.0.0/16';
@@ -43,6 +44,36 @@ export const defaultNsgName = (cluster: string, subnetName: string): string => `
 export function defaultSubnetCidrs(vnet: Ipv4Cidr): { controlPlane: string; worker: string } {
   const prefix = Math.max(24, vnet.prefix + 1);
   return { controlPlane: nthSubBlock(vnet, prefix, 0).text, worker: nthSubBlock(vnet, prefix, 1).text };
+}
+
+/**
+ * The internal API frontend's default address: the control-plane subnet's last usable one (Azure
+ * reserves the broadcast address), far from the low addresses Azure hands to NICs first.
+ */
+export function defaultApiServerInternalIp(controlPlaneSubnet: Ipv4Cidr): string {
+  return nthAddress(controlPlaneSubnet, cidrSize(controlPlaneSubnet) - 2);
+}
+
+/**
+ * Pod and service ranges: the user's, else the first candidate that overlaps neither the VNet (when
+ * its range is known) nor the other range.
+ */
+export function kubernetesRanges(
+  vnetCidr: string | undefined,
+  podCidr: string | undefined,
+  serviceCidr: string | undefined,
+): { podCidr: string; serviceCidr: string } {
+  const vnet = vnetCidr !== undefined ? mustParseIpv4Cidr(vnetCidr) : undefined;
+  const pick = (given: string | undefined, candidates: readonly string[], taken?: string): string => {
+    if (given !== undefined) return given;
+    const avoid = [vnet, taken !== undefined ? mustParseIpv4Cidr(taken) : undefined].filter(
+      (c): c is Ipv4Cidr => c !== undefined,
+    );
+    const free = candidates.find((c) => avoid.every((a) => !cidrsOverlap(a, mustParseIpv4Cidr(c))));
+    return free ?? candidates[0] ?? '';
+  };
+  const pods = pick(podCidr, IAAS_POD_CIDR_CANDIDATES, serviceCidr);
+  return { podCidr: pods, serviceCidr: pick(serviceCidr, IAAS_SERVICE_CIDR_CANDIDATES, pods) };
 }
 
 /** The zones of a region ([] when it has none); the default for every `zones` field. */
@@ -82,6 +113,12 @@ function applyIaasDefaults(parsed: ParsedIaasClusterSpec): IaasClusterSpec {
       },
     };
   };
+  const controlPlaneSubnetSpec = resolveSubnet(
+    controlPlaneSubnet,
+    DEFAULT_CONTROL_PLANE_SUBNET_NAME,
+    derived?.controlPlane,
+  );
+  const controlPlaneSubnetCidr = mustParseIpv4Cidr(controlPlaneSubnetSpec.cidr);
   return {
     type: 'iaas',
     name: parsed.name,
@@ -92,13 +129,14 @@ function applyIaasDefaults(parsed: ParsedIaasClusterSpec): IaasClusterSpec {
     onFailure: parsed.onFailure,
     network: {
       vnet,
-      controlPlaneSubnet: resolveSubnet(
-        controlPlaneSubnet,
-        DEFAULT_CONTROL_PLANE_SUBNET_NAME,
-        derived?.controlPlane,
-      ),
+      controlPlaneSubnet: controlPlaneSubnetSpec,
       workerSubnet: resolveSubnet(workerSubnet, DEFAULT_WORKER_SUBNET_NAME, derived?.worker),
-      apiServer: { authorizedCidrs: parsed.network.apiServer.authorizedCidrs },
+      apiServer: {
+        authorizedCidrs: parsed.network.apiServer.authorizedCidrs,
+        internalIp: parsed.network.apiServer.internalIp ?? defaultApiServerInternalIp(controlPlaneSubnetCidr),
+      },
+      cni: parsed.network.cni,
+      ...kubernetesRanges(vnet.cidr, parsed.network.podCidr, parsed.network.serviceCidr),
       sshAllowedCidrs: parsed.network.sshAllowedCidrs,
     },
     controlPlane: {

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 
+import { CNI_PLUGINS, type CniPlugin, DEFAULT_CNI } from './bootstrap/versions';
 import { cidrBounds, isIpv4Address, parseIpv4Cidr } from './cidr';
 import { checkName, type NameKind } from './naming';
 import { findRegion, normalizeLocation } from './regions';
@@ -21,6 +22,10 @@ export const RESERVED_TAG_PREFIX = 'clusterProvisioner.';
 export const MAX_USER_TAGS = 45;
 /** Azure's limit for `osProfile.customData` before base64 encoding. */
 export const MAX_CLOUD_INIT_BYTES = 64 * 1024;
+/** What a spec's own `cloudInit` may take: the Kubernetes bootstrap's cloud-config (~15 KiB) shares the 64 KiB. */
+export const MAX_USER_CLOUD_INIT_BYTES = 40 * 1024;
+/** The first lines cloud-init recognises in a part of a multipart custom data. */
+export const CLOUD_INIT_MARKERS = ['#cloud-config', '#!', '#cloud-boothook'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Field-level building blocks
@@ -81,6 +86,18 @@ const sourceRanges = uniqueList(sourceRange, 'range').superRefine((values, ctx) 
     if (!widest || block.end > widest.end) widest = block;
   }
 });
+
+/**
+ * Default pod and service ranges of an IaaS cluster: the first candidate that overlaps neither the
+ * VNet nor the other range (kubeadm's own defaults first). See applyDefaults.ts.
+ */
+export const IAAS_POD_CIDR_CANDIDATES = ['10.244.0.0/16', '192.168.0.0/16', '172.16.0.0/16', '100.64.0.0/16'];
+export const IAAS_SERVICE_CIDR_CANDIDATES = [
+  '10.96.0.0/12',
+  '172.20.0.0/16',
+  '100.96.0.0/16',
+  '192.168.0.0/20',
+];
 
 /** The widest single range SSH may be opened to. */
 const MIN_SSH_PREFIX = 8;
@@ -189,9 +206,14 @@ const osDisk = z.strictObject({
   type: z.enum(OS_DISK_TYPES).default('StandardSSD_LRS'),
 });
 
-const cloudInit = z.string().refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_CLOUD_INIT_BYTES, {
-  message: `cloud-init data is limited to ${MAX_CLOUD_INIT_BYTES} bytes by Azure`,
-});
+const cloudInit = z
+  .string()
+  .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_USER_CLOUD_INIT_BYTES, {
+    message: `cloud-init data is limited to ${MAX_USER_CLOUD_INIT_BYTES} bytes (Azure allows ${MAX_CLOUD_INIT_BYTES} bytes of custom data; the Kubernetes bootstrap takes the rest)`,
+  })
+  .refine((value) => CLOUD_INIT_MARKERS.some((marker) => value.replace(/^\uFEFF/, '').startsWith(marker)), {
+    message: `must start with ${CLOUD_INIT_MARKERS.map((m) => `"${m}"`).join(', ')}: it runs next to the Kubernetes bootstrap as a part of a multipart custom data`,
+  });
 
 export const iaasNodePoolSchema = z.strictObject({
   name: nameOf('nodePool'),
@@ -226,7 +248,20 @@ const iaasNetwork = z.strictObject({
     .prefault({}),
   controlPlaneSubnet: subnet.prefault({}),
   workerSubnet: subnet.prefault({}),
-  apiServer: z.strictObject({ authorizedCidrs: sourceRanges.default(['0.0.0.0/0']) }).prefault({}),
+  apiServer: z
+    .strictObject({
+      authorizedCidrs: sourceRanges.default(['0.0.0.0/0']),
+      /** The internal load balancer's frontend address in the control-plane subnet (nodes reach the API there). */
+      internalIp: z
+        .string()
+        .refine(isIpv4Address, { message: 'not an IPv4 address such as 10.0.0.250' })
+        .optional(),
+    })
+    .prefault({}),
+  /** The pod network plugin the first control-plane node installs. */
+  cni: z.enum(CNI_PLUGINS).default(DEFAULT_CNI),
+  podCidr: cidr.optional(),
+  serviceCidr: cidr.optional(),
   sshAllowedCidrs: sourceRanges
     .superRefine((values, ctx) => {
       values.forEach((value, index) => {
@@ -504,7 +539,11 @@ export interface IaasClusterSpec extends CommonClusterSpec {
     vnet: VnetSpec;
     controlPlaneSubnet: SubnetSpec;
     workerSubnet: SubnetSpec;
-    apiServer: { authorizedCidrs: string[] };
+    /** `internalIp`: the internal load balancer's frontend, where nodes reach the API server. */
+    apiServer: { authorizedCidrs: string[]; internalIp: string };
+    cni: CniPlugin;
+    podCidr: string;
+    serviceCidr: string;
     sshAllowedCidrs: string[];
   };
   controlPlane: {

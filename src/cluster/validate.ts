@@ -23,6 +23,7 @@ import { asArr, asCidr, asInt, asObj, asStr, Errors, type Obj, orDefault, type S
 import { findRegion, type Region } from './regions';
 import { type ClusterSpec, clusterSpecSchema, vmSizeSupportsPremiumStorage } from './spec';
 import { checkAks } from './validateAks';
+import { checkIaasKubernetes } from './validateKubernetes';
 
 export type { SpecError } from './rawInput';
 export { formatPath };
@@ -294,4 +295,17 @@ function checkIaas(spec: Obj, region: Region | undefined, errors: Errors): void 
 
   checkZones(controlPlane.zones, 'controlPlane.zones', region, errors);
   checkPremiumDisk(controlPlane, 'controlPlane', 'Standard_D2s_v5', errors);
+
+  const peakWorkers = (asArr(spec.nodePools) ?? []).reduce<number>((sum, value) => {
+    const pool = asObj(value) ?? {};
+    return sum + Math.max(asInt(pool.count) ?? 0, asInt(pool.maxCount) ?? 0);
+  }, 0);
+  for (const error of checkIaasKubernetes(spec, {
+    ...(vnetCidr ? { vnet: vnetCidr } : {}),
+    ...(controlPlaneSubnet.cidr ? { controlPlaneSubnet: controlPlaneSubnet.cidr } : {}),
+    ...(workerSubnet.cidr ? { workerSubnet: workerSubnet.cidr } : {}),
+    peakNodes: (controlPlaneCount ?? 0) + peakWorkers,
+  })) {
+    errors.add(error.path, error.message);
+  }
 }

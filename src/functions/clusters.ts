@@ -26,6 +26,7 @@ import {
 import type * as Planner from '../cluster/plan';
 import type { Plan } from '../cluster/plan/types';
 import type * as Validate from '../cluster/validate';
+import { readAksEvents } from '../events/aksEvents';
 import type * as AksPreflight from '../resources/aksPreflight';
 import { armSettingsFromEnv, createArmClients } from '../resources/clients';
 import type * as Registry from '../resources/types/registry';
@@ -198,6 +199,7 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
     plan,
     controlPlaneCount: spec.type === 'iaas' ? spec.controlPlane.count : 0,
     poolNames: spec.nodePools.map((p) => p.name),
+    spec,
     previous,
     // Scaling and provisioning never race: a pool's running scale step makes the cluster busy.
     busy:
@@ -292,6 +294,10 @@ async function getCluster(request: HttpRequest, client: DurableClient) {
     await mergeLiveNodeProgress(client, view, status);
   const record = await readClusterRecord(client, name);
   if (record && !record.deleted) view.nodePools = await nodePoolViews(client, record);
+  if (record && !record.deleted && record.spec.type === 'aks') {
+    const aksEvents = await readAksEvents(client, name);
+    if (aksEvents) view.aksEvents = aksEvents;
+  }
   return json(200, view);
 }
 

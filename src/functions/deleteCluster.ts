@@ -6,6 +6,7 @@ import type { OrchestrationContext, OrchestrationHandler } from 'durable-functio
 import * as df from 'durable-functions';
 
 import { withoutClusterChildren } from '../cluster/aksStatus';
+import { aksEventsEntityId, AksEventsOperations } from '../events/aksEvents';
 import { deleteScaledNodes, endNodePools, retireNodePools } from './scaling/retireNodePools';
 import type { ClusterCustomStatus } from './shared/clusterStatus';
 import { deleteOwned } from './shared/deletion';
@@ -56,6 +57,8 @@ const deleteCluster: OrchestrationHandler = function* (context: OrchestrationCon
   status.phase = 'Deleted';
   context.df.setCustomStatus(status);
   endNodePools(context, input);
+  if (input.plan.cluster.type === 'aks')
+    context.df.signalEntity(aksEventsEntityId(input.clusterName), AksEventsOperations.end);
   yield context.df.callActivity(DurableFunctions.publishLifecycleEvent, {
     type: 'Deleted',
     clusterName: input.clusterName,

@@ -13,6 +13,7 @@ import type { DurableClient } from 'durable-functions';
 import * as df from 'durable-functions';
 
 import type { NodePoolRequest } from '../cluster/scaling/nodePoolState';
+import { handleAksEvent } from '../events/aksEvents';
 import { type EventEnvelope, parseNodeScalingEvent, type ResourceDeleted } from '../events/nodeScalingEvents';
 import { type ClusterRecord, poolConfigOf, readClusterRecord } from './scaling/clusterRecord';
 import {
@@ -215,6 +216,7 @@ export async function handleNodeScalingEvent(
 
 df.app.client.eventGrid(ScalingFunctions.nodeScalingEvents, {
   handler: async (event, client, context) => {
+    if (await handleAksEvent(event, client, context)) return; // AKS's own events: events/aksEvents.ts
     await handleNodeScalingEvent(event, client, context);
   },
 });

@@ -8,6 +8,7 @@ import * as df from 'durable-functions';
 
 import type { ClusterStatusBody } from '../api/schemas';
 import type * as Topology from '../api/topology';
+import { readAksEvents } from '../events/aksEvents';
 import { clusterInstanceId } from './shared/clusterStatus';
 import { clusterView, operationInputOf } from './shared/clusterView';
 import { NODE_PROGRESS_ENTITY, type NodeProgressState } from './shared/nodeProgress';
@@ -54,6 +55,10 @@ async function topology(request: HttpRequest, client: DurableClient): Promise<Ht
       progress.nodesTotal,
       Math.max(progress.nodesReady, ready[zone]?.length ?? 0),
     );
+  }
+  if (input?.plan.cluster.type === 'aks' && view.operation !== 'delete') {
+    const aksEvents = await readAksEvents(client, name);
+    if (aksEvents) view.aksEvents = aksEvents;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use, not at app start
   const { clusterTopology } = require('../api/topology') as typeof Topology;

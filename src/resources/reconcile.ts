@@ -329,7 +329,10 @@ export interface DeleteResult {
   action: 'deleted' | 'absent';
 }
 
-/** Deletes one resource and waits for the LRO; a resource already gone (404) is not an error. */
+/**
+ * Deletes one resource and waits for the LRO; a resource already gone (404) is not an error, and one
+ * found mid-operation (a delete accepted before a crash) is waited for first, so no DELETE is sent twice.
+ */
 export async function deleteResource(
   types: ResourceTypeRegistry,
   clients: ReconcileClients,
@@ -342,8 +345,10 @@ export async function deleteResource(
   return withTransientRetry(
     target.id,
     async () => {
-      const found = await getIfExists(adapter, clients, ref);
-      if (!found) return { id: target.id, action: 'absent' };
+      // A delete already running (ours, accepted before a crash or a lost answer) is waited for, not sent again.
+      const before = await getIfExists(adapter, clients, ref);
+      const found = await settle(adapter, clients, ref, before, options);
+      if (!found) return { id: target.id, action: before ? 'deleted' : 'absent' };
       try {
         await adapter.delete(clients, ref, lro);
       } catch (err) {

@@ -141,6 +141,24 @@ function renderTopology(t) {
     add(root, f);
   }
 
+  if (view.aksEvents) {
+    var aks = el('section', 'card aks-events');
+    add(aks, el('h3', null, 'AKS events'));
+    Object.keys(view.aksEvents.nodePools).sort().forEach(function (pool) {
+      var r = view.aksEvents.nodePools[pool];
+      var row = kv('node pool ' + pool, 'rolling ' + r.state + ' at ' + r.at);
+      row.setAttribute('data-pool-rolling', pool);
+      add(aks, row);
+    });
+    var v = view.aksEvents.newKubernetesVersionAvailable;
+    if (v) {
+      add(aks, kv('new Kubernetes versions', 'latest supported ' + v.latestSupportedKubernetesVersion +
+        ', stable ' + v.latestStableKubernetesVersion + ', lowest minor ' + v.lowestMinorKubernetesVersion +
+        (v.latestPreviewKubernetesVersion ? ', preview ' + v.latestPreviewKubernetesVersion : '')));
+    }
+    add(root, aks);
+  }
+
   var net = el('section', 'card network');
   add(net, el('h3', null, 'Network and API endpoint'));
   var grid = el('div', 'netgrid');

@@ -12,16 +12,26 @@ export class ArmError extends Error {
     readonly headers: Readonly<Record<string, string>> = {},
     /** The property the error is about, which ARM reports as `error.target` (e.g. `zones`). */
     readonly target?: string,
+    /** ARM's `error.details` (e.g. Compute's throttling policy that ran out). */
+    readonly details?: readonly { code: string; message: string; target?: string }[],
   ) {
     super(message);
   }
 
-  toBody(): { error: { code: string; message: string; target?: string } } {
+  toBody(): {
+    error: {
+      code: string;
+      message: string;
+      target?: string;
+      details?: { code: string; message: string; target?: string }[];
+    };
+  } {
     return {
       error: {
         code: this.code,
         message: this.message,
         ...(this.target !== undefined ? { target: this.target } : {}),
+        ...(this.details !== undefined ? { details: this.details.map((d) => ({ ...d })) } : {}),
       },
     };
   }

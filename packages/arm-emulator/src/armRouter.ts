@@ -3,12 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { ArmError, badRequest, notFound } from './armError';
 import type { ArmStore, LroRecord, WriteResult } from './armStore';
-import type { ArmThrottle } from './armThrottle';
+import type { ArmThrottle, ThrottleKind } from './armThrottle';
 import { type ArmType, ArmTypes, extensionNamespaceOf, namespaceOf, type ResourceAddress } from './armTypes';
+import type { ComputeRequest, ComputeThrottle } from './computeThrottle';
 import type { FaultInjector } from './faultInjector';
-import { asNumber, asObject, type Json } from './json';
+import { asNumber, asObject, asString, type Json } from './json';
+import type { SecretsDataPlane } from './keyVault/secretsDataPlane';
+import { type LatencyModelKind, parseLatencyModel, parseSeed } from './latencyModel';
 import { providerOf, resolveArmType } from './providers';
 import { kubernetesVersionList } from './providers/containerService/kubernetesVersions';
+import { scmRequest, siteAction } from './providers/web/kudu';
+import { normalizeLocation } from './regions';
 import { checkLocation } from './store/rules';
 
 /** One line of the request log (`GET /_emulator/operations`). */
@@ -29,8 +34,15 @@ export interface OperationRecord {
 /** What the router needs from the emulator around it. */
 export interface RouterContext {
   store: ArmStore;
+  /** Key vaults' secrets, served under /_vaults/<vault>/. */
+  secrets: SecretsDataPlane;
   faults: FaultInjector;
   log: OperationRecord[];
+  /**
+   * Saves the state when it changed; called before every answer is sent, so that nothing an answer
+   * tells (a write accepted, an operation ended) is lost if the process dies right after.
+   */
+  persist?: () => void;
   /** Retry-After (seconds) put on LRO responses; undefined = none, the client's interval rules. */
   pollRetryAfterSeconds(): number | undefined;
   control(
@@ -41,9 +53,13 @@ export interface RouterContext {
   onRequest?: (record: OperationRecord) => void;
   /** ARM's request throttling, when the emulator models it. */
   throttle?: ArmThrottle;
+  /** Compute's request limits on VM requests, when the emulator models them. */
+  computeThrottle?: ComputeThrottle;
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** A Function App's package (the SCM site takes zips far larger than an ARM request). */
+const MAX_PACKAGE_BYTES = 512 * 1024 * 1024;
 const MAX_LOG_ENTRIES = 100_000;
 const WRITE_METHODS = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
 
@@ -55,16 +71,16 @@ class HttpReply {
   ) {}
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_BODY_BYTES) throw badRequest('RequestTooLarge', 'The request body is too large.');
+    if (size > limit) throw badRequest('RequestTooLarge', 'The request body is too large.');
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseJson(text: string): Json | undefined {
@@ -93,11 +109,27 @@ export function createArmRequestHandler(
       .filter((s) => s !== '')
       .map((s) => decodeURIComponent(s));
     const isControl = segments[0]?.toLowerCase() === '_emulator';
+    // A Function App's SCM (Kudu) site, `https://<app>.scm.azurewebsites.net/…` on Azure.
+    const isScm = segments[0]?.toLowerCase() === '_scm';
     let faultId: string | undefined;
     let isPoll = false;
+    /** POST actions that only read (list settings, list keys) are not writes. */
+    let readAction = false;
     let remainingHeader: Record<string, string> = {};
 
-    const finish = (reply: HttpReply): void => {
+    const finish = (accepted: HttpReply): void => {
+      let reply = accepted;
+      try {
+        ctx.persist?.();
+      } catch (err) {
+        // Never acknowledge what is not saved: the client retries, as after any 500.
+        reply = new HttpReply(500, {
+          error: {
+            code: 'InternalServerError',
+            message: `The emulator could not save its state: ${err instanceof Error ? err.message : String(err)}`,
+          },
+        });
+      }
       const headers: Record<string, string> = {
         'x-ms-request-id': randomUUID(),
         'x-ms-correlation-request-id': headerValue(req, 'x-ms-correlation-request-id') ?? randomUUID(),
@@ -116,7 +148,7 @@ export function createArmRequestHandler(
           status: reply.status,
           time: started,
           durationMs: Date.now() - started,
-          write: WRITE_METHODS.has(method) && !isPoll,
+          write: WRITE_METHODS.has(method) && !isPoll && !readAction,
           ...(faultId !== undefined ? { faultId } : {}),
         };
         ctx.log.push(record);
@@ -127,10 +159,15 @@ export function createArmRequestHandler(
     };
 
     const run = async (): Promise<HttpReply> => {
-      const body = parseJson(await readBody(req));
+      const raw = await readBody(req, isScm ? MAX_PACKAGE_BYTES : MAX_BODY_BYTES);
+      const body = isScm ? undefined : parseJson(raw.toString('utf8'));
       if (isControl) {
         const out = await ctx.control(method, segments.slice(1), body);
         return new HttpReply(out.status, out.body);
+      }
+      if (segments[0]?.toLowerCase() === '_vaults') {
+        const out = ctx.secrets.handle(method, segments.slice(1), headerValue(req, 'authorization'), body);
+        return new HttpReply(out.status, out.body, out.headers ?? {});
       }
       const auth = headerValue(req, 'authorization');
       if (auth === undefined || !/^bearer\s+\S+/i.test(auth)) {
@@ -143,6 +180,28 @@ export function createArmRequestHandler(
               'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"',
           },
         );
+      }
+      if (isScm) {
+        const fault = ctx.faults.take(method, url.pathname);
+        faultId = fault?.id;
+        if (fault?.rule.status !== undefined)
+          return new HttpReply(fault.rule.status, {
+            error: {
+              code: fault.rule.code ?? 'InjectedFault',
+              message: fault.rule.message ?? 'Injected fault.',
+            },
+          });
+        const out = scmRequest(
+          ctx.store,
+          method,
+          segments[1] ?? '',
+          segments.slice(2),
+          url.searchParams,
+          headerValue(req, 'content-type'),
+          raw,
+        );
+        readAction = method === 'GET';
+        return new HttpReply(out.status, out.body);
       }
       if (!url.searchParams.has('api-version')) {
         throw badRequest(
@@ -169,13 +228,15 @@ export function createArmRequestHandler(
         );
       }
       const subscription = segments[0]?.toLowerCase() === 'subscriptions' ? (segments[1] ?? '') : '';
-      const kind = WRITE_METHODS.has(method) ? 'writes' : 'reads';
-      const decision = ctx.throttle?.take(kind, subscription);
+      const requested: ThrottleKind =
+        method === 'DELETE' ? 'deletes' : WRITE_METHODS.has(method) ? 'writes' : 'reads';
+      const kind = ctx.throttle?.bucketOf(requested) ?? requested;
+      const decision = ctx.throttle?.take(requested, subscription);
       if (decision && !decision.allowed) {
         throw new ArmError(
           429,
           'SubscriptionRequestsThrottled',
-          `Number of '${kind === 'writes' ? 'write' : 'read'}' requests for subscription '${subscription}' exceeded the limit. Please try again after ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`,
+          `Number of '${kind.slice(0, -1)}' requests for subscription '${subscription}' exceeded the limit. Please try again after ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`,
           {
             'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
             // At a small time scale whole seconds are far too coarse; the SDKs honour this header first.
@@ -186,10 +247,18 @@ export function createArmRequestHandler(
       }
       if (decision)
         remainingHeader = { [`x-ms-ratelimit-remaining-subscription-${kind}`]: String(decision.remaining) };
+      // Behind ARM, Compute counts VM requests against its own policies.
+      const computeRequest = ctx.computeThrottle
+        ? computeRequestOf(ctx.store, method, segments, body)
+        : undefined;
+      const computeDecision = computeRequest ? ctx.computeThrottle?.take(computeRequest) : undefined;
+      if (computeDecision && !computeDecision.allowed) throw computeDecision.error;
+      if (computeDecision) remainingHeader = { ...remainingHeader, ...computeDecision.headers };
       const baseUrl = `https://${req.headers.host ?? '127.0.0.1'}`;
       const apiVersion = url.searchParams.get('api-version') ?? '';
       const route = routeArm(ctx, method, segments, body, fault?.rule.lroFailure, baseUrl, apiVersion);
       isPoll = route.isPoll;
+      readAction = route.readAction === true;
       return route.reply;
     };
 
@@ -244,7 +313,7 @@ function routeArm(
   lroFailure: { code: string; message: string } | undefined,
   baseUrl: string,
   apiVersion: string,
-): { reply: HttpReply; isPoll: boolean } {
+): { reply: HttpReply; isPoll: boolean; readAction?: boolean } {
   const lower = segments.map((s) => s.toLowerCase());
   const { store } = ctx;
   const reply = (r: HttpReply): { reply: HttpReply; isPoll: boolean } => ({ reply: r, isPoll: false });
@@ -380,6 +449,17 @@ function routeArm(
   }
   const namespace = segments[5] ?? '';
   const rest = segments.slice(6);
+  // POST actions on a Function App (list its settings, list its host keys).
+  if (
+    method === 'POST' &&
+    namespace.toLowerCase() === 'microsoft.web' &&
+    lower[6] === 'sites' &&
+    rest.length > 2
+  ) {
+    const siteId = `/${segments.slice(0, 8).join('/')}`;
+    const out = siteAction(store, siteId, rest.slice(2));
+    if (out) return { reply: new HttpReply(out.status, out.body), isPoll: false, readAction: true };
+  }
   const typeSegments = rest.filter((_, i) => i % 2 === 0);
   const names = rest.filter((_, i) => i % 2 === 1);
   const type = requireType(namespace, typeSegments);
@@ -399,7 +479,8 @@ function routeArm(
     case 'PUT': {
       if (store.isSync(type)) {
         const result = store.put(address, body, { instant: true, ...failure });
-        return reply(new HttpReply(result.status, store.get(address)));
+        const status = result.status === 201 && providerOf(type).putAlwaysOk ? 200 : result.status;
+        return reply(new HttpReply(status, store.get(address)));
       }
       return reply(write(store.put(address, body, failure)));
     }
@@ -421,15 +502,22 @@ function routeArm(
   }
 }
 
-/** Reads `{ timeScale, vcpuQuotaPerRegion, pollRetryAfterSeconds }` from a settings body. */
-export function parseSettings(body: Json | undefined): {
+/** What `PUT /_emulator/settings` may change. */
+export interface SettingsUpdate {
   timeScale?: number;
   vcpuQuotaPerRegion?: number;
   pollRetryAfterSeconds?: number | null;
-} {
+  latencyModel?: LatencyModelKind;
+  seed?: number;
+  throttle?: 'azure' | 'off';
+  computeThrottle?: 'azure' | 'azure-legacy' | 'off';
+}
+
+/** Reads a settings body (every field optional); throws naming the field that is wrong. */
+export function parseSettings(body: Json | undefined): SettingsUpdate {
   const input = asObject(body);
   if (!input) throw new Error('settings must be a JSON object');
-  const out: { timeScale?: number; vcpuQuotaPerRegion?: number; pollRetryAfterSeconds?: number | null } = {};
+  const out: SettingsUpdate = {};
   if (input.timeScale !== undefined) {
     const v = asNumber(input.timeScale);
     if (v === undefined || v < 0) throw new Error('settings.timeScale must be a non-negative number');
@@ -450,5 +538,77 @@ export function parseSettings(body: Json | undefined): {
       out.pollRetryAfterSeconds = v;
     }
   }
+  if (input.latencyModel !== undefined) {
+    out.latencyModel = parseLatencyModel(input.latencyModel, 'settings.latencyModel');
+  }
+  if (input.seed !== undefined) out.seed = parseSeed(input.seed, 'settings.seed');
+  if (input.throttle !== undefined) {
+    if (input.throttle !== 'azure' && input.throttle !== 'off') {
+      throw new Error(`settings.throttle must be 'azure' or 'off', got ${JSON.stringify(input.throttle)}`);
+    }
+    out.throttle = input.throttle;
+  }
+  if (input.computeThrottle !== undefined) {
+    const v = input.computeThrottle;
+    if (v !== 'azure' && v !== 'azure-legacy' && v !== 'off') {
+      throw new Error(
+        `settings.computeThrottle must be 'azure', 'azure-legacy' or 'off', got ${JSON.stringify(v)}`,
+      );
+    }
+    out.computeThrottle = v;
+  }
   return out;
+}
+
+/**
+ * The Compute policy a request counts against (VM reads, writes, deletes and lists, and polls of
+ * Compute's operations), or undefined for anything else.
+ */
+export function computeRequestOf(
+  store: ArmStore,
+  method: string,
+  segments: string[],
+  body: Json | undefined,
+): ComputeRequest | undefined {
+  const lower = segments.map((s) => s.toLowerCase());
+  const subscriptionId = segments[1];
+  if (lower[0] !== 'subscriptions' || subscriptionId === undefined) return undefined;
+  if (lower[2] === 'providers' && lower[3] === 'microsoft.compute') {
+    // /subscriptions/{s}/providers/Microsoft.Compute/locations/{loc}/operations|operationResults/{id}
+    if (lower[4] === 'locations' && segments.length === 8 && method === 'GET') {
+      const op = store.getOperation(segments[7] ?? '');
+      return {
+        policy: 'GetOperation',
+        subscriptionId,
+        region: normalizeLocation(segments[5] ?? '*'),
+        ...(op ? { resourceKey: op.targetKey } : {}),
+      };
+    }
+    // /subscriptions/{s}/providers/Microsoft.Compute/virtualMachines
+    if (lower[4] === 'virtualmachines' && segments.length === 5 && method === 'GET') {
+      return { policy: 'HighCostGet', subscriptionId, region: '*' };
+    }
+    return undefined;
+  }
+  if (lower[2] !== 'resourcegroups' || lower[4] !== 'providers' || lower[5] !== 'microsoft.compute') {
+    return undefined;
+  }
+  if (lower[6] !== 'virtualmachines') return undefined;
+  if (segments.length === 7) {
+    return method === 'GET' ? { policy: 'HighCostGet', subscriptionId, region: '*' } : undefined;
+  }
+  if (segments.length !== 8) return undefined;
+  const policy = ({ GET: 'LowCostGet', PUT: 'PutVM', PATCH: 'UpdateVM', DELETE: 'DeleteVM' } as const)[
+    method as 'GET' | 'PUT' | 'PATCH' | 'DELETE'
+  ];
+  if (policy === undefined) return undefined;
+  const resourceKey = `/${lower.join('/')}`;
+  const record = store.getRecord(resourceKey);
+  const location = asString(record?.body.location) ?? asString(asObject(body)?.location);
+  return {
+    policy,
+    subscriptionId,
+    region: location !== undefined ? normalizeLocation(location) : '*',
+    resourceKey,
+  };
 }

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 
+import type { AllocationFailures } from './allocationFailures';
 import { badRequest, conflict } from './armError';
-import { keyOf, parentAddressOf, type ResourceAddress, resourceGroupKey, resourceIdOf } from './armTypes';
+import {
+  ArmTypes,
+  keyOf,
+  parentAddressOf,
+  type ResourceAddress,
+  resourceGroupKey,
+  resourceIdOf,
+} from './armTypes';
 import type { EventGridEvent } from './eventPublisher';
 import { asObject, asString, clone, type JsonObject } from './json';
 import type { LatencyModel } from './latencyModel';
@@ -46,6 +54,8 @@ export interface ArmStoreOptions {
   schedule: (ms: number, fn: () => void) => void;
   onEvent: (event: EventGridEvent) => void;
   onChange: () => void;
+  /** Zones and sizes without capacity (VM creates). */
+  allocation?: Pick<AllocationFailures, 'check'>;
 }
 
 type Failure = { code: string; message: string };
@@ -60,8 +70,39 @@ export class ArmStore {
   private readonly groups = new Map<string, ResourceGroupRecord>();
   private readonly state = new ResourceRecords(() => this.options.vcpuQuotaPerRegion);
   private readonly operations = new Operations();
+  /**
+   * VMs' custom data, by record key. ARM never returns it on GET (the SDK path keeps that true) and
+   * the state file never holds it: memory only, for tests (`GET /_emulator/custom-data/<vm id>`).
+   */
+  private readonly customData = new Map<string, string>();
 
   constructor(private readonly options: ArmStoreOptions) {}
+
+  /** The emulator's URL once it listens: data-plane URLs (a vault's vaultUri) are built on it. */
+  setBaseUrl(url: string): void {
+    this.state.url = url;
+  }
+
+  /** A resource record by type and name in any subscription (Key Vault names are global). */
+  findByName(type: string, name: string): ResourceRecord | undefined {
+    this.settle();
+    for (const record of this.state.records.values()) {
+      if (record.type === type && record.name.toLowerCase() === name.toLowerCase()) return record;
+    }
+    return undefined;
+  }
+
+  /** The custom data a VM was last written with (decoded from base64), or undefined. */
+  customDataOf(id: string): string | undefined {
+    const key = keyOf(id);
+    const record = this.state.records.get(key);
+    if (!record || record.type !== ArmTypes.vm) {
+      this.customData.delete(key);
+      return undefined;
+    }
+    const encoded = this.customData.get(key);
+    return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+  }
 
   setVcpuQuota(vcpus: number): void {
     this.options.vcpuQuotaPerRegion = vcpus;
@@ -84,7 +125,10 @@ export class ArmStore {
     };
   }
 
-  /** Loads a snapshot; operations that were running when it was saved are finished at once. */
+  /**
+   * Loads a snapshot. Operations that were running when it was saved resume: each finishes at its
+   * time (at once when that has passed), with its events, as if the process had never stopped.
+   */
   restore(snapshot: StoreSnapshot): void {
     this.clear();
     this.state.seq = snapshot.seq;
@@ -92,12 +136,11 @@ export class ArmStore {
     for (const g of snapshot.resourceGroups) this.groups.set(g.key, g);
     for (const r of snapshot.resources) this.state.setRecord(r);
     for (const op of snapshot.operations) this.operations.add(op);
-    for (const op of this.operations.values()) {
-      if (op.status === 'InProgress') this.complete(op, false);
-    }
+    for (const op of this.operations.due(Number.POSITIVE_INFINITY)) this.scheduleCompletion(op);
   }
 
   clear(): void {
+    this.customData.clear();
     this.groups.clear();
     this.state.clear();
     this.operations.clear();
@@ -286,6 +329,23 @@ export class ArmStore {
     return this.state.records.get(key);
   }
 
+  /** Every record of `type` (canonical spelling), oldest first. */
+  recordsOfType(type: string): ResourceRecord[] {
+    this.settle();
+    return [...this.state.records.values()].filter((r) => r.type === type).sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Merges `values` into a record's derived data: state a service keeps beside the resource (a
+   * Function App's deployed package and host keys), saved with the snapshot.
+   */
+  annotate(key: string, values: JsonObject): void {
+    const record = this.state.records.get(key);
+    if (!record) return;
+    Object.assign(record.derived, values);
+    this.options.onChange();
+  }
+
   /** The resource as ARM returns it. */
   render(record: ResourceRecord): JsonObject {
     return this.state.render(record);
@@ -353,6 +413,10 @@ export class ArmStore {
 
     // Type rules: validate against the current state, then describe the change to apply.
     const apply: ApplyWrite | undefined = provider.prepare?.(this.state, record, existing, parent, location);
+    // Capacity (VM creates): refused now (SkuNotAvailable) or an operation that will fail.
+    const allocation = this.options.allocation?.check(record, existing, location);
+    if (allocation?.kind === 'sync') throw allocation.error;
+    const failure = options.failure ?? (allocation?.kind === 'lro' ? allocation.failure : undefined);
 
     const op = this.startOperation(
       'write',
@@ -361,10 +425,12 @@ export class ArmStore {
       provider.type,
       group,
       location,
-      options.failure,
+      failure,
       options.instant,
     );
     if (!existing) record.seq = this.state.nextSeq();
+    const customData = asString(asObject(asObject(requestBody.properties)?.osProfile)?.customData);
+    if (provider.type === ArmTypes.vm && customData !== undefined) this.customData.set(key, customData);
     record.provisioningState = existing ? 'Updating' : 'Creating';
     record.etag = newEtag();
     record.pendingOp = op.id;
@@ -431,7 +497,8 @@ export class ArmStore {
     instant = false,
   ): LroRecord {
     const poll = targetType === resourceGroups.type ? undefined : providerOf(targetType).poll?.[kind];
-    return this.operations.start({
+    const draw = instant ? undefined : this.options.latency.draw(targetType, kind, targetId);
+    const op = this.operations.start({
       kind,
       pollVia: poll ?? (kind === 'delete' ? 'location' : 'azure-async-operation'),
       targetKey,
@@ -440,9 +507,11 @@ export class ArmStore {
       subscriptionId: group.subscriptionId,
       resourceGroup: group.name,
       location,
-      durationMs: instant ? 0 : this.options.latency.durationMs(targetType, kind),
+      durationMs: draw?.durationMs ?? 0,
       failure,
     });
+    if (draw) draw.operationId = op.id;
+    return op;
   }
 
   private scheduleCompletion(op: LroRecord): void {

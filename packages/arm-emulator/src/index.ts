@@ -1,11 +1,25 @@
+export {
+  ALLOCATION_FAILURE_CODES,
+  type AllocationFailureCode,
+  type AllocationFailureRule,
+} from './allocationFailures';
 export { ArmError } from './armError';
 export type { OperationRecord } from './armRouter';
 export { BASIC_SKU_ZONES_CODE } from './armStore';
 export { AZURE_THROTTLE_LIMITS, type BucketLimits, type ThrottleLimits } from './armThrottle';
+export {
+  AZURE_COMPUTE_LIMITS,
+  AZURE_LEGACY_COMPUTE_LIMITS,
+  type ComputeBucket,
+  type ComputePolicyName,
+  type ComputeThrottleLimits,
+  type ComputeThrottleSetting,
+} from './computeThrottle';
 export type { EventGridEvent } from './eventPublisher';
 export type { FaultRule } from './faultInjector';
-export { DEFAULT_LATENCY_MS } from './latencyModel';
-export { parseThrottle } from './main';
+export { HEAVY_TAIL_LATENCY, type LatencyDistribution } from './latencyDistributions';
+export { DEFAULT_LATENCY_MS, type LatencyDraw, type LatencyModelKind } from './latencyModel';
+export { parseComputeThrottle, parseLatencyModelSetting, parseSeedSetting, parseThrottle } from './main';
 export {
   type ArmEmulator,
   type ArmEmulatorOptions,

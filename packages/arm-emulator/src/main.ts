@@ -3,12 +3,16 @@
  *   --port 7443 --time-scale 1 --state-file .local/arm-state.json
  *   --seed-rg name:location (repeatable) --event-subscriber url (repeatable)
  *   --ca-file .local/arm-ca.pem --vcpu-quota 1000 --throttle (ARM's request limits, as on Azure)
- * Environment fallbacks: EMULATOR_PORT, EMULATOR_TIME_SCALE, EMULATOR_STATE_FILE,
- * AZURE_SUBSCRIPTION_ID (subscription of seeded resource groups).
+ *   --compute-throttle azure|azure-legacy|off (Compute's VM request limits)
+ *   --latency-model fixed|heavy-tail --seed N (the seed is printed; the same seed replays a run)
+ * Environment fallbacks: EMULATOR_PORT, EMULATOR_TIME_SCALE, EMULATOR_STATE_FILE, EMULATOR_THROTTLE,
+ * EMULATOR_COMPUTE_THROTTLE, EMULATOR_LATENCY_MODEL, EMULATOR_SEED, AZURE_SUBSCRIPTION_ID
+ * (subscription of seeded resource groups).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { type LatencyModelKind, parseLatencyModel, parseSeed } from './latencyModel';
 import { startArmEmulator } from './startArmEmulator';
 
 interface MainArgs {
@@ -20,6 +24,9 @@ interface MainArgs {
   subscribers: string[];
   vcpuQuota?: number;
   throttle?: boolean;
+  computeThrottle?: 'azure' | 'azure-legacy';
+  latencyModel?: LatencyModelKind;
+  seed?: number;
 }
 
 class UsageError extends Error {
@@ -42,6 +49,40 @@ export function parseThrottle(value: string | undefined): boolean {
   throw new UsageError(`EMULATOR_THROTTLE must be 'azure' or 'off', got '${value ?? ''}'`);
 }
 
+/** `EMULATOR_COMPUTE_THROTTLE`: `azure` or `azure-legacy` model Compute's limits; empty or `off` does not. */
+export function parseComputeThrottle(value: string | undefined): 'azure' | 'azure-legacy' | undefined {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === 'off') return undefined;
+  if (v === 'azure' || v === 'azure-legacy') return v;
+  throw new UsageError(
+    `EMULATOR_COMPUTE_THROTTLE must be 'azure', 'azure-legacy' or 'off', got '${value ?? ''}'`,
+  );
+}
+
+/** `EMULATOR_LATENCY_MODEL`: `fixed` or `heavy-tail`; empty = the default (fixed). */
+export function parseLatencyModelSetting(
+  value: string | undefined,
+  what = 'EMULATOR_LATENCY_MODEL',
+): LatencyModelKind | undefined {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '') return undefined;
+  try {
+    return parseLatencyModel(v, what);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** `EMULATOR_SEED`: an integer 0 … 2³²−1; empty = a random seed (printed at start). */
+export function parseSeedSetting(value: string | undefined, what = 'EMULATOR_SEED'): number | undefined {
+  if ((value ?? '').trim() === '') return undefined;
+  try {
+    return parseSeed(value, what);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 export function parseMainArgs(argv: string[], env: Record<string, string | undefined>): MainArgs {
   const args: MainArgs = {
     port: parseNumber('EMULATOR_PORT', env.EMULATOR_PORT ?? '7443'),
@@ -52,6 +93,12 @@ export function parseMainArgs(argv: string[], env: Record<string, string | undef
   };
   if (env.EMULATOR_STATE_FILE) args.stateFile = env.EMULATOR_STATE_FILE;
   if (parseThrottle(env.EMULATOR_THROTTLE)) args.throttle = true;
+  const computeThrottle = parseComputeThrottle(env.EMULATOR_COMPUTE_THROTTLE);
+  if (computeThrottle) args.computeThrottle = computeThrottle;
+  const latencyModel = parseLatencyModelSetting(env.EMULATOR_LATENCY_MODEL);
+  if (latencyModel) args.latencyModel = latencyModel;
+  const seed = parseSeedSetting(env.EMULATOR_SEED);
+  if (seed !== undefined) args.seed = seed;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -76,6 +123,24 @@ export function parseMainArgs(argv: string[], env: Record<string, string | undef
       case '--throttle':
         args.throttle = true;
         break;
+      case '--compute-throttle': {
+        const v = parseComputeThrottle(take());
+        if (v) args.computeThrottle = v;
+        else delete args.computeThrottle;
+        break;
+      }
+      case '--latency-model': {
+        const v = parseLatencyModelSetting(take(), '--latency-model');
+        if (v === undefined) throw new UsageError('--latency-model needs fixed or heavy-tail');
+        args.latencyModel = v;
+        break;
+      }
+      case '--seed': {
+        const v = parseSeedSetting(take(), '--seed');
+        if (v === undefined) throw new UsageError('--seed needs an integer');
+        args.seed = v;
+        break;
+      }
       case '--vcpu-quota':
         args.vcpuQuota = parseNumber(flag, take());
         break;
@@ -105,6 +170,9 @@ async function main(): Promise<void> {
     ...(args.stateFile !== undefined ? { stateFile: args.stateFile } : {}),
     ...(args.vcpuQuota !== undefined ? { vcpuQuotaPerRegion: args.vcpuQuota } : {}),
     ...(args.throttle ? { throttle: 'azure' as const } : {}),
+    ...(args.computeThrottle ? { computeThrottle: args.computeThrottle } : {}),
+    ...(args.latencyModel ? { latencyModel: args.latencyModel } : {}),
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
     eventSubscribers: args.subscribers,
     resourceGroups: args.seedGroups.map((g) => ({ ...g, ...(subscriptionId ? { subscriptionId } : {}) })),
     onRequest: (r) => {
@@ -114,6 +182,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(path.resolve(args.caFile)), { recursive: true });
   fs.writeFileSync(args.caFile, emulator.caCertPem);
   console.log(`ARM emulator listening on ${emulator.url} (time scale ${args.timeScale})`);
+  const { model, seed } = emulator.latency();
+  console.log(`Latency model ${model}, seed ${seed} (replay with --seed ${seed})`);
   console.log(`CA certificate: ${path.resolve(args.caFile)} (set ARM_CA_CERT_FILE to it)`);
 
   let stopping = false;

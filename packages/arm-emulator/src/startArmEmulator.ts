@@ -1,15 +1,27 @@
 import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 
-import { createArmRequestHandler, type OperationRecord, parseSettings } from './armRouter';
+import { type AllocationFailureRule, AllocationFailures } from './allocationFailures';
+import {
+  createArmRequestHandler,
+  type OperationRecord,
+  parseSettings,
+  type RouterContext,
+} from './armRouter';
 import { ArmStore, type StoreSnapshot } from './armStore';
 import { ArmThrottle, AZURE_THROTTLE_LIMITS, type ThrottleLimits } from './armThrottle';
+import { computeLimitsOf, ComputeThrottle, type ComputeThrottleSetting } from './computeThrottle';
 import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
-import { LatencyModel } from './latencyModel';
+import { SecretsDataPlane } from './keyVault/secretsDataPlane';
+import type { LatencyDistribution } from './latencyDistributions';
+import { type LatencyDraw, LatencyModel, type LatencyModelKind } from './latencyModel';
+import { PROVIDERS } from './providers';
+import { resourceGroups } from './providers/resources/resourceGroups';
+import { type DeployedPackage, deployedPackages } from './providers/web/kudu';
+import { writeFileDurably } from './store/stateFile';
 import { loadOrCreateTlsIdentity } from './tlsIdentity';
 
 export interface ArmEmulatorOptions {
@@ -17,11 +29,28 @@ export interface ArmEmulatorOptions {
   port?: number;
   /** Multiplies every latency; 0 = operations finish at once. Default 1. */
   timeScale?: number;
-  /** Latency at time scale 1 per ARM type (any case); `<type>:delete` for deletes only. */
+  /**
+   * Latency at time scale 1 per ARM type (any case); `<type>:delete` for deletes only. Pins the type
+   * to that constant in either latency model.
+   */
   latencyMs?: Partial<Record<string, number>>;
   /**
-   * Loaded on start when it exists; saved (debounced) after every change. The TLS key and certificate
-   * are kept beside it (`<file>.key.pem`, `<file>.cert.pem`) and reused on restart.
+   * `'fixed'` (default): every operation of a type takes its constant latency. `'heavy-tail'`: a
+   * seeded log-normal per type fitted to a median and p99 (README, "Latency models").
+   */
+  latencyModel?: LatencyModelKind;
+  /** Seed of the heavy-tailed draws (integer 0 … 2³²−1); a random one when absent (see `seed`). */
+  seed?: number;
+  /** Heavy-tail figures per ARM type (any case; `<type>:delete` for deletes only), time scale 1. */
+  latencyDistributions?: Partial<Record<string, LatencyDistribution>>;
+  /** Zones and VM sizes without capacity (README, "Allocation failures"). */
+  allocationFailures?: AllocationFailureRule[];
+  /**
+   * Loaded on start when it exists. Every change a client is told about is on disk before the answer
+   * is sent (as on Azure, an accepted write survives a crash); changes no request saw (an operation
+   * finishing on its timer) are saved shortly after. Operations still running when the process died
+   * resume on restart and finish at their time. The TLS key and certificate are kept beside it
+   * (`<file>.key.pem`, `<file>.cert.pem`) and reused on restart.
    */
   stateFile?: string;
   /** Loopback webhook URLs that receive ARM's ResourceWriteSuccess/ResourceDeleteSuccess events. */
@@ -39,6 +68,12 @@ export interface ArmEmulatorOptions {
    * Azure's documented limits, or limits of your own. Off by default.
    */
   throttle?: 'azure' | ThrottleLimits;
+  /**
+   * Compute's request limits on VM requests (per policy, region, subscription and VM): `'azure'`
+   * for Compute's documented buckets, `'azure-legacy'` for the 3-/30-minute policies its headers
+   * report, or limits of your own. Off by default.
+   */
+  computeThrottle?: ComputeThrottleSetting;
 }
 
 export interface ArmEmulator {
@@ -49,8 +84,22 @@ export interface ArmEmulator {
   faults: { add(rule: FaultRule): string; clear(): void };
   operations(): OperationRecord[];
   resources(): object[];
+  /**
+   * Test-only: the custom data (decoded) a VM was written with; ARM never returns it on GET. Also
+   * `GET /_emulator/custom-data/<vm id>` → `{ customData }`. Memory only: never in the state file.
+   */
+  customData(vmId: string): string | undefined;
+  /** The packages deployed to Function Apps (`POST <scm>/api/publish`): site, size, hash, file names. */
+  deployments(): DeployedPackage[];
   reset(): void;
   setTimeScale(scale: number): void;
+  /** The latency model in use and its seed (print it: the same seed replays the same latencies). */
+  latency(): { model: LatencyModelKind; seed: number; timeScale: number };
+  /** Changes the latency model and/or seed (a new seed restarts the per-resource draw counts). */
+  setLatencyModel(settings: { model?: LatencyModelKind; seed?: number }): void;
+  /** Every operation's drawn latency, oldest first (`GET /_emulator/latencies`). */
+  latencies(): LatencyDraw[];
+  allocationFailures: { add(rule: AllocationFailureRule): string; clear(): void };
   addEventSubscriber(url: string): void;
   close(): Promise<void>;
 }
@@ -62,19 +111,38 @@ const SAVE_DEBOUNCE_MS = 50;
 export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promise<ArmEmulator> {
   const tls = await loadOrCreateTlsIdentity(options.stateFile);
 
-  const latency = new LatencyModel(options.latencyMs, options.timeScale ?? 1);
-  const throttle = options.throttle
-    ? new ArmThrottle(
-        options.throttle === 'azure' ? AZURE_THROTTLE_LIMITS : options.throttle,
-        () => latency.scale,
-      )
-    : undefined;
+  const latency = new LatencyModel(options.latencyMs, options.timeScale ?? 1, {
+    ...(options.latencyModel !== undefined ? { model: options.latencyModel } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.latencyDistributions ? { distributions: options.latencyDistributions } : {}),
+  });
+  const armThrottleOf = (setting: 'azure' | ThrottleLimits): ArmThrottle =>
+    new ArmThrottle(setting === 'azure' ? AZURE_THROTTLE_LIMITS : setting, () => latency.scale);
+  const computeThrottleOf = (setting: ComputeThrottleSetting): ComputeThrottle =>
+    new ComputeThrottle(computeLimitsOf(setting), () => latency.scale);
+  let throttleSetting: string =
+    options.throttle === undefined
+      ? 'off'
+      : typeof options.throttle === 'string'
+        ? options.throttle
+        : 'custom';
+  let computeThrottleSetting: string =
+    options.computeThrottle === undefined
+      ? 'off'
+      : typeof options.computeThrottle === 'string'
+        ? options.computeThrottle
+        : 'custom';
+  const throttle = options.throttle ? armThrottleOf(options.throttle) : undefined;
+  const computeThrottle = options.computeThrottle ? computeThrottleOf(options.computeThrottle) : undefined;
+  const allocation = new AllocationFailures(options.allocationFailures);
   const events = new EventPublisher(options.eventSubscribers);
   const faults = new FaultInjector();
   const log: OperationRecord[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let pollRetryAfterSeconds = options.pollRetryAfterSeconds;
   let saveTimer: NodeJS.Timeout | undefined;
+  /** The state changed since it was last saved. */
+  let dirty = false;
   let closed = false;
 
   const stateFile = options.stateFile;
@@ -82,14 +150,17 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     if (!stateFile) return;
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = undefined;
-    fs.mkdirSync(path.dirname(path.resolve(stateFile)), { recursive: true });
-    const tmp = `${stateFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(store.snapshot()));
-    fs.renameSync(tmp, stateFile);
+    dirty = false;
+    writeFileDurably(stateFile, JSON.stringify(store.snapshot()));
+  };
+  /** Before any answer: what the answer tells (a write accepted, an operation ended) is on disk. */
+  const persist = (): void => {
+    if (dirty) saveNow();
   };
 
   const store: ArmStore = new ArmStore({
     latency,
+    allocation,
     vcpuQuotaPerRegion: options.vcpuQuotaPerRegion ?? 1000,
     schedule: (ms, fn) => {
       if (closed) return;
@@ -101,8 +172,9 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     },
     onEvent: (event) => events.publish([event]),
     onChange: () => {
-      if (!stateFile || closed || saveTimer) return;
-      saveTimer = setTimeout(saveNow, SAVE_DEBOUNCE_MS);
+      if (!stateFile || closed) return;
+      dirty = true;
+      saveTimer ??= setTimeout(saveNow, SAVE_DEBOUNCE_MS);
     },
   });
 
@@ -133,11 +205,17 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     for (const t of timers) clearTimeout(t);
     timers.clear();
   };
+  const secrets = new SecretsDataPlane(store);
   const reset = (): void => {
     clearTimers();
-    throttle?.reset();
+    routerContext.throttle?.reset();
+    routerContext.computeThrottle?.reset();
     store.clear();
+    secrets.clear();
     faults.clear();
+    allocation.clear();
+    for (const rule of options.allocationFailures ?? []) allocation.add(rule);
+    latency.reset();
     log.length = 0;
     seed();
     saveNow();
@@ -150,6 +228,17 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   ): Promise<{ status: number; body?: Json }> => {
     const route = `${method} ${segments.join('/').toLowerCase()}`;
     try {
+      // Test-only: a VM's custom data, which ARM (and this emulator's ARM API) never returns.
+      if (method === 'GET' && segments[0]?.toLowerCase() === 'custom-data') {
+        const data = store.customDataOf(`/${segments.slice(1).join('/')}`);
+        if (data === undefined) {
+          return Promise.resolve({
+            status: 404,
+            body: { error: { code: 'NotFound', message: 'no custom data for that VM' } },
+          });
+        }
+        return Promise.resolve({ status: 200, body: { customData: data } });
+      }
       switch (route) {
         case 'GET health':
           return Promise.resolve({
@@ -158,6 +247,11 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
           });
         case 'GET resources':
           return Promise.resolve({ status: 200, body: { value: store.allResources() } });
+        case 'GET deployments':
+          return Promise.resolve({
+            status: 200,
+            body: { value: deployedPackages(store) as unknown as Json[] },
+          });
         case 'GET operations':
           return Promise.resolve({ status: 200, body: { value: log as unknown as Json[] } });
         case 'POST reset':
@@ -170,12 +264,46 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
         case 'DELETE faults':
           faults.clear();
           return Promise.resolve({ status: 204 });
+        case 'GET allocation-failures':
+          return Promise.resolve({
+            status: 200,
+            body: { value: allocation.list() as unknown as Json[] },
+          });
+        case 'POST allocation-failures':
+          return Promise.resolve({ status: 201, body: { id: allocation.add(body) } });
+        case 'DELETE allocation-failures':
+          allocation.clear();
+          return Promise.resolve({ status: 204 });
+        case 'GET latencies':
+          return Promise.resolve({
+            status: 200,
+            body: {
+              model: latency.model,
+              seed: latency.seed,
+              timeScale: latency.scale,
+              value: latency.draws() as unknown as Json[],
+            },
+          });
+        case 'GET latency-model':
+          return Promise.resolve({ status: 200, body: latencyModelBody() });
         case 'PUT settings': {
           const settings = parseSettings(body);
           if (settings.timeScale !== undefined) latency.setTimeScale(settings.timeScale);
           if (settings.vcpuQuotaPerRegion !== undefined) store.setVcpuQuota(settings.vcpuQuotaPerRegion);
           if (settings.pollRetryAfterSeconds !== undefined) {
             pollRetryAfterSeconds = settings.pollRetryAfterSeconds ?? undefined;
+          }
+          if (settings.latencyModel !== undefined) latency.setModel(settings.latencyModel);
+          if (settings.seed !== undefined) latency.setSeed(settings.seed);
+          if (settings.throttle !== undefined) {
+            throttleSetting = settings.throttle;
+            if (settings.throttle === 'off') delete routerContext.throttle;
+            else routerContext.throttle = armThrottleOf(settings.throttle);
+          }
+          if (settings.computeThrottle !== undefined) {
+            computeThrottleSetting = settings.computeThrottle;
+            if (settings.computeThrottle === 'off') delete routerContext.computeThrottle;
+            else routerContext.computeThrottle = computeThrottleOf(settings.computeThrottle);
           }
           return Promise.resolve({ status: 200, body: currentSettings() });
         }
@@ -211,19 +339,42 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     timeScale: latency.scale,
     vcpuQuotaPerRegion: store.vcpuQuota,
     pollRetryAfterSeconds: pollRetryAfterSeconds ?? null,
+    latencyModel: latency.model,
+    seed: latency.seed,
+    throttle: throttleSetting,
+    computeThrottle: computeThrottleSetting,
+  });
+  const latencyModelBody = (): Json => ({
+    model: latency.model,
+    seed: latency.seed,
+    timeScale: latency.scale,
+    types: Object.fromEntries(
+      [resourceGroups, ...PROVIDERS].map(({ type }) => [
+        type,
+        {
+          fixedMs: { write: latency.fixedMs(type, 'write'), delete: latency.fixedMs(type, 'delete') },
+          write: { ...latency.distribution(type, 'write') },
+          delete: { ...latency.distribution(type, 'delete') },
+        },
+      ]),
+    ),
   });
 
+  const routerContext: RouterContext = {
+    store,
+    secrets,
+    faults,
+    log,
+    persist,
+    pollRetryAfterSeconds: () => pollRetryAfterSeconds,
+    control,
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    ...(throttle ? { throttle } : {}),
+    ...(computeThrottle ? { computeThrottle } : {}),
+  };
   const server: Server = createServer(
     { key: tls.key, cert: tls.cert },
-    createArmRequestHandler({
-      store,
-      faults,
-      log,
-      pollRetryAfterSeconds: () => pollRetryAfterSeconds,
-      control,
-      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
-      ...(throttle ? { throttle } : {}),
-    }),
+    createArmRequestHandler(routerContext),
   );
   // SDK clients keep connections alive; idle sockets must not hold the process open.
   server.keepAliveTimeout = 5_000;
@@ -235,6 +386,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     });
   });
   const { port } = server.address() as AddressInfo;
+  store.setBaseUrl(`https://127.0.0.1:${port}`);
 
   return {
     url: `https://127.0.0.1:${port}`,
@@ -242,15 +394,24 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     operations: () => [...log],
     resources: () => store.allResources(),
+    customData: (vmId: string) => store.customDataOf(vmId),
+    deployments: () => deployedPackages(store),
     reset,
     setTimeScale: (scale) => latency.setTimeScale(scale),
+    latency: () => ({ model: latency.model, seed: latency.seed, timeScale: latency.scale }),
+    setLatencyModel: (settings) => {
+      if (settings.model !== undefined) latency.setModel(settings.model);
+      if (settings.seed !== undefined) latency.setSeed(settings.seed);
+    },
+    latencies: () => latency.draws(),
+    allocationFailures: { add: (rule) => allocation.add(rule), clear: () => allocation.clear() },
     addEventSubscriber: (url) => events.add(url),
     close: async () => {
       if (closed) return;
       store.settle();
       closed = true;
       clearTimers();
-      if (saveTimer) saveNow();
+      persist();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -193,16 +193,22 @@ describe('ARM emulator: what a managed AKS cluster needs', () => {
       'a version the region does not offer',
       { kubernetesVersion: '1.29' },
       { orchestratorVersion: '1.29' },
+      'AgentPoolK8sVersionNotSupported',
+    ],
+    [
+      'a cluster version the region does not offer',
+      { kubernetesVersion: '1.29' },
+      { orchestratorVersion: '1.31' },
       'K8sVersionNotSupported',
     ],
-    ['a pool three minors behind', {}, { orchestratorVersion: '1.30' }, 'K8sVersionNotSupported'],
+    ['a pool three minors behind', {}, { orchestratorVersion: '1.30' }, 'AgentPoolK8sVersionNotSupported'],
     [
       'a pool newer than the control plane',
       { kubernetesVersion: '1.32' },
       { orchestratorVersion: '1.33' },
       'NodePoolMcVersionIncompatible',
     ],
-    ['a System pool on a 1 GiB size', {}, { vmSize: 'Standard_B2ts_v2' }, 'InvalidParameter'],
+    ['a System pool on a 1 GiB size', {}, { vmSize: 'Standard_B2ts_v2' }, 'SystemPoolSkuTooLow'],
     [
       'an ssh-ed25519 node key',
       {

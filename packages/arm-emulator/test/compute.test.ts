@@ -1,4 +1,18 @@
+import { request } from 'node:https';
+
 import { errorCode, id, type Kit, LOCATION, RG, startKit } from './armTestKit';
+
+function controlGet(kit: Kit, path: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${kit.emulator.url}/_emulator/${path}`, { ca: kit.emulator.caCertPem }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('ARM emulator: virtual machines through ComputeManagementClient', () => {
   let kit: Kit;
@@ -58,8 +72,15 @@ describe('ARM emulator: virtual machines through ComputeManagementClient', () =>
     expect(created.vmId).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.zones).toEqual(['1']);
     expect(created.hardwareProfile?.vmSize).toBe('Standard_D4s_v5');
-    // ARM never returns secrets or custom data.
+    // ARM never returns secrets or custom data; tests see it under /_emulator/ only.
     expect(created.osProfile?.customData).toBeUndefined();
+    expect((await compute.virtualMachines.get(RG, 'node-0')).osProfile?.customData).toBeUndefined();
+    expect(kit.emulator.customData(created.id ?? '')).toBe('#cloud-config');
+    expect(await controlGet(kit, `custom-data${created.id ?? ''}`)).toEqual({
+      status: 200,
+      body: { customData: '#cloud-config' },
+    });
+    expect(JSON.stringify(kit.emulator.resources())).not.toContain('I2Nsb3VkLWNvbmZpZw==');
     const put = kit.emulator.operations().find((o) => o.method === 'PUT' && o.path.endsWith('/node-0'));
     expect(put?.status).toBe(201);
     expect(kit.emulator.operations().some((o) => /\/operationResults\//i.test(o.path))).toBe(true);
@@ -93,6 +114,7 @@ describe('ARM emulator: virtual machines through ComputeManagementClient', () =>
       await errorCode(kit.clients.network.networkInterfaces.beginDeleteAndWait(RG, 'nic-a', kit.lro)),
     ).toBe('InUseNetworkInterfaceCannotBeDeleted');
     await compute.virtualMachines.beginDeleteAndWait(RG, 'node-0', kit.lro);
+    expect((await controlGet(kit, `custom-data${created.id ?? ''}`)).status).toBe(404);
     expect(await errorCode(compute.virtualMachines.get(RG, 'node-0'))).toBe('ResourceNotFound');
     expect((await kit.clients.network.networkInterfaces.get(RG, 'nic-a')).virtualMachine).toBeUndefined();
     await kit.clients.network.networkInterfaces.beginDeleteAndWait(RG, 'nic-a', kit.lro);

@@ -36,6 +36,32 @@ describe('ARM emulator command line', () => {
     expect(parseMainArgs([], { EMULATOR_THROTTLE: 'off' }).throttle).toBeUndefined();
   });
 
+  it('reads the latency model, its seed and Compute limits, with environment fallbacks', () => {
+    expect(
+      parseMainArgs(['--latency-model', 'heavy-tail', '--seed', '42', '--compute-throttle', 'azure'], {}),
+    ).toMatchObject({ latencyModel: 'heavy-tail', seed: 42, computeThrottle: 'azure' });
+    expect(
+      parseMainArgs([], {
+        EMULATOR_LATENCY_MODEL: 'heavy-tail',
+        EMULATOR_SEED: '7',
+        EMULATOR_COMPUTE_THROTTLE: 'azure-legacy',
+      }),
+    ).toMatchObject({ latencyModel: 'heavy-tail', seed: 7, computeThrottle: 'azure-legacy' });
+    // A flag wins over the environment; `off` turns Compute limits off.
+    expect(
+      parseMainArgs(['--compute-throttle', 'off'], { EMULATOR_COMPUTE_THROTTLE: 'azure' }).computeThrottle,
+    ).toBeUndefined();
+    const plain = parseMainArgs([], {});
+    expect(plain.latencyModel).toBeUndefined();
+    expect(plain.seed).toBeUndefined();
+    expect(() => parseMainArgs(['--seed', '-3'], {})).toThrow(/--seed/);
+    expect(() => parseMainArgs(['--latency-model', 'lumpy'], {})).toThrow(/--latency-model/);
+    expect(() => parseMainArgs([], { EMULATOR_SEED: 'x' })).toThrow(/EMULATOR_SEED/);
+    expect(() => parseMainArgs([], { EMULATOR_COMPUTE_THROTTLE: 'yes' })).toThrow(
+      /EMULATOR_COMPUTE_THROTTLE/,
+    );
+  });
+
   it('rejects what it does not understand, naming the flag', () => {
     expect(() => parseMainArgs(['--seed-rg', 'nolocation'], {})).toThrow(/--seed-rg/);
     expect(() => parseMainArgs(['--time-scale', 'fast'], {})).toThrow(/--time-scale/);

@@ -7,7 +7,7 @@ import { generate } from 'selfsigned';
 
 import { startArmEmulator } from '../src';
 import { tlsFilesFor } from '../src/tlsIdentity';
-import { clientsFor, type Kit, LOCATION, RG, startKit } from './armTestKit';
+import { clientsFor, id, type Kit, LOCATION, rawRequest, RG, startKit } from './armTestKit';
 
 describe('ARM emulator restarts', () => {
   let kit: Kit | undefined;
@@ -66,6 +66,86 @@ describe('ARM emulator restarts', () => {
     expect(new Date(renewed.validTo).getTime()).toBeGreaterThan(Date.now());
     expect(renewed.fingerprint256).not.toBe(fresh.fingerprint256);
     expect((await kit.clients.resources.resourceGroups.get(RG)).location).toBe(LOCATION);
+  });
+
+  /** What a SIGKILL right after the answer leaves: the state file as it is on disk at that moment. */
+  function crashCopy(): string {
+    const copy = path.join(dir, `crashed-${fs.readdirSync(dir).length}.json`);
+    if (fs.existsSync(stateFile)) fs.copyFileSync(stateFile, copy);
+    for (const suffix of ['.key.pem', '.cert.pem'])
+      fs.copyFileSync(`${stateFile}${suffix}`, `${copy}${suffix}`);
+    return copy;
+  }
+
+  it('has every write it acknowledged on disk when it answers, so a crash right after loses none', async () => {
+    kit = await startKit({ stateFile, timeScale: 0 });
+    const { network } = kit.clients;
+    const written: string[] = [];
+    const copies: string[] = [];
+    // Without waiting in between, as a busy app writes: each copy is what a SIGKILL at that answer leaves.
+    for (let i = 0; i < 5; i++) {
+      const name = `nsg-${i}`;
+      await network.networkSecurityGroups.beginCreateOrUpdateAndWait(
+        RG,
+        name,
+        { location: LOCATION },
+        kit.lro,
+      );
+      written.push(name);
+      copies.push(crashCopy());
+    }
+    await network.networkSecurityGroups.beginDeleteAndWait(RG, 'nsg-0', kit.lro);
+    const afterDelete = crashCopy();
+    await kit.close();
+    kit = undefined;
+
+    for (const [i, copy] of copies.entries()) {
+      kit = await startKit({ stateFile: copy, resourceGroups: [] });
+      const names = [];
+      for await (const nsg of kit.clients.network.networkSecurityGroups.list(RG)) names.push(nsg.name);
+      expect(names).toEqual(written.slice(0, i + 1));
+      await kit.close();
+      kit = undefined;
+    }
+    kit = await startKit({ stateFile: afterDelete, resourceGroups: [] });
+    const left = [];
+    for await (const nsg of kit.clients.network.networkSecurityGroups.list(RG)) left.push(nsg.name);
+    expect(left).toEqual(written.slice(1));
+  });
+
+  it('resumes an operation that was running when it died: it finishes at its time, and its poll URL sees it', async () => {
+    const latencyMs = { 'Microsoft.Network/publicIPAddresses': 1_500 };
+    kit = await startKit({ stateFile, timeScale: 1, latencyMs });
+    const pipPath = `${new URL(id('Microsoft.Network/publicIPAddresses', 'pip'), 'https://x').pathname}?api-version=2024-05-01`;
+    const accepted = await rawRequest(kit, 'PUT', pipPath, {
+      location: LOCATION,
+      sku: { name: 'Standard' },
+      properties: { publicIPAllocationMethod: 'Static' },
+    });
+    expect(accepted.status).toBe(201);
+    const copy = crashCopy();
+    const pollUrl = new URL(String(accepted.headers['azure-asyncoperation']));
+    await kit.close();
+    kit = undefined;
+
+    // Restarted while the operation runs: still being created (not finished at once, not lost).
+    kit = await startKit({
+      stateFile: copy,
+      port: Number(pollUrl.port),
+      timeScale: 1,
+      latencyMs,
+      resourceGroups: [],
+    });
+    const poll = () => rawRequest(kit as Kit, 'GET', `${pollUrl.pathname}${pollUrl.search}`);
+    expect((await kit.clients.network.publicIPAddresses.get(RG, 'pip')).provisioningState).toBe('Creating');
+    expect(await poll()).toMatchObject({ status: 200, json: { status: 'InProgress' } });
+    // The URL the client was given before the crash reaches the end, with no second write.
+    for (let i = 0; i < 400 && ((await poll()).json as { status?: string }).status === 'InProgress'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await poll()).toMatchObject({ status: 200, json: { status: 'Succeeded' } });
+    expect((await kit.clients.network.publicIPAddresses.get(RG, 'pip')).provisioningState).toBe('Succeeded');
+    expect(kit.emulator.operations().filter((o) => o.write)).toEqual([]);
   });
 
   it('makes a certificate for the run alone when no state file is configured', async () => {

@@ -8,6 +8,7 @@ import type { Plan, PlannedResource } from '../plan/types';
 import type { SpecError } from '../rawInput';
 import type { ClusterSpec } from '../spec';
 import { cloudInitChangeError } from './cloudInitChange';
+import { bootstrapSettingChanges } from './immutableSettings';
 import {
   controlPlaneShrinkError,
   type PreviousOperation,
@@ -57,7 +58,12 @@ export function busyReason(
 
 export type Refusal = {
   ok: false;
-  code: 'OperationInProgress' | 'ClusterExists' | 'ControlPlaneShrink' | 'CloudInitChanged';
+  code:
+    | 'OperationInProgress'
+    | 'ClusterExists'
+    | 'ControlPlaneShrink'
+    | 'CloudInitChanged'
+    | 'ClusterSettingImmutable';
   message: string;
 };
 
@@ -74,8 +80,9 @@ function busyRefusal(clusterName: string, busy: string): Refusal {
 
 /**
  * Provisioning (create or change) is refused while an operation runs, when the cluster would move
- * (subscription, resource group, region or type), and when the control plane would shrink.
- * Otherwise it prunes what the previous plan had and this one does not.
+ * (subscription, resource group, region or type), when the control plane would shrink, and when an
+ * existing IaaS cluster's bootstrap settings would change (Kubernetes version, CNI, ranges; see
+ * immutableSettings.ts). Otherwise it prunes what the previous plan had and this one does not.
  */
 export function admitProvisioning(request: {
   clusterName: string;
@@ -85,6 +92,8 @@ export function admitProvisioning(request: {
   poolNames?: readonly string[];
   previous: PreviousOperation | undefined;
   busy: string | undefined;
+  /** The new spec (IaaS): its bootstrap settings must match the existing cluster's. */
+  spec?: ClusterSpec;
 }): ProvisioningAdmission {
   const { clusterName, plan, previous } = request;
   if (request.busy) return busyRefusal(clusterName, request.busy);
@@ -94,6 +103,13 @@ export function admitProvisioning(request: {
   if (shrink) return { ok: false, code: 'ControlPlaneShrink', message: shrink };
   const cloudInit = cloudInitChangeError(resourcesThatMayExist(previous), plan, request.poolNames ?? []);
   if (cloudInit) return { ok: false, code: 'CloudInitChanged', message: cloudInit };
+  const frozen =
+    request.spec?.type === 'iaas' && resourcesThatMayExist(previous).length > 0
+      ? bootstrapSettingChanges(previous?.input.spec, request.spec)
+      : [];
+  if (frozen.length > 0) {
+    return { ok: false, code: 'ClusterSettingImmutable', message: frozen.map((c) => c.message).join('; ') };
+  }
   return { ok: true, prune: resourcesToPrune(previous, plan), existing: resourcesFromBefore(previous, plan) };
 }
 

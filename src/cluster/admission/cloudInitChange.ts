@@ -5,14 +5,20 @@
  * kept in the durable record); a spec that would give an existing node other cloud-init is refused,
  * naming the field and the nodes, rather than accepted and ignored.
  */
+import { userCloudInitOf } from '../bootstrap/cloudConfig';
 import type { Plan, PlannedResource } from '../plan/types';
 
 const VM_TYPE = 'microsoft.compute/virtualmachines';
 
+/**
+ * The spec's cloud-init a VM is built with. The rest of its custom data is the Kubernetes bootstrap,
+ * which legitimately differs between runs (a replacement `-cp-0` joins instead of initialising) and
+ * whose settings are guarded by immutableSettings.ts.
+ */
 function customDataOf(resource: PlannedResource): string | undefined {
   const properties = resource.body['properties'] as { osProfile?: { customData?: unknown } } | undefined;
   const data = properties?.osProfile?.customData;
-  return typeof data === 'string' ? data : undefined;
+  return userCloudInitOf(typeof data === 'string' ? data : undefined);
 }
 
 /** The refusal message, or undefined when every existing node keeps the cloud-init it was built with. */

@@ -17,7 +17,7 @@ export interface OperationRecord {
   prune?: PlannedResource[];
   /** Ids of owned resources in its plan that may have existed before it ran. */
   existing?: string[];
-  /** The validated spec it ran with (AKS changes are checked against it). */
+  /** The validated spec it ran with (what the cluster was built with; AKS and immutable-setting changes are checked against it). */
   spec?: unknown;
 }
 

@@ -3,6 +3,9 @@
  * load balancer or from inside the VNet, and go out through the NAT gateway); VMs are Linux with
  * SSH keys only, a managed OS disk, and pinned to their zone.
  */
+import { renderCustomData } from '../bootstrap/cloudConfig';
+import { clusterBootstrap, nodeRole } from '../bootstrap/clusterBootstrap';
+import type { ClusterBootstrap, NodeRole } from '../bootstrap/model';
 import type { IaasClusterSpec, OsDiskSpec } from '../spec';
 import { type PlanContext, resource, TAG_NODE, TAG_POOL } from './context';
 import { type ExistingNode, nodeNamePrefix, type NodePlacement, placeNodesAcrossZones } from './placement';
@@ -19,7 +22,7 @@ interface NodeGroup {
   osDisk: OsDiskSpec;
   cloudInit?: string;
   subnetId: string;
-  backendPoolId?: string;
+  backendPoolIds: string[];
   /** Resources a NIC of this group must wait for. */
   nicDependsOn: string[];
   placements: NodePlacement[];
@@ -35,9 +38,14 @@ export function planNodes(
     workerSubnetId: string;
     loadBalancerId: string;
     backendPoolId: string;
+    internalLoadBalancerId: string;
+    internalBackendPoolId: string;
   },
   existingNodes: ExistingNodes = {},
 ): PlannedResource[] {
+  const bootstrap = clusterBootstrap(spec, ctx.subscriptionId);
+  // Once a control-plane node has existed the cluster is initialised: a new -cp-0 (a replacement) joins it.
+  const initialized = (existingNodes[CONTROL_PLANE_POOL] ?? []).length > 0;
   const groups: NodeGroup[] = [
     {
       pool: CONTROL_PLANE_POOL,
@@ -45,8 +53,8 @@ export function planNodes(
       osDisk: spec.controlPlane.osDisk,
       ...(spec.controlPlane.cloudInit !== undefined ? { cloudInit: spec.controlPlane.cloudInit } : {}),
       subnetId: refs.controlPlaneSubnetId,
-      backendPoolId: refs.backendPoolId,
-      nicDependsOn: [refs.controlPlaneSubnetId, refs.loadBalancerId],
+      backendPoolIds: [refs.backendPoolId, refs.internalBackendPoolId],
+      nicDependsOn: [refs.controlPlaneSubnetId, refs.loadBalancerId, refs.internalLoadBalancerId],
       placements: placeNodesAcrossZones(
         nodeNamePrefix(spec.name, CONTROL_PLANE_POOL),
         spec.controlPlane.zones,
@@ -62,6 +70,7 @@ export function planNodes(
       osDisk: pool.osDisk,
       ...(pool.cloudInit !== undefined ? { cloudInit: pool.cloudInit } : {}),
       subnetId: refs.workerSubnetId,
+      backendPoolIds: [],
       nicDependsOn: [refs.workerSubnetId],
       placements: placeNodesAcrossZones(
         nodeNamePrefix(spec.name, pool.name),
@@ -74,7 +83,16 @@ export function planNodes(
     })),
   ];
   return groups.flatMap((group) =>
-    group.placements.flatMap((placement) => planNode(spec, ctx, group, placement)),
+    group.placements.flatMap((placement) =>
+      planNode(
+        spec,
+        ctx,
+        group,
+        placement,
+        bootstrap,
+        nodeRole(group.pool, placement.name, spec.name, initialized),
+      ),
+    ),
   );
 }
 
@@ -83,6 +101,8 @@ function planNode(
   ctx: PlanContext,
   group: NodeGroup,
   placement: NodePlacement,
+  bootstrap: ClusterBootstrap,
+  role: NodeRole,
 ): PlannedResource[] {
   const node = placement.name;
   const zone = placement.zone;
@@ -95,8 +115,8 @@ function planNode(
     privateIPAllocationMethod: 'Dynamic',
     privateIPAddressVersion: 'IPv4',
     subnet: { id: group.subnetId },
-    ...(group.backendPoolId !== undefined
-      ? { loadBalancerBackendAddressPools: [{ id: group.backendPoolId }] }
+    ...(group.backendPoolIds.length > 0
+      ? { loadBalancerBackendAddressPools: group.backendPoolIds.map((id) => ({ id })) }
       : {}),
   };
   const nic = resource({
@@ -159,9 +179,11 @@ function planNode(
               ],
             },
           },
-          ...(group.cloudInit !== undefined
-            ? { customData: Buffer.from(group.cloudInit, 'utf8').toString('base64') }
-            : {}),
+          // Kubernetes bootstrap (plus the spec's own cloud-init); no secret in it (see bootstrap/).
+          customData: Buffer.from(
+            renderCustomData({ cluster: bootstrap, role, pool: group.pool }, group.cloudInit),
+            'utf8',
+          ).toString('base64'),
         },
         networkProfile: { networkInterfaces: [{ id: nicId, properties: { primary: true } }] },
         diagnosticsProfile: { bootDiagnostics: { enabled: true } },

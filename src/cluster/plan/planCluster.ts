@@ -44,7 +44,12 @@ export function planCluster(spec: ClusterSpec, opts: PlanOptions): Plan {
   if (spec.type === 'aks') return { cluster, resources: planManagedCluster(spec, ctx) };
 
   const network = planNetwork(spec, ctx);
-  const loadBalancer = planApiServerLoadBalancer(spec, ctx, regionZones(spec.location));
+  const loadBalancer = planApiServerLoadBalancer(
+    spec,
+    ctx,
+    regionZones(spec.location),
+    network.controlPlaneSubnetId,
+  );
   const nodes = planNodes(
     spec,
     ctx,
@@ -53,6 +58,8 @@ export function planCluster(spec: ClusterSpec, opts: PlanOptions): Plan {
       workerSubnetId: network.workerSubnetId,
       loadBalancerId: loadBalancer.loadBalancerId,
       backendPoolId: loadBalancer.backendPoolId,
+      internalLoadBalancerId: loadBalancer.internalLoadBalancerId,
+      internalBackendPoolId: loadBalancer.internalBackendPoolId,
     },
     opts.existingNodes,
   );

@@ -38,6 +38,7 @@ export type ResourceRole =
   | 'natGateway'
   | 'apiServerPublicIp'
   | 'apiServerLoadBalancer'
+  | 'apiServerInternalLoadBalancer'
   | 'controlPlaneNic'
   | 'controlPlaneVm'
   | 'workerNic'

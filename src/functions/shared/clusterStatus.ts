@@ -1,3 +1,4 @@
+import type { AksEventsView } from '../../cluster/aksEventState';
 import type { PoolStatus } from '../../cluster/aksStatus';
 import type { ResourceFailure } from '../../cluster/failure';
 import type { PlacementDecision } from '../../cluster/plan/zonalFallback';
@@ -54,6 +55,8 @@ export interface ClusterStatusView extends Partial<ClusterCustomStatus> {
   lastUpdatedTime?: string;
   /** Per worker pool: desired and actual nodes per zone, the last scaling decision (see scaling/). */
   nodePools?: Record<string, PoolScalingView>;
+  /** AKS: what AKS announced on Event Grid (node pool rolling, new Kubernetes versions). */
+  aksEvents?: AksEventsView;
 }
 
 /** The instance id of every operation on a cluster: one home for its status, no two operations at once. */

@@ -64,7 +64,13 @@ export function lastSeq(emulator: ArmEmulator): number {
   return emulator.operations().at(-1)?.seq ?? 0;
 }
 
-/** Writes ARM accepted more than once for one resource since `sinceSeq` (PUTs, and DELETEs). */
+/**
+ * Duplicate writes since `sinceSeq` (one operation: a create, a scale or a delete). A duplicate write is
+ * a PUT (or a DELETE) of one resource that ARM answered with success more than once in the operation:
+ * the app sent again a write ARM had already acknowledged. The request log records an answer once it is
+ * sent, so a request the emulator never answered (it died first) is not in it and a re-send of it is no
+ * duplicate; a re-send of an answered one is. A write that failed (4xx, 5xx) and is retried is not one.
+ */
 export function duplicateWrites(emulator: ArmEmulator, sinceSeq: number): string[] {
   const accepted = new Map<string, number>();
   for (const o of emulator.operations()) {
@@ -188,7 +194,7 @@ export function emulatorGet(url: string, caPem: string, route: string): Promise<
   });
 }
 
-/** Writes accepted more than once for one resource, from the emulators' request logs. */
+/** Duplicate writes (as `duplicateWrites` defines them) from the request logs of emulator processes. */
 export function duplicateLoggedWrites(log: EmulatorProcess['log'], from: number): string[] {
   const accepted = new Map<string, number>();
   for (const o of log.slice(from)) {

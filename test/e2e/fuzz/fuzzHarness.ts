@@ -14,6 +14,16 @@ export function fuzzRuns(defaultRuns: number): number {
   return Number.isInteger(runs) && runs > 0 ? runs : defaultRuns;
 }
 
+/**
+ * Crash and fault cases per kind (host killed, emulator killed, transient faults, terminal fault): one
+ * in `npm test`; FUZZ_CRASH_CASES=<n> runs n of each (else FUZZ_RUNS/100, so FUZZ_RUNS=1000 runs 10).
+ */
+export function crashCases(): number {
+  const cases = Number(process.env['FUZZ_CRASH_CASES'] ?? '');
+  if (Number.isInteger(cases) && cases > 0) return cases;
+  return Math.max(1, Math.ceil(Number(process.env['FUZZ_RUNS'] ?? '0') / 100));
+}
+
 /** CI replays one seed; FC_SEED replays a failure; local runs explore (as the property tests do). */
 export function fuzzSeed(): number {
   const seed = process.env['FC_SEED'] ?? (process.env['CI'] ? '20261202' : undefined);

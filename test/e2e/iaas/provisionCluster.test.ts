@@ -257,6 +257,20 @@ describe('IaaS cluster end to end: HTTP → orchestration → ARM emulator → s
     expect(shrunk.status).toBe(409);
     expect(JSON.stringify(shrunk.json)).toMatch(/controlPlane\.count.*etcd.*quorum/);
 
+    // Kubernetes upgrades do not exist yet, and the CNI is installed once: both are refused, by name.
+    const upgraded = await env.api.request('POST', 'clusters', {
+      ...spec,
+      kubernetesVersion: '1.32.4',
+      network: { ...(spec['network'] as Record<string, unknown>), cni: 'cilium' },
+    });
+    expect(upgraded.status).toBe(409);
+    expect(JSON.stringify(upgraded.json)).toMatch(
+      /ClusterSettingImmutable.*kubernetesVersion cannot change.*upgrades/,
+    );
+    expect(JSON.stringify(upgraded.json)).toMatch(
+      /network\.cni cannot change from \\"calico\\" to \\"cilium\\"/,
+    );
+
     expect(env.emulator.operations().length).toBe(opsBefore);
     expect((await env.api.cluster(name)).runtimeStatus).toBe('Completed');
 

@@ -23,6 +23,7 @@ import {
 import { applyChain } from '../../../src/resources/resourceChains';
 import { verifyResourceGroup } from '../../../src/resources/resourceGroups';
 import { computeSdk } from '../../../src/resources/types/compute/sdk';
+import { networkSdk } from '../../../src/resources/types/network/sdk';
 import { resourceTypes } from '../../../src/resources/types/registry';
 
 const fast: ReconcileOptions = { retry: { maxAttempts: 6, baseDelayMs: 5, maxDelayMs: 50 } };
@@ -308,6 +309,28 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
     await expect(verifyResource(resourceTypes, clients, ghost, fast)).rejects.toMatchObject({
       armCode: 'BroughtResourceNotFound',
     });
+  });
+
+  it('waits for a delete already accepted (before a crash, or whose answer was lost) instead of sending it again', async () => {
+    const base = byRole('workerNsg');
+    const nsg = { ...base, name: 'accepted-delete', id: base.id.replace(/[^/]+$/, 'accepted-delete') };
+    await applyResource(resourceTypes, clients, nsg, fast);
+    emulator.setTimeScale(0.4);
+    try {
+      // The first attempt's DELETE was accepted; then its activity died before the operation ended.
+      const before = emulator.operations().length;
+      await clients.clientOf(networkSdk).networkSecurityGroups.beginDelete('rg-demo', nsg.name);
+      const result = await deleteResource(resourceTypes, clients, nsg, fast);
+      const deletes = emulator
+        .operations()
+        .slice(before)
+        .filter((o) => o.method === 'DELETE' && o.write);
+      expect({ action: result.action, deletes: deletes.length }).toEqual({ action: 'deleted', deletes: 1 });
+    } finally {
+      emulator.setTimeScale(0.001);
+    }
+    const left = (emulator.resources() as { id: string }[]).filter((r) => r.id === nsg.id);
+    expect(left).toEqual([]);
   });
 
   it('deletes everything in reverse order, and deleting again finds nothing', async () => {

@@ -1,6 +1,7 @@
 import { admitProvisioning } from '../../../src/cluster/admission/admission';
 import type { PreviousOperation } from '../../../src/cluster/admission/staleResources';
 import { planCluster } from '../../../src/cluster/plan';
+import type { PlanOptions } from '../../../src/cluster/plan/planCluster';
 import type { Plan } from '../../../src/cluster/plan/types';
 import { parseClusterSpec } from '../../../src/cluster/validate';
 
@@ -9,6 +10,7 @@ const SUB = '00000000-0000-0000-0000-000000000001';
 function planOf(
   pools: Record<string, unknown>[],
   controlPlane: Record<string, unknown> = { count: 1 },
+  existingNodes?: PlanOptions['existingNodes'],
 ): Plan {
   const parsed = parseClusterSpec({
     name: 'c1',
@@ -23,7 +25,7 @@ function planOf(
     },
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return planCluster(parsed.spec, { subscriptionId: SUB });
+  return planCluster(parsed.spec, { subscriptionId: SUB, ...(existingNodes ? { existingNodes } : {}) });
 }
 
 const previous = (plan: Plan): PreviousOperation => ({
@@ -80,8 +82,23 @@ describe('a changed cloud-init is never accepted and ignored', () => {
   });
 
   it('admits the same cloud-init, and a new pool (its nodes are created with it)', () => {
-    expect(admit(planOf(pools('x')), planOf(pools('x')), ['web', 'jobs']).ok).toBe(true);
-    const grown = [...pools('x'), { name: 'batch', count: 1, vmSize: 'Standard_D4s_v5', cloudInit: 'y' }];
-    expect(admit(planOf(pools('x')), planOf(grown), ['web', 'jobs', 'batch']).ok).toBe(true);
+    const same = '#cloud-config\nruncmd: [x]';
+    expect(admit(planOf(pools(same)), planOf(pools(same)), ['web', 'jobs']).ok).toBe(true);
+    const grown = [
+      ...pools(same),
+      { name: 'batch', count: 1, vmSize: 'Standard_D4s_v5', cloudInit: '#!/bin/sh\necho y' },
+    ];
+    expect(admit(planOf(pools(same)), planOf(grown), ['web', 'jobs', 'batch']).ok).toBe(true);
+  });
+
+  it('admits the same spec once the cluster exists, though its first node would now join instead of initialising', () => {
+    const cloudInit = '#cloud-config\nruncmd: [x]';
+    const before = planOf(pools(cloudInit));
+    const existing = { controlPlane: [{ name: 'c1-cp-0', zone: '1' }] };
+    const after = planOf(pools(cloudInit), { count: 1 }, existing);
+    const vm = (plan: Plan) => plan.resources.find((r) => r.name === 'c1-cp-0');
+    // The Kubernetes bootstrap part differs (kubeadm join), the spec's cloud-init does not.
+    expect(JSON.stringify(vm(after)?.body)).not.toBe(JSON.stringify(vm(before)?.body));
+    expect(admit(before, after, ['web', 'jobs']).ok).toBe(true);
   });
 });

@@ -9,6 +9,11 @@ function specOf(input: unknown): ClusterSpec {
   return result.spec;
 }
 
+const customDataOf = (vm: PlannedResource): string =>
+  Buffer.from(
+    (vm.body.properties as { osProfile: { customData: string } }).osProfile.customData,
+    'base64',
+  ).toString('utf8');
 const plan = (input: unknown): Plan => planCluster(specOf(input), { subscriptionId: SUBSCRIPTION_ID });
 const rg = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-demo/providers`;
 const vnetId = `${rg}/Microsoft.Network/virtualNetworks/demo-vnet`;
@@ -20,6 +25,7 @@ const natId = `${rg}/Microsoft.Network/natGateways/demo-nat`;
 const natIpId = `${rg}/Microsoft.Network/publicIPAddresses/demo-nat-pip`;
 const apiIpId = `${rg}/Microsoft.Network/publicIPAddresses/demo-api-pip`;
 const lbId = `${rg}/Microsoft.Network/loadBalancers/demo-api-lb`;
+const ilbId = `${rg}/Microsoft.Network/loadBalancers/demo-api-ilb`;
 
 function byName(p: Plan, name: string): PlannedResource {
   const found = p.resources.find((r) => r.name === name);
@@ -65,6 +71,7 @@ describe('planCluster: IaaS', () => {
       'workerSubnet:workers',
       'apiServerPublicIp:demo-api-pip',
       'apiServerLoadBalancer:demo-api-lb',
+      'apiServerInternalLoadBalancer:demo-api-ilb',
       ...[0, 1, 2].flatMap((i) => [`controlPlaneNic:demo-cp-${i}-nic`, `controlPlaneVm:demo-cp-${i}`]),
       ...[0, 1, 2].flatMap((i) => [`workerNic:demo-pool1-${i}-nic`, `workerVm:demo-pool1-${i}`]),
     ]);
@@ -219,6 +226,8 @@ describe('planCluster: IaaS', () => {
         publicIPAllocationMethod: 'Static',
         publicIPAddressVersion: 'IPv4',
         idleTimeoutInMinutes: 4,
+        // <cluster>-<8 hex of subscription/resource group/cluster>: the control-plane endpoint's DNS name
+        dnsSettings: { domainNameLabel: expect.stringMatching(/^demo-[0-9a-f]{8}$/) as string },
       },
     });
     const westus = plan(setPath(iaasInput(), 'location', 'westus'));
@@ -287,7 +296,7 @@ describe('planCluster: IaaS', () => {
       zone: '2',
       node: 'demo-cp-1',
       pool: 'controlPlane',
-      dependsOn: [cpSubnetId, lbId],
+      dependsOn: [cpSubnetId, lbId, ilbId],
       owned: true,
       body: {
         location: 'eastus',
@@ -304,7 +313,10 @@ describe('planCluster: IaaS', () => {
                 privateIPAllocationMethod: 'Dynamic',
                 privateIPAddressVersion: 'IPv4',
                 subnet: { id: cpSubnetId },
-                loadBalancerBackendAddressPools: [{ id: `${lbId}/backendAddressPools/control-plane` }],
+                loadBalancerBackendAddressPools: [
+                  { id: `${lbId}/backendAddressPools/control-plane` },
+                  { id: `${ilbId}/backendAddressPools/control-plane` },
+                ],
               },
             },
           ],
@@ -367,6 +379,7 @@ describe('planCluster: IaaS', () => {
               provisionVMAgent: true,
               ssh: { publicKeys: [{ path: '/home/azureuser/.ssh/authorized_keys', keyData: ED25519_KEY }] },
             },
+            customData: expect.any(String) as string,
           },
           networkProfile: {
             networkInterfaces: [
@@ -382,18 +395,77 @@ describe('planCluster: IaaS', () => {
     });
   });
 
-  it('passes cloud-init as base64 custom data, and the user tags along', () => {
+  it('boots every VM into the cluster: custom data of its role (kubeadm init on cp-0 only)', () => {
+    const roles = p.resources
+      .filter((r) => r.type === 'Microsoft.Compute/virtualMachines')
+      .map((vm) => [vm.name, /^\s*ROLE='(\w+)'$/m.exec(customDataOf(vm))?.[1]]);
+    expect(roles).toEqual([
+      ['demo-cp-0', 'initControlPlane'],
+      ['demo-cp-1', 'joinControlPlane'],
+      ['demo-cp-2', 'joinControlPlane'],
+      ['demo-pool1-0', 'worker'],
+      ['demo-pool1-1', 'worker'],
+      ['demo-pool1-2', 'worker'],
+    ]);
+    for (const vm of p.resources.filter((r) => r.type === 'Microsoft.Compute/virtualMachines')) {
+      expect(customDataOf(vm).startsWith('#cloud-config\n')).toBe(true);
+    }
+  });
+
+  it('a replacement cp-0 in a running cluster joins it instead of initialising a second cluster', () => {
+    const spec = specOf(iaasInput());
+    const replanned = planCluster(spec, {
+      subscriptionId: SUBSCRIPTION_ID,
+      existingNodes: {
+        controlPlane: [
+          { name: 'demo-cp-1', zone: '2' },
+          { name: 'demo-cp-2', zone: '3' },
+        ],
+      },
+    });
+    expect(customDataOf(byName(replanned, 'demo-cp-0'))).toMatch(/^\s*ROLE='joinControlPlane'$/m);
+  });
+
+  it('plans the internal API load balancer: a static frontend in the control-plane subnet, the same probe and rule', () => {
+    const ilb = byName(p, 'demo-api-ilb');
+    expect(ilb.dependsOn).toEqual([cpSubnetId]);
+    expect(ilb.body).toMatchObject({
+      sku: { name: 'Standard', tier: 'Regional' },
+      properties: {
+        frontendIPConfigurations: [
+          {
+            name: 'apiserver-internal',
+            zones: ['1', '2', '3'],
+            properties: {
+              privateIPAllocationMethod: 'Static',
+              privateIPAddress: '10.0.0.254',
+              subnet: { id: cpSubnetId },
+            },
+          },
+        ],
+        probes: [{ properties: { protocol: 'Https', port: 6443, requestPath: '/readyz' } }],
+        loadBalancingRules: [{ properties: { frontendPort: 6443, backendPort: 6443 } }],
+      },
+    });
+    expect(JSON.stringify(ilb.body)).not.toContain('publicIPAddress');
+    expect(JSON.stringify(ilb.body)).not.toContain('disableOutboundSnat');
+  });
+
+  it('adds the spec’s own cloud-init next to the bootstrap, and the user tags along', () => {
     const withInit = plan(
-      setPath(setPath(iaasInput(), 'controlPlane.cloudInit', '#cloud-config\n'), 'tags', { env: 'prod' }),
+      setPath(
+        setPath(iaasInput(), 'controlPlane.cloudInit', '#cloud-config\nruncmd: [[touch, /x]]\n'),
+        'tags',
+        {
+          env: 'prod',
+        },
+      ),
     );
     const vm = byName(withInit, 'demo-cp-0');
-    expect((vm.body.properties as { osProfile: { customData?: string } }).osProfile.customData).toBe(
-      Buffer.from('#cloud-config\n').toString('base64'),
-    );
+    expect(customDataOf(vm)).toMatch(/^Content-Type: multipart\/mixed/);
+    expect(customDataOf(vm)).toContain('runcmd: [[touch, /x]]');
     expect(vm.body.tags).toMatchObject({ env: 'prod', 'clusterProvisioner.cluster': 'demo' });
-    expect(
-      (byName(withInit, 'demo-pool1-0').body.properties as { osProfile: object }).osProfile,
-    ).not.toHaveProperty('customData');
+    expect(customDataOf(byName(withInit, 'demo-pool1-0'))).toMatch(/^#cloud-config\n/);
   });
 
   it('plans nodes without zones in a region without zones', () => {
@@ -453,6 +525,7 @@ describe('planCluster: IaaS in a brought VNet', () => {
     expect(byName(p, 'demo-cp-0-nic').dependsOn).toEqual([
       `${netRg}/virtualNetworks/shared-vnet/subnets/k8s-cp`,
       lbId,
+      ilbId,
     ]);
     expect(byName(p, 'demo-pool1-0-nic').dependsOn).toEqual([
       `${netRg}/virtualNetworks/shared-vnet/subnets/k8s-workers`,

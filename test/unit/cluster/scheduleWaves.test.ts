@@ -58,7 +58,7 @@ describe('provisioningWaves', () => {
         'demo-workers-nsg',
       ],
       ['control-plane'],
-      ['workers'],
+      ['demo-api-ilb', 'workers'],
       ['zone-1', 'zone-2', 'zone-3'],
     ]);
     expectOrderRespected(plan, provisioningWaves(plan.resources));
@@ -102,7 +102,7 @@ describe('deletionWaves', () => {
     const waves = deletionWaves(plan.resources);
     expect(waves[0]!.every((u) => u.resources[0]!.type === 'Microsoft.Compute/virtualMachines')).toBe(true);
     expect(keys(waves).slice(1)).toEqual([
-      ['demo-api-lb>demo-api-pip', 'workers'],
+      ['demo-api-ilb', 'demo-api-lb>demo-api-pip', 'workers'],
       ['control-plane', 'demo-workers-nsg'],
       ['demo-control-plane-nsg', 'demo-nat>demo-nat-pip', 'demo-vnet'],
     ]);

@@ -129,7 +129,10 @@ describe('parseClusterSpec: defaults', () => {
           cidr: '10.0.1.0/24',
           nsg: { name: 'demo-workers-nsg', resourceGroup: 'rg-demo' },
         },
-        apiServer: { authorizedCidrs: ['0.0.0.0/0'] },
+        apiServer: { authorizedCidrs: ['0.0.0.0/0'], internalIp: '10.0.0.254' },
+        cni: 'calico',
+        podCidr: '10.244.0.0/16',
+        serviceCidr: '10.96.0.0/12',
         sshAllowedCidrs: [],
       },
       controlPlane: {

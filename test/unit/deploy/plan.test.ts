@@ -109,6 +109,25 @@ describe('the deployment plan', () => {
     );
   });
 
+  it('gives what IaaS clusters with vaults need with --features iaas,keyvault: vaults, their secrets, node identities', () => {
+    const withVaults = planDeployment(parseDeployArgs([...base, '--features', 'iaas,keyvault']));
+    const roles = withVaults.resources
+      .filter((r) => r.type === 'Microsoft.Authorization/roleAssignments' && r.resourceGroup === 'rg-prov')
+      .filter((r) => r.id.includes('/resourceGroups/rg-prov/providers/Microsoft.Authorization/'))
+      .map((r) => (r.body['properties'] as { roleDefinitionId: string }).roleDefinitionId.split('/').pop());
+    expect(roles.sort()).toEqual(
+      [
+        BuiltInRoles.networkContributor,
+        BuiltInRoles.virtualMachineContributor,
+        BuiltInRoles.keyVaultContributor,
+        BuiltInRoles.keyVaultSecretsOfficer,
+        BuiltInRoles.managedIdentityContributor,
+        BuiltInRoles.managedIdentityOperator,
+        BuiltInRoles.rbacAdministrator,
+      ].sort(),
+    );
+  });
+
   it('grants role assignment writes only with a condition naming the roles the app hands out', () => {
     const all = planDeployment(parseDeployArgs([...base, '--features', 'aks,keyvault']));
     const admin = all.resources.find((r) =>

@@ -12,6 +12,7 @@ import {
   topics,
 } from './eventGrid/topics';
 import { components, workspaces } from './insights/components';
+import { vaults } from './keyVault/vaults';
 import { clusterExtensions } from './kubernetesConfiguration/extensions';
 import { fluxConfigurations } from './kubernetesConfiguration/fluxConfigurations';
 import { userAssignedIdentities } from './managedIdentity/userAssignedIdentities';
@@ -56,9 +57,13 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   roleAssignmentsAt(undefined),
   roleAssignmentsAt(ArmTypes.vnet),
   roleAssignmentsAt(ArmTypes.subnet),
+  roleAssignmentsAt(storageAccounts.type),
+  roleAssignmentsAt(components.type),
+  roleAssignmentsAt(topics.type),
   policyAssignments,
   clusterExtensions,
   fluxConfigurations,
+  vaults,
 ];
 
 const byType = new Map(PROVIDERS.map((p) => [p.type.toLowerCase(), p]));

@@ -63,6 +63,8 @@ export interface ProviderContext {
   removeRecord(key: string): void;
   /** A counter kept in the store's snapshot (public IP addresses are numbered from it). */
   nextPublicIpNumber(): number;
+  /** The emulator's own https://127.0.0.1:PORT (data-plane URLs such as a vault's point there). */
+  baseUrl(): string;
 }
 
 /** ARM's name rule for a type: a pattern and the sentence that explains it. */
@@ -113,6 +115,8 @@ export interface ResourceProvider {
   poll?: { write?: PollStyle; delete?: PollStyle };
   /** Writes and deletes answer at once (200/201, 200/204) instead of starting a long-running operation. */
   sync?: boolean;
+  /** A PUT answers 200 even when it creates: configuration resources that always exist on Azure (a site's app settings). */
+  putAlwaysOk?: boolean;
   /** PATCH: `sync` applies at once and answers the resource (Network's updateTags); default `lro`. */
   patch?: 'sync' | 'lro';
   /** The other resources this one's body points at; they feed the store's reverse-reference index. */

@@ -18,7 +18,14 @@ export class ResourceRecords implements ProviderContext {
   readonly records = new Map<string, ResourceRecord>();
   private readonly references = new ReferenceIndex();
 
+  /** Set once the server listens (see ArmStore.setBaseUrl). */
+  url = 'https://127.0.0.1';
+
   constructor(private readonly vcpuQuota: () => number) {}
+
+  baseUrl(): string {
+    return this.url;
+  }
 
   nextSeq(): number {
     this.seq += 1;

@@ -39,6 +39,12 @@ export function roleAssignmentsAt(scopeType: string | undefined): ResourceProvid
           `The specified role definition with ID '${roleGuid || roleDefinitionId}' does not exist.`,
         );
       }
+      const condition = asString(props.condition);
+      if (condition !== undefined && asString(props.conditionVersion) !== '2.0')
+        throw badRequest(
+          'InvalidConditionVersion',
+          `The role assignment condition needs conditionVersion '2.0', got '${asString(props.conditionVersion) ?? ''}'.`,
+        );
       const principalId = asString(props.principalId) ?? '';
       if (!GUID.test(principalId)) {
         throw badRequest('InvalidPrincipalId', `A valid principal ID must be provided for role assignment.`);

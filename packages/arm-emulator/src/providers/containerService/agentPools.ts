@@ -79,7 +79,6 @@ export const agentPools: ResourceProvider = {
       props,
       existing ? asObject(existing.body.properties) : undefined,
       asString(asObject(parent?.body.properties)?.kubernetesVersion),
-      location,
     );
     ctx.checkQuota(record.subscriptionId, location, required, (r) => r.key === record.key);
     return undefined;
@@ -93,8 +92,9 @@ export const agentPools: ResourceProvider = {
     return [
       {
         eventType: `Microsoft.ContainerService.NodePoolRolling${suffix}`,
+        // As AKS sends them: the topic is the managed cluster's id, the subject its name.
         topic: cluster.id,
-        subject: cluster.id,
+        subject: cluster.name,
         data: { nodePoolName: record.name },
       },
     ];

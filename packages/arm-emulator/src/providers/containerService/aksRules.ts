@@ -15,11 +15,25 @@ import { minorsBehind, offeredRelease, supportsLongTermSupport } from './kuberne
 const NETWORK_CONTRIBUTOR = '4d97b98b-1d4f-4787-a291-c67834d212e7';
 const ACI_SERVICE = 'microsoft.containerinstance/containergroups';
 
-export function checkVersionOffered(version: string, location: string): void {
+/**
+ * AKS's answers for a version it does not offer in the region: `AgentPoolK8sVersionNotSupported` for
+ * a pool's `orchestratorVersion`, `K8sVersionNotSupported` for the cluster's `kubernetesVersion` (as
+ * AKS reports them, e.g. Azure/AKS-era issues quoting both codes with these messages).
+ */
+export function checkPoolVersionOffered(version: string): void {
+  if (!offeredRelease(version)) {
+    throw badRequest(
+      'AgentPoolK8sVersionNotSupported',
+      `Version ${version} is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region. For more information, please check https://aka.ms/supported-version-list`,
+    );
+  }
+}
+
+export function checkClusterVersionOffered(cluster: string, version: string): void {
   if (!offeredRelease(version)) {
     throw badRequest(
       'K8sVersionNotSupported',
-      `Version ${version} is not supported in this region (${location}). Please use [az aks get-versions] command to get the supported version list in this region.`,
+      `Managed cluster ${cluster} has invalid version ${version}. Please use [az aks get-versions] command to get the supported version list in this region. For more information, please check https://aka.ms/supported-version-list`,
     );
   }
 }
@@ -30,17 +44,22 @@ export function checkPoolAgainstCluster(
   props: JsonObject,
   before: JsonObject | undefined,
   clusterVersion: string | undefined,
-  location: string,
 ): void {
   const version = asString(props.orchestratorVersion);
   if (version !== undefined) {
-    checkVersionOffered(version, location);
-    if (clusterVersion !== undefined) {
+    checkPoolVersionOffered(version);
+    // Skew is judged against an offered control-plane version (an unoffered one is refused by itself).
+    if (clusterVersion !== undefined && offeredRelease(clusterVersion)) {
       const behind = minorsBehind(clusterVersion, version);
       if (behind < 0 || behind > 2) {
+        const [cpMinor, poolMinor] = [clusterVersion, version].map((v) => v.split('.')[1] ?? '');
         throw badRequest(
           'NodePoolMcVersionIncompatible',
-          `Node pool '${name}' version ${version} and control plane version ${clusterVersion} are incompatible: a node pool may be at most 2 minor versions older than the control plane and never newer.`,
+          `Node pool version ${version} and control plane version ${clusterVersion} are incompatible. ` +
+            (behind < 0
+              ? `Minor version of node pool version ${poolMinor} is bigger than control plane version ${cpMinor}.`
+              : `Minor version of node pool version ${poolMinor} is more than 2 behind control plane version ${cpMinor}.`) +
+            ' For more information, please check https://aka.ms/version-skew-policy',
         );
       }
     }
@@ -51,8 +70,8 @@ export function checkPoolAgainstCluster(
     const memory = memoryGiBOfVmSize(size);
     if (vcpus < 2 || (memory !== undefined && memory < 4)) {
       throw badRequest(
-        'InvalidParameter',
-        `System node pool '${name}' must use a VM size with at least 2 vCPUs and 4 GiB of memory; ${size} is too small.`,
+        'SystemPoolSkuTooLow',
+        `System node pool must use VM sku with more than 2 cores and 4GB memory. Nodepool name: ${name}.`,
       );
     }
   }
@@ -104,10 +123,10 @@ function mayJoinSubnet(ctx: ProviderContext, subnetId: string, principalId: stri
 }
 
 /** The whole-cluster rules of a managed cluster PUT. */
-export function checkClusterRules(ctx: ProviderContext, record: ResourceRecord, location: string): void {
+export function checkClusterRules(ctx: ProviderContext, record: ResourceRecord): void {
   const props = asObject(record.body.properties) ?? {};
   const version = asString(props.kubernetesVersion);
-  if (version !== undefined) checkVersionOffered(version, location);
+  if (version !== undefined) checkClusterVersionOffered(record.name, version);
   if (asString(props.supportPlan) === 'AKSLongTermSupport') {
     if (asString(asObject(record.body.sku)?.tier) !== 'Premium') {
       throw badRequest(
@@ -122,9 +141,12 @@ export function checkClusterRules(ctx: ProviderContext, record: ResourceRecord, 
   for (const key of asArray(asObject(asObject(props.linuxProfile)?.ssh)?.publicKeys).map(asObject)) {
     const data = asString(key?.keyData) ?? '';
     if (!data.startsWith('ssh-rsa ')) {
-      throw badRequest(
+      throw new ArmError(
+        400,
         'InvalidParameter',
-        'The value of parameter linuxProfile.ssh.publicKeys.keyData is invalid: AKS accepts only ssh-rsa keys of at least 2048 bits.',
+        'The value of parameter linuxProfile.ssh.publicKeys.keyData is invalid. Please see https://aka.ms/aks-naming-rules for more details.',
+        {},
+        'linuxProfile.ssh.publicKeys.keyData',
       );
     }
   }

@@ -66,6 +66,11 @@ export function latestStableVersion(): string {
   return last?.patches[last.patches.length - 1] ?? '';
 }
 
+/** The highest patch AKS offers of a version's minor (`1.32` → `1.32.6`). */
+export function latestPatchOf(version: string): string | undefined {
+  return offeredRelease(version)?.patches.at(-1);
+}
+
 export function latestPreviewVersion(): string | undefined {
   const preview = RELEASES.filter((r) => r.isPreview);
   const last = preview[preview.length - 1];

@@ -6,7 +6,7 @@ import { asArray, asObject, asString, type JsonObject } from '../../json';
 import type { ResourceProvider } from '../provider';
 import { AKS_NAME_RULE, validatePool } from './agentPools';
 import { checkClusterRules, checkPoolAgainstCluster } from './aksRules';
-import { latestPreviewVersion, latestStableVersion, minorsBehind } from './kubernetesVersions';
+import { latestPatchOf, latestPreviewVersion, latestStableVersion, minorsBehind } from './kubernetesVersions';
 
 /** AKS clusters; their agent pools are child resources kept from `agentPoolProfiles`. */
 export const managedClusters: ResourceProvider = {
@@ -58,10 +58,9 @@ export const managedClusters: ResourceProvider = {
         d.props,
         before ? asObject(before.body.properties) : undefined,
         clusterVersion,
-        location,
       );
     }
-    checkClusterRules(ctx, record, location);
+    checkClusterRules(ctx, record);
     // Without any mode AKS makes the first pool the System pool; only all-User is refused.
     if (!existing && desired.every((d) => asString(d.props.mode)?.toLowerCase() === 'user')) {
       throw badRequest(
@@ -87,20 +86,34 @@ export const managedClusters: ResourceProvider = {
     };
   },
   events(_ctx, record, moment) {
-    if (moment.kind !== 'write' || moment.phase !== 'succeeded') return [];
+    if (moment.kind !== 'write') return [];
+    // The pools written with the cluster (its agentPoolProfiles) roll out with it.
+    const suffix = { started: 'Started', succeeded: 'Succeeded', failed: 'Failed' }[moment.phase];
+    const rolling = asArray(asObject(record.body.properties)?.agentPoolProfiles)
+      .map((p) => asString(asObject(p)?.name))
+      .filter((name): name is string => name !== undefined)
+      .map((nodePoolName) => ({
+        eventType: `Microsoft.ContainerService.NodePoolRolling${suffix}`,
+        topic: record.id,
+        subject: record.name,
+        data: { nodePoolName },
+      }));
+    if (moment.phase !== 'succeeded') return rolling;
     const version = asString(asObject(record.body.properties)?.kubernetesVersion) ?? '';
     const latest = latestStableVersion();
-    if (version === '' || minorsBehind(latest, version) <= 0) return [];
+    if (version === '' || minorsBehind(latest, version) <= 0) return rolling;
     const preview = latestPreviewVersion();
     return [
+      ...rolling,
       {
         eventType: 'Microsoft.ContainerService.NewKubernetesVersionAvailable',
         topic: record.id,
-        subject: record.id,
+        subject: record.name,
         data: {
           latestSupportedKubernetesVersion: latest,
           latestStableKubernetesVersion: latest,
-          lowestMinorKubernetesVersion: version,
+          // The highest patch of the cluster's own (lowest applicable) minor version.
+          lowestMinorKubernetesVersion: latestPatchOf(version) ?? version,
           ...(preview !== undefined ? { latestPreviewKubernetesVersion: preview } : {}),
         },
       },

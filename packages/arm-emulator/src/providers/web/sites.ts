@@ -2,6 +2,7 @@ import { badRequest } from '../../armError';
 import { asObject, asString, type JsonObject } from '../../json';
 import type { Reference, ResourceProvider } from '../provider';
 import { requireRef } from '../shared';
+import { scmHostOf } from './kudu';
 
 const SERVERFARMS = 'Microsoft.Web/serverfarms';
 const IDENTITIES = 'Microsoft.ManagedIdentity/userAssignedIdentities';
@@ -21,7 +22,15 @@ export const sites: ResourceProvider = {
   latencyMs: { write: 0, delete: 0 },
   sync: true,
   patch: 'sync',
-  readOnly: ['state', 'defaultHostName', 'hostNames', 'enabledHostNames', 'usageState', 'availabilityState'],
+  readOnly: [
+    'state',
+    'defaultHostName',
+    'hostNames',
+    'enabledHostNames',
+    'hostNameSslStates',
+    'usageState',
+    'availabilityState',
+  ],
   nameRule: {
     pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,58}[a-zA-Z0-9])?$/,
     message: (name) => `The site name '${name}' is invalid: 2-60 letters, digits and hyphens.`,
@@ -55,7 +64,12 @@ export const sites: ResourceProvider = {
     props.state = 'Running';
     props.defaultHostName = host;
     props.hostNames = [host];
-    props.enabledHostNames = [host, `${record.name.toLowerCase()}.scm.azurewebsites.net`];
+    const scm = scmHostOf(record.name);
+    props.enabledHostNames = [host, scm];
+    props.hostNameSslStates = [
+      { name: host, sslState: 'Disabled', hostType: 'Standard' },
+      { name: scm, sslState: 'Disabled', hostType: 'Repository' },
+    ];
   },
 };
 
@@ -64,6 +78,7 @@ export const siteConfig: ResourceProvider = {
   type: 'Microsoft.Web/sites/config',
   latencyMs: { write: 0, delete: 0 },
   sync: true,
+  putAlwaysOk: true,
   nameRule: {
     pattern: /^appsettings$/i,
     message: (name) => `The emulator serves config/appsettings only, not '${name}'.`,
