@@ -152,6 +152,55 @@ function paths(): Json {
         },
       },
     },
+    '/events/scaling': {
+      post: {
+        operationId: 'nodeScalingWebhook',
+        summary:
+          'Event Grid WebHook endpoint for node-scaling and ARM resource events (Event Grid schema or CloudEvents 1.0, batched); a batch is validated whole: one malformed event refuses it with 400 and none is applied',
+        parameters: [
+          {
+            name: 'aeg-event-type',
+            in: 'header',
+            required: false,
+            description: '`Notification`, or `SubscriptionValidation` for the handshake',
+            schema: { type: 'string' },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: {} },
+            'application/cloudevents+json': { schema: { type: 'object' } },
+            'application/cloudevents-batch+json': { schema: { type: 'array', items: { type: 'object' } } },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Every event was handled (accepted, or logged and ignored), or the validation handshake answered (`validationResponse`)',
+            content: { 'application/json': {} },
+          },
+          '400': {
+            description:
+              'Not JSON, no events, or malformed events (each named by id, type and field in `rejected`); nothing was applied',
+            content: { 'application/json': {} },
+          },
+          '413': { description: 'The delivery is larger than 1 MB', content: { 'application/json': {} } },
+          '500': {
+            description: 'The durable store failed; Event Grid retries',
+            content: { 'application/json': {} },
+          },
+        },
+      },
+      options: {
+        operationId: 'nodeScalingWebhookValidation',
+        summary: 'CloudEvents abuse-protection handshake: answers WebHook-Allowed-Origin',
+        responses: {
+          '200': { description: 'The origin is allowed' },
+          '400': { description: 'No WebHook-Request-Origin header' },
+        },
+      },
+    },
     '/clusters/{name}/topology': {
       parameters: [nameParameter],
       get: {

@@ -192,6 +192,8 @@ function applyAksDefaults(parsed: ParsedAksClusterSpec): AksClusterSpec {
       zones: pool.zones ?? zones,
       // The first pool hosts system pods unless the user says otherwise.
       mode: pool.mode ?? (index === 0 ? 'System' : 'User'),
+      clusterAutoscaler:
+        pool.clusterAutoscaler ?? (pool.minCount ?? pool.count) < (pool.maxCount ?? pool.count),
       ...(pool.osDiskSizeGB !== undefined ? { osDiskSizeGB: pool.osDiskSizeGB } : {}),
       ...(pool.maxPods !== undefined ? { maxPods: pool.maxPods } : {}),
       kubernetesVersion: pool.kubernetesVersion ?? parsed.kubernetesVersion,

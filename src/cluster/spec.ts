@@ -334,6 +334,12 @@ export const aksNodePoolSchema = z.strictObject({
   vmSize,
   zones: zones.optional(),
   mode: z.enum(['System', 'User']).optional(),
+  /**
+   * Whether AKS's cluster autoscaler owns the pool's count (default: when minCount < maxCount). With
+   * `false` and minCount < maxCount, the count is the provisioner's to scale within the bounds
+   * (Event Grid demand, scale requests, the scale route).
+   */
+  clusterAutoscaler: z.boolean().optional(),
   osDiskSizeGB: z.number().int().min(30).max(2048).optional(),
   maxPods: z.number().int().min(10).max(250).optional(),
   /** The pool's `orchestratorVersion`; default: the cluster's. At most two minors behind it. */
@@ -503,6 +509,8 @@ export interface IaasNodePoolSpec extends NodePoolSpec {
 
 export interface AksNodePoolSpec extends NodePoolSpec {
   mode: 'System' | 'User';
+  /** AKS's cluster autoscaler owns the count (then only minCount/maxCount are written). */
+  clusterAutoscaler: boolean;
   osDiskSizeGB?: number;
   maxPods?: number;
   /** The pool's `orchestratorVersion`: the cluster's unless the spec says otherwise. */

@@ -30,6 +30,7 @@ import { readAksEvents } from '../events/aksEvents';
 import type * as AksPreflight from '../resources/aksPreflight';
 import { armSettingsFromEnv, createArmClients } from '../resources/clients';
 import type * as Registry from '../resources/types/registry';
+import { readAgentPoolSize } from './scaling/aksScaleStep';
 import { readClusterRecord } from './scaling/clusterRecord';
 import { scaledNodesOf, withScaledNodes } from './scaling/scaledNodes';
 import { nodePoolViews } from './scaling/startPoolRequest';
@@ -285,6 +286,9 @@ async function mergeLiveNodeProgress(
 /** Only clusters are clusters: `demo:zone-1` names a zone's sub-orchestration, not a cluster. */
 const isClusterName = (name: string): boolean => clusterNameOf(clusterInstanceId(name)) === name;
 
+/** ARM clients of the status route (AKS pools' live sizes), made on first use. */
+let statusArm: ReturnType<typeof createArmClients> | undefined;
+
 async function getCluster(request: HttpRequest, client: DurableClient) {
   const name = request.params['name'] ?? '';
   const status = isClusterName(name) ? await tryGetStatus(client, clusterInstanceId(name)) : undefined;
@@ -293,7 +297,18 @@ async function getCluster(request: HttpRequest, client: DurableClient) {
   if (isActive(stateOf(status)) && view.operation === 'provision')
     await mergeLiveNodeProgress(client, view, status);
   const record = await readClusterRecord(client, name);
-  if (record && !record.deleted) view.nodePools = await nodePoolViews(client, record);
+  if (record && !record.deleted) {
+    const aks =
+      // Read live once the cluster is up (while it is being created or deleted, the plan's sizes show).
+      record.spec.type === 'aks' && !record.active
+        ? (statusArm ??= createArmClients(armSettingsFromEnv(process.env)))
+        : undefined;
+    view.nodePools = await nodePoolViews(
+      client,
+      record,
+      aks && ((pool) => readAgentPoolSize(record, pool, aks)),
+    );
+  }
   if (record && !record.deleted && record.spec.type === 'aks') {
     const aksEvents = await readAksEvents(client, name);
     if (aksEvents) view.aksEvents = aksEvents;

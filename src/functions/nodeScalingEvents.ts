@@ -14,8 +14,10 @@ import * as df from 'durable-functions';
 
 import type { NodePoolRequest } from '../cluster/scaling/nodePoolState';
 import { handleAksEvent } from '../events/aksEvents';
+import { aksNodeResourceOf } from '../events/aksNodeResources';
 import { type EventEnvelope, parseNodeScalingEvent, type ResourceDeleted } from '../events/nodeScalingEvents';
 import { type ClusterRecord, poolConfigOf, readClusterRecord } from './scaling/clusterRecord';
+import { sweepFinishedPoolRequests } from './scaling/purgeRequests';
 import {
   NODE_POOL_INSTANCE_PREFIX,
   type RepairClusterInput,
@@ -106,6 +108,14 @@ async function handleResourceDeleted(
   data: ResourceDeleted,
 ): Promise<Outcome> {
   const what = `${envelope.type} ${envelope.id} (${data.resourceUri})`;
+  // AKS (issue 10): AKS heals the node resources it manages; nothing of ours to repair.
+  const aksNode = aksNodeResourceOf(data.resourceUri);
+  if (aksNode) {
+    context.warn(
+      `acknowledged ${what}: a node resource AKS manages (node resource group ${aksNode.resourceGroup}); AKS heals its own nodes`,
+    );
+    return 'ignored';
+  }
   const found = await findOwningCluster(client, data.resourceUri);
   if (!found || found.record.deleted || found.record.active) {
     // Not ours, or ours being created or deleted (its own deletes arrive here too).
@@ -218,5 +228,6 @@ df.app.client.eventGrid(ScalingFunctions.nodeScalingEvents, {
   handler: async (event, client, context) => {
     if (await handleAksEvent(event, client, context)) return; // AKS's own events: events/aksEvents.ts
     await handleNodeScalingEvent(event, client, context);
+    await sweepFinishedPoolRequests(client, context);
   },
 });

@@ -14,6 +14,7 @@ import {
   startDelete,
 } from '../resources/asyncReconcile';
 import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../resources/clients';
+import { writeClusterSecretsAfterApply } from '../resources/clusterSecrets';
 import { defaultRetryPolicy, type ReconcileClients, type RetryPolicy } from '../resources/reconcile';
 import { applyChain, deleteChain } from '../resources/resourceChains';
 import { verifyResourceGroup } from '../resources/resourceGroups';
@@ -90,11 +91,17 @@ async function reportReadyNodes(
 df.app.activity(DurableFunctions.applyResources, {
   extraInputs: [df.input.durableClient()],
   handler: async (input: ApplyResourcesInput, context): Promise<ApplyResourcesOutput> => {
-    const outcome = await applyChain(resourceTypes, await armClients(), input.resources, {
-      retry: retryPolicy(),
-      onRetry: ({ resourceId, attempt, delayMs, error }) =>
-        context.warn(`retrying ${resourceId} in ${delayMs} ms after ${error.armCode} (attempt ${attempt})`),
-    });
+    const outcome = await applyChain(
+      resourceTypes,
+      await armClients(),
+      input.resources,
+      {
+        retry: retryPolicy(),
+        onRetry: ({ resourceId, attempt, delayMs, error }) =>
+          context.warn(`retrying ${resourceId} in ${delayMs} ms after ${error.armCode} (attempt ${attempt})`),
+      },
+      writeClusterSecretsAfterApply(await armClients(), { retry: retryPolicy() }),
+    );
     await reportReadyNodes(context, input, outcome);
     for (const r of outcome.results) context.log(`${r.action} ${r.id}`);
     if (outcome.failure) {
@@ -164,11 +171,15 @@ df.app.activity(DurableFunctions.startOperations, {
   extraInputs: [df.input.durableClient()],
   handler: async (input: StartOperationsInput, context): Promise<OperationsOutput> => {
     const clients = await armClients();
-    const outcomes = await mapLimit(input.resources, START_CONCURRENCY, (r) =>
-      input.kind === 'apply' && r.step !== 'delete'
-        ? startApply(resourceTypes, clients, r)
-        : startDelete(resourceTypes, clients, r),
-    );
+    // A cluster's vault gets its secrets as soon as it exists (only public facts join its outputs).
+    const afterApply = writeClusterSecretsAfterApply(clients, { retry: retryPolicy() });
+    const outcomes = await mapLimit(input.resources, START_CONCURRENCY, async (r) => {
+      if (input.kind !== 'apply' || r.step === 'delete') return startDelete(resourceTypes, clients, r);
+      const outcome = await startApply(resourceTypes, clients, r);
+      return outcome.state === 'applied' && r.owned
+        ? { ...outcome, result: await afterApply(r, outcome.result) }
+        : outcome;
+    });
     logOutcomes(context, outcomes);
     const ready = input.resources.filter(
       (r, i) =>

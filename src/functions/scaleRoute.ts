@@ -13,6 +13,7 @@ import * as df from 'durable-functions';
 
 import { ScalingSettingError } from '../cluster/scaling/poolScalingView';
 import { poolConfigOf, readClusterRecord } from './scaling/clusterRecord';
+import { sweepFinishedPoolRequests } from './scaling/purgeRequests';
 import { poolRequestInstanceId, startPoolRequest } from './scaling/startPoolRequest';
 
 const problem = (status: number, code: string, message: string): HttpResponseInit => ({
@@ -79,6 +80,7 @@ async function scalePool(
   }
   if (!instanceId) return problem(500, 'StartFailed', 'could not start the scale request; try again');
   context.log(`scale request ${requestId}: ${name}/${pool} to ${count} nodes as ${instanceId}`);
+  await sweepFinishedPoolRequests(client, context);
   return client.createCheckStatusResponse(request, instanceId);
 }
 

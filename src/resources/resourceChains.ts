@@ -35,23 +35,30 @@ function failureOf(err: unknown, resourceId: string): ResourceFailure {
   return classifyArmError(err, resourceId).toFailure();
 }
 
+/**
+ * Work that belongs to a resource once it exists, before the chain goes on (a cluster's vault gets
+ * its secrets before the role assignment scoped to one of them): returns the result, with any
+ * public outputs added. A failure counts as the resource's.
+ */
+export type AfterApply = (planned: PlannedResource, result: ApplyResult) => Promise<ApplyResult>;
+
 /** Owned resources are applied, brought ones (`owned: false`) only verified. */
 export async function applyChain(
   types: ResourceTypeRegistry,
   clients: ReconcileClients,
   resources: PlannedResource[],
   options: ReconcileOptions = {},
+  afterApply?: AfterApply,
 ): Promise<{ results: ApplyResult[]; failure?: ResourceFailure }> {
   const results: ApplyResult[] = [];
   for (const planned of resources) {
     const r = planned;
     try {
       const filled = await withPlannedInputs(planned, (id) => outputsOfResource(types, clients, id, options));
-      results.push(
-        r.owned
-          ? await applyResource(types, clients, filled, options)
-          : await verifyResource(types, clients, filled, options),
-      );
+      const result = r.owned
+        ? await applyResource(types, clients, filled, options)
+        : await verifyResource(types, clients, filled, options);
+      results.push(afterApply && r.owned ? await afterApply(r, result) : result);
     } catch (err) {
       return { results, failure: failureOf(err, r.id) };
     }

@@ -25,7 +25,7 @@ export interface OperationRecord {
   /** Arrival time, epoch milliseconds. */
   time: number;
   durationMs: number;
-  /** PUT/PATCH/DELETE/POST on an ARM resource (polls and reads are not writes). */
+  /** PUT/PATCH/DELETE/POST on an ARM resource (polls, reads and Key Vault data-plane calls are not). */
   write: boolean;
   /** Id of the injected fault that matched this request, if any. */
   faultId?: string;
@@ -148,7 +148,9 @@ export function createArmRequestHandler(
           status: reply.status,
           time: started,
           durationMs: Date.now() - started,
-          write: WRITE_METHODS.has(method) && !isPoll && !readAction,
+          // A vault's secrets data plane is logged too, but its writes are not ARM writes.
+          write:
+            WRITE_METHODS.has(method) && !isPoll && !readAction && segments[0]?.toLowerCase() !== '_vaults',
           ...(faultId !== undefined ? { faultId } : {}),
         };
         ctx.log.push(record);

@@ -15,7 +15,7 @@ import { computeLimitsOf, ComputeThrottle, type ComputeThrottleSetting } from '.
 import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
-import { SecretsDataPlane } from './keyVault/secretsDataPlane';
+import { SecretsDataPlane, type SecretsSnapshot } from './keyVault/secretsDataPlane';
 import type { LatencyDistribution } from './latencyDistributions';
 import { type LatencyDraw, LatencyModel, type LatencyModelKind } from './latencyModel';
 import { PROVIDERS } from './providers';
@@ -151,11 +151,16 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = undefined;
     dirty = false;
-    writeFileDurably(stateFile, JSON.stringify(store.snapshot()));
+    writeFileDurably(stateFile, JSON.stringify({ ...store.snapshot(), secrets: secrets.snapshot() }));
   };
   /** Before any answer: what the answer tells (a write accepted, an operation ended) is on disk. */
   const persist = (): void => {
     if (dirty) saveNow();
+  };
+  const markDirty = (): void => {
+    if (!stateFile || closed) return;
+    dirty = true;
+    saveTimer ??= setTimeout(saveNow, SAVE_DEBOUNCE_MS);
   };
 
   const store: ArmStore = new ArmStore({
@@ -171,15 +176,12 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       timers.add(timer);
     },
     onEvent: (event) => events.publish([event]),
-    onChange: () => {
-      if (!stateFile || closed) return;
-      dirty = true;
-      saveTimer ??= setTimeout(saveNow, SAVE_DEBOUNCE_MS);
-    },
+    onChange: () => markDirty(),
   });
+  const secrets = new SecretsDataPlane(store, () => markDirty());
 
   if (stateFile && fs.existsSync(stateFile)) {
-    let snapshot: StoreSnapshot;
+    let snapshot: StoreSnapshot & { secrets?: SecretsSnapshot };
     try {
       snapshot = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as StoreSnapshot;
     } catch (err) {
@@ -193,6 +195,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       );
     }
     store.restore(snapshot);
+    secrets.restore(snapshot.secrets);
   }
   const seed = (): void => {
     for (const g of options.resourceGroups ?? []) {
@@ -205,7 +208,6 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     for (const t of timers) clearTimeout(t);
     timers.clear();
   };
-  const secrets = new SecretsDataPlane(store);
   const reset = (): void => {
     clearTimers();
     routerContext.throttle?.reset();

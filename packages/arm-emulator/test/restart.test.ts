@@ -3,11 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { KeyVaultManagementClient } from '@azure/arm-keyvault';
+import { SecretClient } from '@azure/keyvault-secrets';
 import { generate } from 'selfsigned';
 
 import { startArmEmulator } from '../src';
 import { tlsFilesFor } from '../src/tlsIdentity';
-import { clientsFor, id, type Kit, LOCATION, rawRequest, RG, startKit } from './armTestKit';
+import { clientsFor, id, type Kit, LOCATION, rawRequest, RG, startKit, SUBSCRIPTION } from './armTestKit';
 
 describe('ARM emulator restarts', () => {
   let kit: Kit | undefined;
@@ -158,5 +160,43 @@ describe('ARM emulator restarts', () => {
       await a.close();
       await b.close();
     }
+  });
+  it('keeps the secrets it acknowledged: a vault read after a crash answers what was written before it', async () => {
+    const credential = {
+      getToken: () => Promise.resolve({ token: 'restart-test', expiresOnTimestamp: Date.now() + 3_600_000 }),
+    };
+    const vaultBody = {
+      location: LOCATION,
+      properties: {
+        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        sku: { family: 'A' as const, name: 'standard' as const },
+        enableRbacAuthorization: true,
+      },
+    };
+    kit = await startKit({ stateFile, timeScale: 0 });
+    const first = kit.emulator;
+    const kv = new KeyVaultManagementClient(credential, SUBSCRIPTION, {
+      endpoint: first.url,
+      credentials: { scopes: [`${first.url}/.default`] },
+      tlsOptions: { ca: first.caCertPem },
+      retryOptions: { maxRetries: 0 },
+    });
+    const vault = await kv.vaults.beginCreateOrUpdateAndWait(RG, 'kv-restart-01', vaultBody, kit.lro);
+    const secrets = new SecretClient(vault.properties.vaultUri ?? '', credential, {
+      disableChallengeResourceVerification: true,
+      tlsOptions: { ca: first.caCertPem },
+      // default retries: the restarted server drops the kept-alive socket once
+      retryOptions: { maxRetries: 2, retryDelayInMs: 10 },
+    });
+    await secrets.setSecret('join-token', 'first');
+    const second = await secrets.setSecret('join-token', 'second');
+    const copy = crashCopy(); // what a SIGKILL right after the answer leaves on disk
+    await kit.close();
+    kit = undefined;
+
+    kit = await startKit({ stateFile: copy, port: Number(new URL(first.url).port), resourceGroups: [] });
+    const read = await secrets.getSecret('join-token');
+    expect(read.value).toBe('second');
+    expect(read.properties.version).toBe(second.properties.version);
   });
 });

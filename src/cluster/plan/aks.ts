@@ -16,7 +16,7 @@ const OPEN_TO_ALL = '0.0.0.0/0';
 
 /** A pool's settings as AKS takes them: `properties` of an agent pool, or an `agentPoolProfiles` entry without its name. */
 export function agentPoolProperties(pool: AksNodePoolSpec, nodeSubnetId: string): JsonObject {
-  const autoscale = pool.minCount < pool.maxCount;
+  const autoscale = pool.clusterAutoscaler;
   return {
     mode: pool.mode,
     type: 'VirtualMachineScaleSets',

@@ -7,6 +7,7 @@ import { renderCustomData } from '../bootstrap/cloudConfig';
 import { clusterBootstrap, nodeRole } from '../bootstrap/clusterBootstrap';
 import type { ClusterBootstrap, NodeRole } from '../bootstrap/model';
 import type { IaasClusterSpec, OsDiskSpec } from '../spec';
+import type { BootstrapAccessPlan } from './bootstrapAccess';
 import { type PlanContext, resource, TAG_NODE, TAG_POOL } from './context';
 import { type ExistingNode, nodeNamePrefix, type NodePlacement, placeNodesAcrossZones } from './placement';
 import { CONTROL_PLANE_POOL, type JsonObject, type PlannedResource, ResourceTypes } from './types';
@@ -25,6 +26,10 @@ interface NodeGroup {
   backendPoolIds: string[];
   /** Resources a NIC of this group must wait for. */
   nicDependsOn: string[];
+  /** The user-assigned identity the group's VMs read their bootstrap secrets as. */
+  identityId: string;
+  /** Resources a VM of this group must wait for besides its NIC (its identity and role). */
+  vmDependsOn: string[];
   placements: NodePlacement[];
   nicRole: 'controlPlaneNic' | 'workerNic';
   vmRole: 'controlPlaneVm' | 'workerVm';
@@ -40,6 +45,11 @@ export function planNodes(
     backendPoolId: string;
     internalLoadBalancerId: string;
     internalBackendPoolId: string;
+    /** Identities and role assignments the nodes read the cluster's vault with (bootstrapAccess.ts). */
+    access: Pick<
+      BootstrapAccessPlan,
+      'controlPlaneIdentityId' | 'workerIdentityId' | 'controlPlaneReady' | 'workerReady'
+    >;
   },
   existingNodes: ExistingNodes = {},
 ): PlannedResource[] {
@@ -55,6 +65,8 @@ export function planNodes(
       subnetId: refs.controlPlaneSubnetId,
       backendPoolIds: [refs.backendPoolId, refs.internalBackendPoolId],
       nicDependsOn: [refs.controlPlaneSubnetId, refs.loadBalancerId, refs.internalLoadBalancerId],
+      identityId: refs.access.controlPlaneIdentityId,
+      vmDependsOn: refs.access.controlPlaneReady,
       placements: placeNodesAcrossZones(
         nodeNamePrefix(spec.name, CONTROL_PLANE_POOL),
         spec.controlPlane.zones,
@@ -72,6 +84,8 @@ export function planNodes(
       subnetId: refs.workerSubnetId,
       backendPoolIds: [],
       nicDependsOn: [refs.workerSubnetId],
+      identityId: refs.access.workerIdentityId,
+      vmDependsOn: refs.access.workerReady,
       placements: placeNodesAcrossZones(
         nodeNamePrefix(spec.name, pool.name),
         pool.zones,
@@ -143,10 +157,11 @@ function planNode(
     ...(zone !== undefined ? { zone } : {}),
     node,
     pool: group.pool,
-    dependsOn: [nicId],
+    dependsOn: [nicId, ...group.vmDependsOn],
     owned: true,
     body: {
       location: spec.location,
+      identity: { type: 'UserAssigned', userAssignedIdentities: { [group.identityId]: {} } },
       tags: ctx.tags(group.vmRole, {
         ...nodeTags,
         'clusterProvisioner.kubernetesVersion': spec.kubernetesVersion,

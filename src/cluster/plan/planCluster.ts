@@ -2,6 +2,7 @@
 import { regionZones } from '../applyDefaults';
 import type { ClusterSpec } from '../spec';
 import { planManagedCluster } from './aks';
+import { planBootstrapAccess } from './bootstrapAccess';
 import { type ExistingNodes, planNodes } from './compute';
 import { PlanContext } from './context';
 import { planApiServerLoadBalancer } from './loadBalancer';
@@ -50,6 +51,7 @@ export function planCluster(spec: ClusterSpec, opts: PlanOptions): Plan {
     regionZones(spec.location),
     network.controlPlaneSubnetId,
   );
+  const access = planBootstrapAccess(spec, ctx);
   const nodes = planNodes(
     spec,
     ctx,
@@ -60,8 +62,12 @@ export function planCluster(spec: ClusterSpec, opts: PlanOptions): Plan {
       backendPoolId: loadBalancer.backendPoolId,
       internalLoadBalancerId: loadBalancer.internalLoadBalancerId,
       internalBackendPoolId: loadBalancer.internalBackendPoolId,
+      access,
     },
     opts.existingNodes,
   );
-  return { cluster, resources: [...network.resources, ...loadBalancer.resources, ...nodes] };
+  return {
+    cluster,
+    resources: [...network.resources, ...loadBalancer.resources, ...access.resources, ...nodes],
+  };
 }

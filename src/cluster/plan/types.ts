@@ -17,6 +17,7 @@ export const ResourceTypes = {
   agentPool: 'Microsoft.ContainerService/managedClusters/agentPools',
   userAssignedIdentity: 'Microsoft.ManagedIdentity/userAssignedIdentities',
   roleAssignment: 'Microsoft.Authorization/roleAssignments',
+  keyVault: 'Microsoft.KeyVault/vaults',
   policyAssignment: 'Microsoft.Authorization/policyAssignments',
   clusterExtension: 'Microsoft.KubernetesConfiguration/extensions',
   fluxConfiguration: 'Microsoft.KubernetesConfiguration/fluxConfigurations',
@@ -47,6 +48,9 @@ export type ResourceRole =
   | 'nodeSubnet'
   | 'virtualNodesSubnet'
   | 'controlPlaneIdentity'
+  | 'nodeIdentity'
+  | 'clusterVault'
+  | 'vaultRoleAssignment'
   | 'networkRoleAssignment'
   | 'agentPool'
   | 'policyAssignment'

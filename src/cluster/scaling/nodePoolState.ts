@@ -24,6 +24,21 @@ export interface PoolNode {
   zone?: string;
 }
 
+/**
+ * An AKS pool's size as the agent pool has it. AKS places and heals the nodes itself, so an AKS pool
+ * is scaled through these numbers, never node by node: `count` when the provisioner owns the size;
+ * `minCount` (the floor; `maxCount` stays the spec's) when AKS's cluster autoscaler owns it.
+ */
+export interface AgentPoolSize {
+  /** The cluster autoscaler owns `count` (AKS refuses a count sent to such a pool). */
+  autoscaled: boolean;
+  /** Nodes now (for an autoscaled pool, wherever the autoscaler moved it). */
+  count: number;
+  /** The autoscaler's window, when autoscaled. */
+  minCount?: number;
+  maxCount?: number;
+}
+
 /** What the cluster's record says about the pool; sent with every request so the entity can start. */
 export interface NodePoolConfig {
   clusterName: string;
@@ -39,6 +54,8 @@ export interface NodePoolConfig {
    * applied again) resets the pool to the nodes that provisioning planned.
    */
   generation?: string;
+  /** AKS pools: the agent pool as planned (then `nodes` is empty: AKS names and places nodes). */
+  agentPool?: AgentPoolSize;
 }
 
 export type DecisionSource =
@@ -66,8 +83,13 @@ export interface NodePoolState {
   maxCount: number;
   zones: string[];
   desired: number;
-  /** The pool's nodes as the last scale step left them (or as provisioned). */
+  /** The pool's nodes as the last scale step left them (or as provisioned); [] for AKS. */
   nodes: PoolNode[];
+  /**
+   * AKS pools: the agent pool as the last step wrote or read it. `desired` is then the count (the
+   * provisioner owns the size) or the autoscaler's floor, `minCount` (the autoscaler owns it).
+   */
+  agentPool?: AgentPoolSize;
   /** Newest demand applied: its `observedAt` as sent and as epoch ms. */
   newestDemandAt?: string;
   newestDemandAtMs?: number;
@@ -137,7 +159,35 @@ export interface RequestResult {
   runner: 'start' | 'running' | 'none';
 }
 
+/**
+ * The size a step compares with `desired`: the nodes there are (IaaS), the agent pool's count (AKS,
+ * manual), or its autoscaler floor (AKS, autoscaled).
+ */
+export function currentSize(state: Pick<NodePoolState, 'nodes' | 'agentPool' | 'minCount'>): number {
+  const pool = state.agentPool;
+  if (!pool) return state.nodes.length;
+  return pool.autoscaled ? (pool.minCount ?? state.minCount) : pool.count;
+}
+
 export function initialState(config: NodePoolConfig): NodePoolState {
+  if (config.agentPool) {
+    const agentPool = { ...config.agentPool };
+    return {
+      clusterName: config.clusterName,
+      pool: config.pool,
+      ...(config.generation !== undefined ? { generation: config.generation } : {}),
+      minCount: config.minCount,
+      maxCount: config.maxCount,
+      zones: [...config.zones],
+      desired: currentSize({ nodes: [], agentPool, minCount: config.minCount }),
+      nodes: [],
+      agentPool,
+      removableNodes: [],
+      processedEventIds: [],
+      repairPending: false,
+      retired: false,
+    };
+  }
   return {
     clusterName: config.clusterName,
     pool: config.pool,
@@ -183,7 +233,7 @@ function clampNote(asked: number, state: NodePoolState): string {
 
 /** Whether the pool needs a step: another size, or a repair. */
 export function needsWork(state: NodePoolState): boolean {
-  return !state.retired && (state.desired !== state.nodes.length || state.repairPending);
+  return !state.retired && (state.desired !== currentSize(state) || state.repairPending);
 }
 
 /**
@@ -265,7 +315,7 @@ export function applyRequest(
   }
 
   // A scale-out adds nodes: a higher target than both the old target and the nodes there are.
-  if (target > from && target > state.nodes.length) state.lastScaleOutAt = ctx.now;
+  if (target > from && target > currentSize(state)) state.lastScaleOutAt = ctx.now;
   if (target !== from) {
     if (explicit) {
       delete state.lastEventChangeAtMs;
@@ -277,7 +327,7 @@ export function applyRequest(
     }
   }
   state.desired = target;
-  if (explicit || target >= state.nodes.length) {
+  if (explicit || target >= currentSize(state)) {
     delete state.scaleInNotBefore;
   } else {
     const cooldownEndsMs =
@@ -316,6 +366,8 @@ function claimRunner(state: NodePoolState, ctx: RequestContext): RequestResult['
 /** What the runner reports after a step: the pool's nodes now, or why the step failed. */
 export interface StepReport {
   nodes: PoolNode[];
+  /** AKS: the agent pool after the step (its live count and window). */
+  agentPool?: AgentPoolSize;
   error?: string;
   /** The step could not run (the cluster was busy): a repair it was to do is still owed. */
   repairAgain?: boolean;
@@ -352,6 +404,7 @@ export function nextStep(
   }
   if (report) {
     state.nodes = report.nodes.map((n) => ({ ...n }));
+    if (report.agentPool) state.agentPool = { ...report.agentPool };
     if (report.repairAgain === true) state.repairPending = true;
     if (report.error !== undefined) {
       state.lastError = { at: clock.now, message: report.error };
@@ -374,22 +427,23 @@ export function nextStep(
     };
   }
   const settleMs = (state.lastEventChangeAtMs ?? 0) + SCALE_IN_SETTLE_MS;
-  if (state.desired < state.nodes.length && !state.repairPending) {
+  const size = currentSize(state);
+  if (state.desired < size && !state.repairPending) {
     const cooldownMs = state.scaleInNotBefore !== undefined ? Date.parse(state.scaleInNotBefore) : 0;
     const untilMs = Math.max(cooldownMs, settleMs);
     if (untilMs > clock.nowMs) {
       return { state, next: { kind: 'wait', until: new Date(untilMs).toISOString() } };
     }
   }
-  if (state.desired > state.nodes.length && state.inBurst === true && settleMs > clock.nowMs) {
+  if (state.desired > size && state.inBurst === true && settleMs > clock.nowMs) {
     return { state, next: { kind: 'wait', until: new Date(settleMs).toISOString() } };
   }
   // During a cooldown a repair step keeps the current size: it replaces, it does not remove.
   const holdScaleIn =
-    state.desired < state.nodes.length &&
+    state.desired < size &&
     state.scaleInNotBefore !== undefined &&
     Date.parse(state.scaleInNotBefore) > clock.nowMs;
-  const target = holdScaleIn ? state.nodes.length : state.desired;
+  const target = holdScaleIn ? size : state.desired;
   const repair = state.repairPending;
   state.repairPending = false;
   return {

@@ -3,7 +3,8 @@
  * (desired per zone is where the next step would leave the nodes), whether a scale operation runs,
  * the last decision with its reason, and the cooldown if one holds a scale-in.
  */
-import type { NodePoolState, ScalingDecision } from './nodePoolState';
+import { spreadAcrossZones } from '../aksStatus';
+import type { AgentPoolSize, NodePoolState, ScalingDecision } from './nodePoolState';
 import { nodesPerZone, planScaleStep } from './planScaleStep';
 
 /** Settings the scaling reads; `SCALE_IN_COOLDOWN_SECONDS` (default 300, 0 disables). */
@@ -32,6 +33,12 @@ export interface PoolScalingView {
   /** Per zone (`"none"` for a regional pool): desired and actual nodes. */
   zones: Record<string, { desired: number; actual: number }>;
   scaling: boolean;
+  /**
+   * AKS pools: the agent pool as AKS reports it (read live when the status is asked for). `desired`
+   * is then the count (`enableAutoScaling: false`) or the autoscaler floor `minCount`; `actual` is
+   * `count`, spread over the zones the way AKS balances a pool.
+   */
+  agentPool?: { enableAutoScaling: boolean; count: number; minCount?: number; maxCount?: number };
   scaleInNotBefore?: string;
   lastDecision?: ScalingDecision;
   lastIgnored?: ScalingDecision;
@@ -39,6 +46,7 @@ export interface PoolScalingView {
 }
 
 export function poolScalingView(state: NodePoolState): PoolScalingView {
+  if (state.agentPool) return agentPoolScalingView(state, state.agentPool);
   const target = planScaleStep({
     clusterName: state.clusterName,
     pool: state.pool,
@@ -61,6 +69,33 @@ export function poolScalingView(state: NodePoolState): PoolScalingView {
     actual: state.nodes.length,
     zones,
     scaling: state.running !== undefined,
+    ...(state.scaleInNotBefore !== undefined ? { scaleInNotBefore: state.scaleInNotBefore } : {}),
+    ...(state.lastDecision ? { lastDecision: state.lastDecision } : {}),
+    ...(state.lastIgnored ? { lastIgnored: state.lastIgnored } : {}),
+    ...(state.lastError ? { lastError: state.lastError } : {}),
+  };
+}
+
+function agentPoolScalingView(state: NodePoolState, pool: AgentPoolSize): PoolScalingView {
+  const desired = spreadAcrossZones(state.desired, state.zones);
+  const actual = spreadAcrossZones(pool.count, state.zones);
+  const zones: PoolScalingView['zones'] = {};
+  for (const key of Object.keys(actual).sort()) {
+    zones[key] = { desired: desired[key] ?? 0, actual: actual[key] ?? 0 };
+  }
+  return {
+    minCount: state.minCount,
+    maxCount: state.maxCount,
+    desired: state.desired,
+    actual: pool.count,
+    zones,
+    scaling: state.running !== undefined,
+    agentPool: {
+      enableAutoScaling: pool.autoscaled,
+      count: pool.count,
+      ...(pool.minCount !== undefined ? { minCount: pool.minCount } : {}),
+      ...(pool.maxCount !== undefined ? { maxCount: pool.maxCount } : {}),
+    },
     ...(state.scaleInNotBefore !== undefined ? { scaleInNotBefore: state.scaleInNotBefore } : {}),
     ...(state.lastDecision ? { lastDecision: state.lastDecision } : {}),
     ...(state.lastIgnored ? { lastIgnored: state.lastIgnored } : {}),

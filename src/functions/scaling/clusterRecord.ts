@@ -4,6 +4,7 @@
  */
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 
+import { agentPoolSizeOf, plannedAgentPool } from '../../cluster/scaling/agentPoolSize';
 import type { NodePoolConfig, PoolNode } from '../../cluster/scaling/nodePoolState';
 import type { ClusterSpec } from '../../cluster/spec';
 import { clusterInstanceId } from '../shared/clusterStatus';
@@ -69,6 +70,20 @@ export function plannedPoolNodes(input: ClusterOperationInput, pool: string): Po
 export function poolConfigOf(record: ClusterRecord, pool: string): NodePoolConfig | undefined {
   const spec = record.spec.nodePools.find((p) => p.name === pool);
   if (!spec) return undefined;
+  if (record.spec.type === 'aks') {
+    const planned = plannedAgentPool(record.input.plan.resources, pool);
+    if (!planned) return undefined;
+    return {
+      clusterName: record.name,
+      pool,
+      minCount: spec.minCount,
+      maxCount: spec.maxCount,
+      zones: [...spec.zones],
+      nodes: [],
+      generation: record.input.requestedAt,
+      agentPool: agentPoolSizeOf(planned.body),
+    };
+  }
   return {
     clusterName: record.name,
     pool,

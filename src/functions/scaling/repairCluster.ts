@@ -8,12 +8,15 @@ import type { InvocationContext } from '@azure/functions';
 import type { DurableClient } from 'durable-functions';
 
 import type { PlannedResource } from '../../cluster/plan/types';
+import { agentPoolBodyFor } from '../../cluster/scaling/agentPoolSize';
+import { currentSize } from '../../cluster/scaling/nodePoolState';
 import { armSettingsFromEnv, createArmClients } from '../../resources/clients';
 import type { ReconcileClients } from '../../resources/reconcile';
 import { applyChain } from '../../resources/resourceChains';
 import { resourceTypes } from '../../resources/types/registry';
-import { readClusterRecord } from './clusterRecord';
+import { type ClusterRecord, readClusterRecord } from './clusterRecord';
 import type { RepairClusterInput, RepairClusterOutput } from './scalingFunctions';
+import { readPoolState } from './startPoolRequest';
 
 let clients: ReconcileClients | undefined;
 
@@ -37,6 +40,22 @@ export function inDependencyOrder(resources: readonly PlannedResource[]): Planne
   return out;
 }
 
+/**
+ * An AKS agent pool keeps the size its pool's entity gave it (a repair must not undo a scale): its
+ * planned body with the entity's count or autoscaler floor, when the entity is from this provisioning.
+ */
+async function withScaledSize(
+  client: DurableClient,
+  record: ClusterRecord,
+  resource: PlannedResource,
+): Promise<PlannedResource> {
+  if (resource.role !== 'agentPool') return resource;
+  const pool = resource.name;
+  const state = await readPoolState(client, record.name, pool);
+  if (!state?.agentPool || state.generation !== record.input.requestedAt) return resource;
+  return { ...resource, body: agentPoolBodyFor(resource.body, currentSize(state)) };
+}
+
 export async function repairClusterResources(
   input: RepairClusterInput,
   client: DurableClient,
@@ -47,7 +66,11 @@ export async function repairClusterResources(
   if (record.active)
     return { skipped: `the cluster's ${record.operation} is running (it applies the plan)`, written: [] };
   const resources = inDependencyOrder(
-    record.input.plan.resources.filter((r) => r.role !== 'workerNic' && r.role !== 'workerVm'),
+    await Promise.all(
+      record.input.plan.resources
+        .filter((r) => r.role !== 'workerNic' && r.role !== 'workerVm')
+        .map((r) => withScaledSize(client, record, r)),
+    ),
   );
   clients ??= createArmClients(armSettingsFromEnv(process.env));
   const outcome = await applyChain(resourceTypes, clients, resources);

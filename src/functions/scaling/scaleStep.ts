@@ -17,6 +17,7 @@ import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../../re
 import type { ReconcileClients } from '../../resources/reconcile';
 import { applyChain, deleteChain } from '../../resources/resourceChains';
 import { resourceTypes } from '../../resources/types/registry';
+import { runAksScaleStep } from './aksScaleStep';
 import { readClusterRecord } from './clusterRecord';
 import type { ScaleStepInput, ScaleStepOutput } from './scalingFunctions';
 
@@ -74,8 +75,9 @@ export async function runScaleStep(
       ...none,
     };
   }
-  const plan = planScaleStep(input);
   const { clients: arm } = armClients();
+  if (record.spec.type === 'aks') return runAksScaleStep(input, record, arm, context);
+  const plan = planScaleStep(input);
   let byNode: Map<string, PlannedResource[]>;
   try {
     byNode = nodeResources(record.spec, record.input.plan.cluster.subscriptionId, input.pool, plan.nodes);

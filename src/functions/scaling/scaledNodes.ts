@@ -25,13 +25,14 @@ export async function scaledNodesOf(
 ): Promise<ScaledNodes> {
   const result: ScaledNodes = { running: [], extra: [] };
   const spec = input?.spec as ClusterSpec | undefined;
-  if (!input || !spec || spec.type !== 'iaas') return result;
+  if (!input || !spec) return result;
   const planned = new Set(input.plan.resources.map((r) => r.id.toLowerCase()));
   for (const pool of spec.nodePools) {
     const state = await readPoolState(client, input.clusterName, pool.name);
     if (!state || state.retired) continue;
     if (state.running) result.running.push(pool.name);
-    if (state.nodes.length === 0) continue;
+    // AKS pools have no nodes of ours: the spec's count (or window) is applied again as it says.
+    if (spec.type !== 'iaas' || state.nodes.length === 0) continue;
     const byNode = nodeResources(spec, input.plan.cluster.subscriptionId, pool.name, state.nodes);
     for (const resources of byNode.values()) {
       for (const r of resources) if (!planned.has(r.id.toLowerCase())) result.extra.push(r);

@@ -8,6 +8,7 @@ import type { DurableClient } from 'durable-functions';
 import * as df from 'durable-functions';
 
 import {
+  type AgentPoolSize,
   initialState,
   type NodePoolConfig,
   type NodePoolRequest,
@@ -75,6 +76,8 @@ export async function startPoolRequest(
 export async function nodePoolViews(
   client: DurableClient,
   record: ClusterRecord,
+  /** AKS: reads the agent pool's live size (the autoscaler moves it without telling anyone). */
+  liveAgentPool?: (pool: string) => Promise<AgentPoolSize | undefined>,
 ): Promise<Record<string, PoolScalingView>> {
   const views: Record<string, PoolScalingView> = {};
   await Promise.all(
@@ -83,7 +86,9 @@ export async function nodePoolViews(
       if (!config) return;
       const state = await readPoolState(client, record.name, pool.name);
       // A state from before the cluster's last provisioning is replaced by it at the next request.
-      const current = state && state.generation === config.generation ? state : initialState(config);
+      let current = state && state.generation === config.generation ? state : initialState(config);
+      const live = current.agentPool && liveAgentPool ? await liveAgentPool(pool.name) : undefined;
+      if (live) current = { ...current, agentPool: live };
       views[pool.name] = poolScalingView(current);
     }),
   );

@@ -7,6 +7,7 @@ import { roleAssignments } from './authorization/roleAssignments';
 import { virtualMachines } from './compute/virtualMachines';
 import { agentPools } from './containerService/agentPools';
 import { managedClusters } from './containerService/managedClusters';
+import { vaults } from './keyVault/vaults';
 import { clusterExtensions } from './kubernetesConfiguration/extensions';
 import { fluxConfigurations } from './kubernetesConfiguration/fluxConfigurations';
 import { userAssignedIdentities } from './msi/userAssignedIdentities';
@@ -60,4 +61,5 @@ export const resourceTypes: ResourceTypeRegistry = createRegistry([
   policyAssignments,
   clusterExtensions,
   fluxConfigurations,
+  vaults,
 ]);

@@ -492,15 +492,24 @@ describe('permanent suite: the ARM emulator killed', () => {
       const api = new Api(host.url, undefined as unknown as ArmEmulator);
       /** The cluster's resources as the (current) emulator holds them. */
       const resources = async (): Promise<string[]> => {
+        type Listed = { id: string; name: string; type: string; tags?: Record<string, string> };
         const all = (await emulatorGet(emu.url, fs.readFileSync(caFile, 'utf8'), '/_emulator/resources')) as {
-          value?: { id: string; name: string }[];
+          value?: Listed[];
         };
-        return (all.value ?? [])
-          .filter(
-            (r) =>
-              /\/providers\//i.test(r.id) &&
-              (r.name.startsWith(`${name}-`) || r.id.includes(`/virtualNetworks/${name}-vnet/`)),
-          )
+        // The cluster's resources: its names, its subnets, what carries its tag (the Key Vault) and
+        // role assignments scoped inside those; a vault's secrets are its content, not plan resources.
+        const listed = (Array.isArray(all) ? (all as Listed[]) : (all.value ?? [])).filter(
+          (r) => /\/providers\//i.test(r.id) && r.type.toLowerCase() !== 'microsoft.keyvault/vaults/secrets',
+        );
+        const own = listed.filter(
+          (r) =>
+            r.name.startsWith(`${name}-`) ||
+            r.id.includes(`/virtualNetworks/${name}-vnet/`) ||
+            r.tags?.['clusterProvisioner.cluster'] === name,
+        );
+        const scopes = own.map((r) => `${r.id.toLowerCase()}/`);
+        return listed
+          .filter((r) => own.includes(r) || scopes.some((scope) => r.id.toLowerCase().startsWith(scope)))
           .map((r) => r.id.toLowerCase());
       };
       /** Starts an operation, SIGKILLs the emulator right after its k-th accepted write, restarts it. */

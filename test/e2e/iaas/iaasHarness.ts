@@ -136,13 +136,23 @@ export class Api {
     return this.emulator.operations().filter((o) => o.write).length;
   }
 
-  /** Resources the emulator holds for one cluster (names start with `<cluster>-` or are its subnets). */
+  /**
+   * Resources the emulator holds for one cluster: names that start with `<cluster>-`, its subnets,
+   * what carries its tag (the Key Vault), and role assignments scoped inside those. A vault's secrets
+   * are its content, not resources of the plan: they are not listed (they go with the vault).
+   */
   clusterResources(name: string): ArmResource[] {
-    return (this.emulator.resources() as ArmResource[]).filter(
-      (r) =>
-        /\/providers\//i.test(r.id) &&
-        (r.name.startsWith(`${name}-`) || r.id.includes(`/virtualNetworks/${name}-vnet/`)),
+    const all = (this.emulator.resources() as (ArmResource & { tags?: Record<string, string> })[]).filter(
+      (r) => /\/providers\//i.test(r.id) && r.type.toLowerCase() !== 'microsoft.keyvault/vaults/secrets',
     );
+    const own = all.filter(
+      (r) =>
+        r.name.startsWith(`${name}-`) ||
+        r.id.includes(`/virtualNetworks/${name}-vnet/`) ||
+        r.tags?.['clusterProvisioner.cluster'] === name,
+    );
+    const scopes = own.map((r) => `${r.id.toLowerCase()}/`);
+    return all.filter((r) => own.includes(r) || scopes.some((scope) => r.id.toLowerCase().startsWith(scope)));
   }
 }
 

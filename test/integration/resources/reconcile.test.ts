@@ -12,6 +12,7 @@ import { deletionWaves, provisioningWaves, zoneWaves } from '../../../src/cluste
 import type { Plan, PlannedResource } from '../../../src/cluster/plan/types';
 import { parseClusterSpec } from '../../../src/cluster/validate';
 import { createArmClients } from '../../../src/resources/clients';
+import { writeClusterSecretsAfterApply } from '../../../src/resources/clusterSecrets';
 import { TerminalError } from '../../../src/resources/errors';
 import {
   applyResource,
@@ -95,7 +96,13 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
   it('creates every planned resource with one write each, then re-applies with zero writes', async () => {
     const before = writes();
     const order = applyOrder(plan);
-    const created = await applyChain(resourceTypes, clients, order, fast);
+    const created = await applyChain(
+      resourceTypes,
+      clients,
+      order,
+      fast,
+      writeClusterSecretsAfterApply(clients, fast),
+    );
     expect(created.failure).toBeUndefined();
     expect(created.results.map((r) => r.action)).toEqual(order.map(() => 'created'));
     expect(writes() - before).toBe(plan.resources.length);

@@ -453,6 +453,16 @@ describe('planCluster: agent pools', () => {
     expect(pool?.body).toEqual({ properties });
   });
 
+  it('a pool with bounds but clusterAutoscaler: false is sized by the provisioner: a count, no autoscaler window', () => {
+    const input = fullInput();
+    (input.nodePools[1] as Record<string, unknown>)['clusterAutoscaler'] = false;
+    const apps = byRole(plan(input), 'agentPool')[1];
+    expect(apps ? props(apps) : {}).toMatchObject({ count: 2, enableAutoScaling: false });
+    expect(apps ? props(apps) : {}).not.toHaveProperty('minCount');
+    expect(apps ? props(apps) : {}).not.toHaveProperty('maxCount');
+    expect(specOf(input).nodePools[1]).toMatchObject({ minCount: 1, maxCount: 10, clusterAutoscaler: false });
+  });
+
   it('omits zones in a region without them', () => {
     const pool = one(plan(setPath(aksInput(), 'location', 'westus')), 'agentPool');
     expect(props(pool)).not.toHaveProperty('availabilityZones');

@@ -1,3 +1,4 @@
+import { keyVaultName } from '../../../src/cluster/bootstrap/names';
 import { type Plan, planCluster, PlanError, type PlannedResource } from '../../../src/cluster/plan';
 import { type ClusterSpec } from '../../../src/cluster/spec';
 import { parseClusterSpec } from '../../../src/cluster/validate';
@@ -72,6 +73,12 @@ describe('planCluster: IaaS', () => {
       'apiServerPublicIp:demo-api-pip',
       'apiServerLoadBalancer:demo-api-lb',
       'apiServerInternalLoadBalancer:demo-api-ilb',
+      'nodeIdentity:demo-control-plane-id',
+      'nodeIdentity:demo-workers-id',
+      `clusterVault:${keyVaultName(SUBSCRIPTION_ID, 'rg-demo', 'demo')}`,
+      ...p.resources
+        .filter((r) => r.role === 'vaultRoleAssignment')
+        .map((r) => `vaultRoleAssignment:${r.name}`),
       ...[0, 1, 2].flatMap((i) => [`controlPlaneNic:demo-cp-${i}-nic`, `controlPlaneVm:demo-cp-${i}`]),
       ...[0, 1, 2].flatMap((i) => [`workerNic:demo-pool1-${i}-nic`, `workerVm:demo-pool1-${i}`]),
     ]);
@@ -334,6 +341,10 @@ describe('planCluster: IaaS', () => {
   });
 
   it('plans each VM in its zone with SSH keys only and a managed OS disk', () => {
+    const workerIdentityId = `${rg}/Microsoft.ManagedIdentity/userAssignedIdentities/demo-workers-id`;
+    const workerJoinTokenRead = p.resources.find(
+      (r) => r.role === 'vaultRoleAssignment' && r.dependsOn.includes(workerIdentityId),
+    )!;
     expect(byName(p, 'demo-pool1-2')).toEqual({
       id: `${rg}/Microsoft.Compute/virtualMachines/demo-pool1-2`,
       type: 'Microsoft.Compute/virtualMachines',
@@ -342,10 +353,15 @@ describe('planCluster: IaaS', () => {
       zone: '3',
       node: 'demo-pool1-2',
       pool: 'pool1',
-      dependsOn: [`${rg}/Microsoft.Network/networkInterfaces/demo-pool1-2-nic`],
+      dependsOn: [
+        `${rg}/Microsoft.Network/networkInterfaces/demo-pool1-2-nic`,
+        workerIdentityId,
+        workerJoinTokenRead.id,
+      ],
       owned: true,
       body: {
         location: 'eastus',
+        identity: { type: 'UserAssigned', userAssignedIdentities: { [workerIdentityId]: {} } },
         tags: tags('workerVm', {
           'clusterProvisioner.pool': 'pool1',
           'clusterProvisioner.node': 'demo-pool1-2',

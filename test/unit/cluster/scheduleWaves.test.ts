@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { keyVaultName } from '../../../src/cluster/bootstrap/names';
 import { planCluster } from '../../../src/cluster/plan';
 import {
   deletionWaves,
@@ -18,7 +19,17 @@ function examplePlan(): Plan {
   return planCluster(parsed.spec, { subscriptionId: '00000000-0000-0000-0000-000000000000' });
 }
 
-const keys = (waves: ScheduleUnit[][]): string[][] => waves.map((w) => w.map((u) => u.key).sort());
+/** Unit keys; a role assignment (a GUID name) shows as `read:<what it grants read of>`. */
+const keys = (waves: ScheduleUnit[][]): string[][] =>
+  waves.map((w) =>
+    w
+      .map((u) => {
+        const first = u.resources[0];
+        if (u.resources.length !== 1 || first?.role !== 'vaultRoleAssignment') return u.key;
+        return first.id.includes('/secrets/') ? 'read:join-token' : 'read:vault';
+      })
+      .sort(),
+  );
 
 /** Every resource's dependencies are satisfied by an earlier wave or earlier in its own unit. */
 function expectOrderRespected(plan: Plan, waves: ScheduleUnit[][], reverse = false): void {
@@ -45,6 +56,8 @@ function expectOrderRespected(plan: Plan, waves: ScheduleUnit[][], reverse = fal
   }
 }
 
+const VAULT = keyVaultName('00000000-0000-0000-0000-000000000000', 'rg-demo', 'demo');
+
 describe('provisioningWaves', () => {
   const plan = examplePlan();
 
@@ -52,13 +65,16 @@ describe('provisioningWaves', () => {
     expect(keys(provisioningWaves(plan.resources))).toEqual([
       [
         'demo-api-pip>demo-api-lb',
+        'demo-control-plane-id',
         'demo-control-plane-nsg',
         'demo-nat-pip>demo-nat',
         'demo-vnet',
+        'demo-workers-id',
         'demo-workers-nsg',
       ],
-      ['control-plane'],
-      ['demo-api-ilb', 'workers'],
+      // The vault waits for the control-plane identity (its tenant); the roles for the vault.
+      ['control-plane', VAULT],
+      ['demo-api-ilb', 'read:join-token', 'read:vault', 'workers'],
       ['zone-1', 'zone-2', 'zone-3'],
     ]);
     expectOrderRespected(plan, provisioningWaves(plan.resources));
@@ -101,9 +117,12 @@ describe('deletionWaves', () => {
   it('deletes in reverse dependency order: VMs with their NICs first, the VNet last', () => {
     const waves = deletionWaves(plan.resources);
     expect(waves[0]!.every((u) => u.resources[0]!.type === 'Microsoft.Compute/virtualMachines')).toBe(true);
+    const nics = plan.resources.filter((r) => r.role.endsWith('Nic')).map((r) => r.name);
     expect(keys(waves).slice(1)).toEqual([
-      ['demo-api-ilb', 'demo-api-lb>demo-api-pip', 'workers'],
-      ['control-plane', 'demo-workers-nsg'],
+      // A VM waits for its identity's role as well as its NIC, so the NICs go in a wave of their own.
+      ['read:join-token', 'read:vault', ...nics].sort(),
+      ['demo-api-ilb', 'demo-api-lb>demo-api-pip', 'demo-workers-id', VAULT, 'workers'],
+      ['control-plane', 'demo-control-plane-id', 'demo-workers-nsg'],
       ['demo-control-plane-nsg', 'demo-nat>demo-nat-pip', 'demo-vnet'],
     ]);
     expectOrderRespected(plan, waves, true);

@@ -179,6 +179,7 @@ describe('parseClusterSpec: defaults', () => {
           vmSize: 'Standard_D4s_v5',
           zones: ['1', '2', '3'],
           mode: 'System',
+          clusterAutoscaler: false,
           kubernetesVersion: '1.33',
         },
       ],

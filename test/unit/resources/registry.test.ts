@@ -21,7 +21,9 @@ describe('the resource type registry', () => {
 
   it('looks types up case-insensitively and names an unknown one', () => {
     expect(resourceTypes.get(ResourceTypes.virtualMachine.toUpperCase())).toBe(virtualMachines);
-    expect(() => resourceTypes.get('Microsoft.KeyVault/vaults')).toThrow(/Microsoft\.KeyVault\/vaults/);
+    expect(() => resourceTypes.get('Microsoft.Storage/storageAccounts')).toThrow(
+      /Microsoft\.Storage\/storageAccounts/,
+    );
   });
 
   it('refuses a type registered twice', () => {

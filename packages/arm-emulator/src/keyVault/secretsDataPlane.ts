@@ -13,8 +13,9 @@
  *
  * Secret ids are Azure's (`https://<vault>.vault.azure.net/secrets/<name>/<version>`): clients parse
  * them into vault, name and version and send requests to the vaultUri they were built with.
- * Secrets live in memory only (never in the state file) and belong to one incarnation of the vault:
- * a deleted and recreated vault starts empty. Any bearer token is accepted (no data-plane RBAC yet).
+ * Secrets belong to one incarnation of the vault (a deleted and recreated vault starts empty) and are
+ * kept in the emulator's state file with everything else, so a restarted emulator still holds what it
+ * acknowledged (as Key Vault does). Any bearer token is accepted (no data-plane RBAC yet).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -24,9 +25,10 @@ import { asObject, asString, type Json, type JsonObject } from '../json';
 import { EMULATOR_TENANT_ID } from '../providers/managedIdentity/userAssignedIdentities';
 
 export const VAULT_TYPE = 'Microsoft.KeyVault/vaults';
+const SECRET_TYPE = 'Microsoft.KeyVault/vaults/secrets';
 const NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
-interface SecretVersion {
+export interface SecretVersion {
   version: string;
   value: string;
   contentType?: string;
@@ -38,11 +40,14 @@ interface SecretVersion {
   updated: number;
 }
 
-interface Secret {
+export interface Secret {
   /** As first written (names are case-insensitive). */
   name: string;
   versions: SecretVersion[];
 }
+
+/** vault incarnation → its secrets (as kept in the state file). */
+export type SecretsSnapshot = Record<string, Secret[]>;
 
 export interface DataPlaneReply {
   status: number;
@@ -57,10 +62,29 @@ export class SecretsDataPlane {
   /** vault incarnation (record key + seq) → secret name (lower case) → its name and versions, oldest first. */
   private readonly vaults = new Map<string, Map<string, Secret>>();
 
-  constructor(private readonly store: ArmStore) {}
+  /** `onChange`: called after every accepted write, so the state file is saved before the answer. */
+  constructor(
+    private readonly store: ArmStore,
+    private readonly onChange: () => void = () => undefined,
+  ) {}
 
   clear(): void {
     this.vaults.clear();
+  }
+
+  /** Every vault incarnation's secrets, for the state file. */
+  snapshot(): SecretsSnapshot {
+    return Object.fromEntries(
+      [...this.vaults].map(([incarnation, secrets]) => [incarnation, [...secrets.values()]]),
+    );
+  }
+
+  /** Loads what `snapshot()` saved (secrets of vaults that no longer exist are harmless: unreachable). */
+  restore(snapshot: SecretsSnapshot | undefined): void {
+    this.vaults.clear();
+    for (const [incarnation, secrets] of Object.entries(snapshot ?? {})) {
+      this.vaults.set(incarnation, new Map(secrets.map((secret) => [secret.name.toLowerCase(), secret])));
+    }
   }
 
   /** `segments`: the path after `_vaults` (vault name first). */
@@ -119,8 +143,21 @@ export class SecretsDataPlane {
         ...(asString(input?.contentType) !== undefined ? { contentType: asString(input?.contentType) } : {}),
       };
       const secret = secrets.get(key) ?? { name, versions: [] };
+      if (secret.versions.length === 0) {
+        // The management plane sees the secret (metadata only) so roles can be scoped to it.
+        this.store.put(
+          {
+            subscriptionId: vault.subscriptionId,
+            resourceGroup: vault.resourceGroup,
+            type: SECRET_TYPE,
+            names: [vault.name, name],
+          },
+          { properties: { attributes: { enabled: entry.enabled } } },
+        );
+      }
       secret.versions.push(entry);
       secrets.set(key, secret);
+      this.onChange();
       return { status: 200, body: bundle(base, secret.name, entry) };
     }
     if (method !== 'GET') throw kvError(405, 'BadParameter', `${method} is not allowed here.`);

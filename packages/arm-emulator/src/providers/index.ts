@@ -12,6 +12,7 @@ import {
   topics,
 } from './eventGrid/topics';
 import { components, workspaces } from './insights/components';
+import { secrets } from './keyVault/secrets';
 import { vaults } from './keyVault/vaults';
 import { clusterExtensions } from './kubernetesConfiguration/extensions';
 import { fluxConfigurations } from './kubernetesConfiguration/fluxConfigurations';
@@ -57,6 +58,8 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   roleAssignmentsAt(undefined),
   roleAssignmentsAt(ArmTypes.vnet),
   roleAssignmentsAt(ArmTypes.subnet),
+  roleAssignmentsAt('Microsoft.KeyVault/vaults'),
+  roleAssignmentsAt('Microsoft.KeyVault/vaults/secrets'),
   roleAssignmentsAt(storageAccounts.type),
   roleAssignmentsAt(components.type),
   roleAssignmentsAt(topics.type),
@@ -64,6 +67,7 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   clusterExtensions,
   fluxConfigurations,
   vaults,
+  secrets,
 ];
 
 const byType = new Map(PROVIDERS.map((p) => [p.type.toLowerCase(), p]));

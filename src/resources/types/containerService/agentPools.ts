@@ -1,8 +1,8 @@
 /**
  * An AKS agent pool, the one way pools are added, changed and removed once the cluster exists.
- * When the cluster autoscaler owns a pool's size, the live count is kept: AKS refuses a manual
- * count on such a pool ("Cannot manually scale AgentPool ... with cluster autoscaler enabled"), and
- * the spec's count is only the size to start at. Zones and VM size are fixed at creation.
+ * When the cluster autoscaler owns a pool's size, an existing pool is written without a count: AKS
+ * refuses a manual count on such a pool ("Cannot manually scale AgentPool ... with cluster autoscaler
+ * enabled"), and the spec's count is only the size to start at. Zones and VM size are fixed at creation.
  */
 import type { AgentPool } from '@azure/arm-containerservice';
 
@@ -58,13 +58,11 @@ export const agentPools: ResourceTypeModule = {
         ref.id,
       );
     }
-    const live = existing['count'];
-    if (desired['enableAutoScaling'] === true && typeof live === 'number') {
-      const min = desired['minCount'];
-      const max = desired['maxCount'];
-      const within = typeof min === 'number' && typeof max === 'number' && live >= min && live <= max;
-      // The autoscaler owns the count; outside new bounds, AKS moves it into them itself.
-      if (existing['enableAutoScaling'] === true || within) return { ...desired, count: live };
+    if (desired['enableAutoScaling'] === true && typeof existing['count'] === 'number') {
+      // The autoscaler owns the count: an existing pool is written without one (AKS keeps its count,
+      // moved into a new window by AKS itself), and the count is not compared.
+      const { count: _ignored, ...withoutCount } = desired;
+      return withoutCount;
     }
     return desired;
   },

@@ -25,5 +25,6 @@ export const userAssignedIdentities: ResourceTypeModule = {
   outputs: (actual): Record<string, string> => ({
     ...(typeof actual['principalId'] === 'string' ? { principalId: actual['principalId'] } : {}),
     ...(typeof actual['clientId'] === 'string' ? { clientId: actual['clientId'] } : {}),
+    ...(typeof actual['tenantId'] === 'string' ? { tenantId: actual['tenantId'] } : {}),
   }),
 };

@@ -72,11 +72,23 @@ export const agentPools: ResourceProvider = {
   },
   /** Location comes from the cluster (the parent); the pool itself has none. */
   prepare(ctx, record, existing, parent, location) {
-    const props = asObject(record.body.properties) ?? {};
+    // AKS's rules on what was sent (a count or none), validation on the pool it makes of it.
+    const sent = asObject(record.body.properties) ?? {};
+    let props = sent;
+    if (props.enableAutoScaling === true && props.count === undefined) {
+      // The autoscaler owns the count: a write without one keeps the pool's, moved into the new window.
+      const min = asNumber(props.minCount);
+      const max = asNumber(props.maxCount);
+      let count = (existing ? asNumber(asObject(existing.body.properties)?.count) : undefined) ?? min ?? 1;
+      if (min !== undefined) count = Math.max(min, count);
+      if (max !== undefined) count = Math.min(max, count);
+      props = { ...props, count };
+      record.body.properties = props;
+    }
     const required = validatePool(ctx, record.name, props, location, record.id);
     checkPoolAgainstCluster(
       record.name,
-      props,
+      sent,
       existing ? asObject(existing.body.properties) : undefined,
       asString(asObject(parent?.body.properties)?.kubernetesVersion),
     );
