@@ -5,15 +5,14 @@ import { ArmError, badRequest, notFound } from './armError';
 import type { ArmStore, LroRecord, WriteResult } from './armStore';
 import type { ArmThrottle, ThrottleKind } from './armThrottle';
 import { type ArmType, ArmTypes, extensionNamespaceOf, namespaceOf, type ResourceAddress } from './armTypes';
-import type { ComputeRequest, ComputeThrottle } from './computeThrottle';
+import { computeRequestOf } from './computeRequests';
+import type { ComputeThrottle } from './computeThrottle';
 import type { FaultInjector } from './faultInjector';
-import { asNumber, asObject, asString, type Json } from './json';
+import { asObject, type Json } from './json';
 import type { SecretsDataPlane } from './keyVault/secretsDataPlane';
-import { type LatencyModelKind, parseLatencyModel, parseSeed } from './latencyModel';
 import { providerOf, resolveArmType } from './providers';
 import { kubernetesVersionList } from './providers/containerService/kubernetesVersions';
 import { scmRequest, siteAction } from './providers/web/kudu';
-import { normalizeLocation } from './regions';
 import { checkLocation } from './store/rules';
 
 /** One line of the request log (`GET /_emulator/operations`). */
@@ -502,115 +501,4 @@ function routeArm(
     default:
       throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed on a resource.`);
   }
-}
-
-/** What `PUT /_emulator/settings` may change. */
-export interface SettingsUpdate {
-  timeScale?: number;
-  vcpuQuotaPerRegion?: number;
-  pollRetryAfterSeconds?: number | null;
-  latencyModel?: LatencyModelKind;
-  seed?: number;
-  throttle?: 'azure' | 'off';
-  computeThrottle?: 'azure' | 'azure-legacy' | 'off';
-}
-
-/** Reads a settings body (every field optional); throws naming the field that is wrong. */
-export function parseSettings(body: Json | undefined): SettingsUpdate {
-  const input = asObject(body);
-  if (!input) throw new Error('settings must be a JSON object');
-  const out: SettingsUpdate = {};
-  if (input.timeScale !== undefined) {
-    const v = asNumber(input.timeScale);
-    if (v === undefined || v < 0) throw new Error('settings.timeScale must be a non-negative number');
-    out.timeScale = v;
-  }
-  if (input.vcpuQuotaPerRegion !== undefined) {
-    const v = asNumber(input.vcpuQuotaPerRegion);
-    if (v === undefined || v < 0)
-      throw new Error('settings.vcpuQuotaPerRegion must be a non-negative number');
-    out.vcpuQuotaPerRegion = v;
-  }
-  if (input.pollRetryAfterSeconds !== undefined) {
-    if (input.pollRetryAfterSeconds === null) out.pollRetryAfterSeconds = null;
-    else {
-      const v = asNumber(input.pollRetryAfterSeconds);
-      if (v === undefined || v < 0)
-        throw new Error('settings.pollRetryAfterSeconds must be a non-negative number or null');
-      out.pollRetryAfterSeconds = v;
-    }
-  }
-  if (input.latencyModel !== undefined) {
-    out.latencyModel = parseLatencyModel(input.latencyModel, 'settings.latencyModel');
-  }
-  if (input.seed !== undefined) out.seed = parseSeed(input.seed, 'settings.seed');
-  if (input.throttle !== undefined) {
-    if (input.throttle !== 'azure' && input.throttle !== 'off') {
-      throw new Error(`settings.throttle must be 'azure' or 'off', got ${JSON.stringify(input.throttle)}`);
-    }
-    out.throttle = input.throttle;
-  }
-  if (input.computeThrottle !== undefined) {
-    const v = input.computeThrottle;
-    if (v !== 'azure' && v !== 'azure-legacy' && v !== 'off') {
-      throw new Error(
-        `settings.computeThrottle must be 'azure', 'azure-legacy' or 'off', got ${JSON.stringify(v)}`,
-      );
-    }
-    out.computeThrottle = v;
-  }
-  return out;
-}
-
-/**
- * The Compute policy a request counts against (VM reads, writes, deletes and lists, and polls of
- * Compute's operations), or undefined for anything else.
- */
-export function computeRequestOf(
-  store: ArmStore,
-  method: string,
-  segments: string[],
-  body: Json | undefined,
-): ComputeRequest | undefined {
-  const lower = segments.map((s) => s.toLowerCase());
-  const subscriptionId = segments[1];
-  if (lower[0] !== 'subscriptions' || subscriptionId === undefined) return undefined;
-  if (lower[2] === 'providers' && lower[3] === 'microsoft.compute') {
-    // /subscriptions/{s}/providers/Microsoft.Compute/locations/{loc}/operations|operationResults/{id}
-    if (lower[4] === 'locations' && segments.length === 8 && method === 'GET') {
-      const op = store.getOperation(segments[7] ?? '');
-      return {
-        policy: 'GetOperation',
-        subscriptionId,
-        region: normalizeLocation(segments[5] ?? '*'),
-        ...(op ? { resourceKey: op.targetKey } : {}),
-      };
-    }
-    // /subscriptions/{s}/providers/Microsoft.Compute/virtualMachines
-    if (lower[4] === 'virtualmachines' && segments.length === 5 && method === 'GET') {
-      return { policy: 'HighCostGet', subscriptionId, region: '*' };
-    }
-    return undefined;
-  }
-  if (lower[2] !== 'resourcegroups' || lower[4] !== 'providers' || lower[5] !== 'microsoft.compute') {
-    return undefined;
-  }
-  if (lower[6] !== 'virtualmachines') return undefined;
-  if (segments.length === 7) {
-    return method === 'GET' ? { policy: 'HighCostGet', subscriptionId, region: '*' } : undefined;
-  }
-  if (segments.length !== 8) return undefined;
-  const policy = ({ GET: 'LowCostGet', PUT: 'PutVM', PATCH: 'UpdateVM', DELETE: 'DeleteVM' } as const)[
-    method as 'GET' | 'PUT' | 'PATCH' | 'DELETE'
-  ];
-  if (policy === undefined) return undefined;
-  const resourceKey = `/${lower.join('/')}`;
-  const record = store.getRecord(resourceKey);
-  const location = asString(record?.body.location) ?? asString(asObject(body)?.location);
-  return {
-    policy,
-    subscriptionId,
-    region: location !== undefined ? normalizeLocation(location) : '*',
-    resourceKey,
-  };
 }

@@ -3,15 +3,11 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 import { type AllocationFailureRule, AllocationFailures } from './allocationFailures';
-import {
-  createArmRequestHandler,
-  type OperationRecord,
-  parseSettings,
-  type RouterContext,
-} from './armRouter';
+import { createArmRequestHandler, type OperationRecord, type RouterContext } from './armRouter';
 import { ArmStore, type StoreSnapshot } from './armStore';
 import { ArmThrottle, AZURE_THROTTLE_LIMITS, type ThrottleLimits } from './armThrottle';
 import { computeLimitsOf, ComputeThrottle, type ComputeThrottleSetting } from './computeThrottle';
+import { parseSettings } from './controlSettings';
 import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
