@@ -165,17 +165,26 @@ export class ArmStore {
     const key = resourceGroupKey(subscriptionId, name);
     if (this.groups.has(key)) return;
     checkLocation(location, resourceGroups.type);
-    this.groups.set(key, {
+    this.groups.set(key, this.newGroup(subscriptionId, name, location, { location }));
+    this.options.onChange();
+  }
+
+  private newGroup(
+    subscriptionId: string,
+    name: string,
+    location: string,
+    body: JsonObject,
+  ): ResourceGroupRecord {
+    return {
       seq: this.state.nextSeq(),
       id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-      key,
+      key: resourceGroupKey(subscriptionId, name),
       subscriptionId,
       name,
       location: normalizeLocation(location),
-      body: { location },
+      body,
       provisioningState: 'Succeeded',
-    });
-    this.options.onChange();
+    };
   }
 
   getGroup(subscriptionId: string, name: string): JsonObject {
@@ -218,16 +227,7 @@ export class ArmStore {
         `Invalid resource group location '${location}'. The Resource group already exists in location '${existing.location}'.`,
       );
     }
-    const record: ResourceGroupRecord = existing ?? {
-      seq: this.state.nextSeq(),
-      id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-      key,
-      subscriptionId,
-      name,
-      location: normalizeLocation(location),
-      body,
-      provisioningState: 'Succeeded',
-    };
+    const record = existing ?? this.newGroup(subscriptionId, name, location, body);
     record.body = body;
     this.groups.set(key, record);
     this.options.onEvent(
