@@ -224,10 +224,22 @@ export async function handleNodeScalingEvent(
   }
 }
 
+/**
+ * One delivered event, from the trigger or the WebHook route: AKS's own events (node pool rolling,
+ * new versions; events/aksEvents.ts) are recorded for the cluster's status, the rest scale or repair.
+ */
+export async function handleDeliveredEvent(
+  event: unknown,
+  client: DurableClient,
+  context: InvocationContext,
+): Promise<Outcome | 'malformed'> {
+  if (await handleAksEvent(event, client, context)) return 'accepted';
+  return handleNodeScalingEvent(event, client, context);
+}
+
 df.app.client.eventGrid(ScalingFunctions.nodeScalingEvents, {
   handler: async (event, client, context) => {
-    if (await handleAksEvent(event, client, context)) return; // AKS's own events: events/aksEvents.ts
-    await handleNodeScalingEvent(event, client, context);
+    await handleDeliveredEvent(event, client, context);
     await sweepFinishedPoolRequests(client, context);
   },
 });

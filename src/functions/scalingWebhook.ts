@@ -18,9 +18,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { DurableClient } from 'durable-functions';
 import * as df from 'durable-functions';
 
-import { handleAksEvent } from '../events/aksEvents';
 import { parseNodeScalingEvent } from '../events/nodeScalingEvents';
-import { handleNodeScalingEvent } from './nodeScalingEvents';
+import { handleDeliveredEvent } from './nodeScalingEvents';
 import { sweepFinishedPoolRequests } from './scaling/purgeRequests';
 
 /** Event Grid batches hold at most 5,000 events (and 1 MB). */
@@ -114,12 +113,7 @@ export async function scalingWebhook(
   let accepted = 0;
   let ignored = 0;
   for (const event of events) {
-    // AKS's own events (node pool rolling, new versions) are recorded for the cluster's status.
-    if (await handleAksEvent(event, client, context)) {
-      accepted++;
-      continue;
-    }
-    const outcome = await handleNodeScalingEvent(event, client, context);
+    const outcome = await handleDeliveredEvent(event, client, context);
     if (outcome === 'accepted') accepted++;
     else ignored++;
   }
