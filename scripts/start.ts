@@ -63,14 +63,20 @@ export function findArmEventsFunction(host: RunningHost, preferred?: string): st
   return eventGrid.length === 1 ? eventGrid[0]!.name : undefined;
 }
 
-function exampleClusterName(root: string): string {
+/** The example spec's cluster name and first node pool, for the how-to lines of the banner. */
+function exampleCluster(root: string): { name: string; pool: string } {
   try {
     const spec = parseYaml(fs.readFileSync(path.join(root, 'examples', 'iaas-cluster.yaml'), 'utf8')) as {
       name?: unknown;
+      nodePools?: { name?: unknown }[];
     };
-    return typeof spec.name === 'string' ? spec.name : 'demo';
+    const pool = spec.nodePools?.[0]?.name;
+    return {
+      name: typeof spec.name === 'string' ? spec.name : 'demo',
+      pool: typeof pool === 'string' ? pool : 'general',
+    };
   } catch {
-    return 'demo';
+    return { name: 'demo', pool: 'general' };
   }
 }
 
@@ -142,7 +148,7 @@ async function main(): Promise<void> {
 
   printBanner(host, write);
   const key = host.keys.functionKeys.default ?? '';
-  const name = exampleClusterName(root);
+  const { name, pool } = exampleCluster(root);
   const api = host.config.routePrefix === '' ? host.url : `${host.url}/${host.config.routePrefix}`;
   write('');
   write('Create a cluster:');
@@ -152,6 +158,14 @@ async function main(): Promise<void> {
   write('Watch its status:');
   write(`  curl '${api}/clusters/${name}?code=${key}'`);
   write(`  curl '${durableManagementUrl(host)}'`);
+  write('Scale a pool to an explicit count (docs/scaling.md):');
+  write(
+    `  curl -X POST '${api}/clusters/${name}/nodepools/${pool}/scale?code=${key}' -H 'content-type: application/json' -d '{"count": 9}'`,
+  );
+  write('Send a node-scaling event the way an Event Grid WebHook subscription does:');
+  write(
+    `  curl -X POST '${api}/events/scaling?code=${key}' -H 'content-type: application/json' -H 'aeg-event-type: Notification' -d '[{"id":"demo-1","subject":"clusters/${name}/nodepools/${pool}","eventType":"ClusterProvisioner.NodePool.ScaleRequested","eventTime":"2026-01-01T00:00:00Z","dataVersion":"1.0","data":{"clusterName":"${name}","nodePool":"${pool}","delta":1}}]'`,
+  );
   write('Press Ctrl+C to stop.');
 
   closeOnSignals(async () => {
