@@ -218,6 +218,21 @@ export const virtualMachineScaleSets: ResourceProvider = {
   },
 };
 
+function memberDigest(setId: string, ordinal: number): string {
+  return createHash('sha256')
+    .update(`${keyOf(setId)}|${ordinal}`)
+    .digest('hex');
+}
+
+/**
+ * The name the emulator gives the `ordinal`-th member (0, 1, …) of the scale set `setId`:
+ * `<set>_<8 hex>`. A bench can give single VMs the same names, so both ways draw the same latencies.
+ */
+export function flexMemberName(setId: string, ordinal: number): string {
+  const setName = setId.replace(/\/+$/, '').split('/').pop() ?? '';
+  return `${setName}_${memberDigest(setId, ordinal).slice(0, 8)}`;
+}
+
 /** A member to create: its VM record and its network interfaces' records (not yet stored). */
 export interface PlannedMember {
   vm: ResourceRecord;
@@ -236,7 +251,7 @@ export function buildMember(
   location: string,
   nextSeq: () => number,
 ): PlannedMember {
-  const digest = createHash('sha256').update(`${set.key}|${ordinal}`).digest('hex');
+  const digest = memberDigest(set.id, ordinal);
   const vmName = `${set.name}_${digest.slice(0, 8)}`;
   const prefix = `/subscriptions/${set.subscriptionId}/resourceGroups/${set.resourceGroup}/providers`;
   const vmId = `${prefix}/Microsoft.Compute/virtualMachines/${vmName}`;
