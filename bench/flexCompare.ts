@@ -253,23 +253,52 @@ function criticalPathMs(emulator: ArmEmulator, since: number, vmNicPairs: Map<st
   return worst;
 }
 
-/** How long a 429 asks to wait (x-ms-retry-after-ms, else Retry-After), or undefined for other errors. */
+/**
+ * How long to wait before trying a request again: what a 429 asks (x-ms-retry-after-ms, else
+ * Retry-After), a moment after a dropped connection or a 5xx; undefined for errors to keep.
+ */
 function retryAfterMs(err: unknown): number | undefined {
   const e = err as {
     statusCode?: number;
+    code?: string;
     response?: { headers?: { get(name: string): string | undefined } };
   };
-  if (e.statusCode !== 429) return undefined;
-  const exact = Number(e.response?.headers?.get('x-ms-retry-after-ms'));
-  if (Number.isFinite(exact) && exact >= 0) return exact;
-  const seconds = Number(e.response?.headers?.get('retry-after'));
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000;
+  if (e.statusCode === 429) {
+    const exact = Number(e.response?.headers?.get('x-ms-retry-after-ms'));
+    if (Number.isFinite(exact) && exact >= 0) return exact;
+    const seconds = Number(e.response?.headers?.get('retry-after'));
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000;
+  }
+  if (
+    (e.statusCode ?? 0) >= 500 ||
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(e.code ?? '')
+  ) {
+    return 100;
+  }
+  return undefined;
 }
 
-async function listAll<T>(pages: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of pages) out.push(item);
-  return out;
+/** Runs `call` until it answers, waiting what retryAfterMs says between tries (at most 20). */
+async function retrying<T>(call: () => Promise<T>, beforeRetry?: () => Promise<void>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const waitMs = retryAfterMs(err);
+      if (waitMs === undefined || attempt >= 20) throw err;
+      await sleep(waitMs);
+      await beforeRetry?.();
+    }
+  }
+}
+
+/** Every item of a list call (one page on the emulator), tried again on 429s and dropped connections. */
+function listAll<T>(pages: () => AsyncIterable<T>): Promise<T[]> {
+  return retrying(async () => {
+    const out: T[] = [];
+    for await (const item of pages()) out.push(item);
+    return out;
+  });
 }
 
 async function runSingleVms(options: Options, workers: number): Promise<CaseResult> {
@@ -308,8 +337,8 @@ async function runSingleVms(options: Options, workers: number): Promise<CaseResu
     const put = async (kind: 'nic' | 'vm', node: (typeof nodes)[number]): Promise<void> => {
       inFlight++;
       try {
-        for (let attempt = 0; ; attempt++) {
-          try {
+        await retrying(
+          async () => {
             if (kind === 'nic') {
               await clients.network.networkInterfaces.beginCreateOrUpdate(RG, `${node.name}-nic`, {
                 location: LOCATION,
@@ -325,14 +354,9 @@ async function runSingleVms(options: Options, workers: number): Promise<CaseResu
                 networkProfile: { networkInterfaces: [{ id: nicId(node.name), primary: true }] },
               });
             }
-            return;
-          } catch (err) {
-            const waitMs = retryAfterMs(err);
-            if (waitMs === undefined || attempt >= 20) throw err;
-            await sleep(waitMs);
-            await budget.take();
-          }
-        }
+          },
+          () => budget.take(),
+        );
       } catch {
         // Refused for good: the node failed.
         (kind === 'nic' ? nicState : vmState).set(node.name, 'Failed');
@@ -364,7 +388,7 @@ async function runSingleVms(options: Options, workers: number): Promise<CaseResu
     const terminal = (s: string | undefined) => s === 'Succeeded' || s === 'Failed';
     for (;;) {
       await sleep(pollMs);
-      const nicList = await listAll(clients.network.networkInterfaces.list(RG));
+      const nicList = await listAll(() => clients.network.networkInterfaces.list(RG));
       for (const nic of nicList)
         nicState.set((nic.name ?? '').replace(/-nic$/, ''), nic.provisioningState ?? '');
       for (const n of nodes) {
@@ -376,7 +400,7 @@ async function runSingleVms(options: Options, workers: number): Promise<CaseResu
           vmState.set(n.name, 'Failed');
         }
       }
-      const vmList = await listAll(clients.compute.virtualMachines.list(RG));
+      const vmList = await listAll(() => clients.compute.virtualMachines.list(RG));
       for (const vm of vmList) vmState.set(vm.name ?? '', vm.provisioningState ?? '');
       if (nodes.every((n) => terminal(vmState.get(n.name))) && inFlight === 0) break;
     }
@@ -415,28 +439,30 @@ async function runFlex(options: Options, workers: number): Promise<CaseResult> {
     const t0 = Date.now();
     await Promise.all(
       ZONES.map((zone, z) =>
-        clients.compute.virtualMachineScaleSets.beginCreateOrUpdate(RG, `wrk-z${zone}`, {
-          location: LOCATION,
-          zones: [zone],
-          sku: { name: VM_SIZE, capacity: counts[z] ?? 0 },
-          orchestrationMode: 'Flexible',
-          platformFaultDomainCount: 1,
-          virtualMachineProfile: {
-            osProfile: { ...osBase, computerNamePrefix: `wrk${zone}` },
-            storageProfile,
-            networkProfile: {
-              networkApiVersion: '2020-11-01',
-              networkInterfaceConfigurations: [
-                {
-                  name: 'nic',
-                  primary: true,
-                  deleteOption: 'Delete',
-                  ipConfigurations: [{ name: 'ip', primary: true, subnet: { id: subnetId } }],
-                },
-              ],
+        retrying(() =>
+          clients.compute.virtualMachineScaleSets.beginCreateOrUpdate(RG, `wrk-z${zone}`, {
+            location: LOCATION,
+            zones: [zone],
+            sku: { name: VM_SIZE, capacity: counts[z] ?? 0 },
+            orchestrationMode: 'Flexible',
+            platformFaultDomainCount: 1,
+            virtualMachineProfile: {
+              osProfile: { ...osBase, computerNamePrefix: `wrk${zone}` },
+              storageProfile,
+              networkProfile: {
+                networkApiVersion: '2020-11-01',
+                networkInterfaceConfigurations: [
+                  {
+                    name: 'nic',
+                    primary: true,
+                    deleteOption: 'Delete',
+                    ipConfigurations: [{ name: 'ip', primary: true, subnet: { id: subnetId } }],
+                  },
+                ],
+              },
             },
-          },
-        }),
+          }),
+        ),
       ),
     );
     // One list call per poll interval reads every set's state (a GET per set and interval would
@@ -444,7 +470,7 @@ async function runFlex(options: Options, workers: number): Promise<CaseResult> {
     const setState = new Map<string, string>();
     for (;;) {
       await sleep(pollMs);
-      for (const set of await listAll(clients.compute.virtualMachineScaleSets.list(RG))) {
+      for (const set of await listAll(() => clients.compute.virtualMachineScaleSets.list(RG))) {
         setState.set(set.name ?? '', set.provisioningState ?? '');
       }
       if (sets.every((s) => setState.get(s) === 'Succeeded' || setState.get(s) === 'Failed')) break;
@@ -454,8 +480,8 @@ async function runFlex(options: Options, workers: number): Promise<CaseResult> {
     const requests = requestsSince(emulator, t0);
 
     // What was built: plain VMs, each with a NIC of its own, none with a public IP.
-    const vms = await listAll(clients.compute.virtualMachines.list(RG));
-    const nics = await listAll(clients.network.networkInterfaces.list(RG));
+    const vms = await listAll(() => clients.compute.virtualMachines.list(RG));
+    const nics = await listAll(() => clients.network.networkInterfaces.list(RG));
     const nicById = new Map(nics.map((n) => [(n.id ?? '').toLowerCase(), n]));
     const vmNics = new Map<string, string[]>();
     const usedNics = new Set<string>();
@@ -483,17 +509,22 @@ async function runFlex(options: Options, workers: number): Promise<CaseResult> {
       .filter((v) => v !== undefined)
       .map((v) => v.name ?? '');
     const s0 = Date.now();
-    await Promise.all(victims.map((name) => clients.compute.virtualMachines.beginDelete(RG, name)));
+    await Promise.all(
+      victims.map((name) => retrying(() => clients.compute.virtualMachines.beginDelete(RG, name))),
+    );
     for (;;) {
       await sleep(pollMs);
-      const left = new Set((await listAll(clients.compute.virtualMachines.list(RG))).map((v) => v.name));
+      const left = new Set(
+        (await listAll(() => clients.compute.virtualMachines.list(RG))).map((v) => v.name),
+      );
       if (victims.every((v) => !left.has(v))) break;
     }
     const scaleInMs = Date.now() - s0;
     let capacityAfter = 0;
     for (const name of sets)
-      capacityAfter += (await clients.compute.virtualMachineScaleSets.get(RG, name)).sku?.capacity ?? 0;
-    const nicsAfter = (await listAll(clients.network.networkInterfaces.list(RG))).length;
+      capacityAfter +=
+        (await retrying(() => clients.compute.virtualMachineScaleSets.get(RG, name))).sku?.capacity ?? 0;
+    const nicsAfter = (await listAll(() => clients.network.networkInterfaces.list(RG))).length;
     const scaleInRequests = requestsSince(emulator, s0);
 
     return {
