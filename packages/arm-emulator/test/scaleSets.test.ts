@@ -1,5 +1,6 @@
 import type { VirtualMachineScaleSet } from '@azure/arm-compute';
 
+import { flexMemberName } from '../src';
 import { errorCode, id, type Kit, LOCATION, rawRequest, RG, startKit, SUBSCRIPTION } from './armTestKit';
 
 const SUBNET = id('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'nodes');
@@ -103,6 +104,10 @@ describe('ARM emulator: Flexible virtual machine scale sets through ComputeManag
       expect(kit.emulator.customData(vm.id ?? '')).toBe('#cloud-config\nrole: worker');
     }
     expect(new Set(vms.map((v) => v.osProfile?.computerName)).size).toBe(3);
+    // Names a bench can know in advance (pairing single VMs with members draw for draw).
+    expect(vms.map((v) => v.name).sort()).toEqual(
+      [0, 1, 2].map((i) => flexMemberName(SET_ID('pool-z1'), i)).sort(),
+    );
     expect(nicIds.size).toBe(3);
     const all = await nics();
     expect(all).toHaveLength(3);
@@ -328,5 +333,40 @@ describe('ARM emulator: Flexible virtual machine scale sets through ComputeManag
       sku: { capacity: 4 },
     });
     expect([200, 409]).toContain(update.status);
+  });
+
+  it('counts reads of one set and lists of sets against their own scale set policies', async () => {
+    const one = { name: 'LowCostGetVMScaleSet', scope: 'resource' as const, burst: 1, perMinute: 0.001 };
+    const all = { name: 'HighCostGetVMScaleSet', scope: 'subscription' as const, burst: 1, perMinute: 0.001 };
+    kit = await startWithSubnet({
+      timeScale: 0.001,
+      computeThrottle: { LowCostGetVMScaleSet: [one], HighCostGetVMScaleSet: [all] },
+    });
+    const path = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets`;
+    const empty = {
+      location: LOCATION,
+      sku: { name: 'Standard_D2s_v5', capacity: 0 },
+      properties: { orchestrationMode: 'Flexible', platformFaultDomainCount: 1 },
+    };
+    expect((await rawRequest(kit, 'PUT', `${path}/a?api-version=2024-07-01`, empty)).status).toBe(201);
+    expect((await rawRequest(kit, 'PUT', `${path}/b?api-version=2024-07-01`, empty)).status).toBe(201);
+    const target = async (method: string, url: string) => {
+      const r = await rawRequest(kit, method, url);
+      return r.status === 429
+        ? (r.json as { error: { details: { target: string }[] } }).error.details[0]?.target
+        : r.status;
+    };
+    expect(await target('GET', `${path}/a?api-version=2024-07-01`)).toBe(200);
+    expect(await target('GET', `${path}/a?api-version=2024-07-01`)).toBe('LowCostGetVMScaleSet');
+    expect(await target('GET', `${path}/b?api-version=2024-07-01`)).toBe(200); // its own bucket
+    expect(await target('GET', `${path}?api-version=2024-07-01`)).toBe(200);
+    expect(await target('GET', `${path}?api-version=2024-07-01`)).toBe('HighCostGetVMScaleSet');
+    // VM reads are another policy.
+    expect(
+      await target(
+        'GET',
+        `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines?api-version=2024-07-01`,
+      ),
+    ).toBe(200);
   });
 });
