@@ -461,6 +461,23 @@ function routeArm(
     const out = siteAction(store, siteId, rest.slice(2));
     if (out) return { reply: new HttpReply(out.status, out.body), isPoll: false, readAction: true };
   }
+  // POST …/virtualMachineScaleSets/{name}/delete: delete some members of a Flexible scale set
+  // (`forceDeletion` is accepted and has no further effect here).
+  if (
+    method === 'POST' &&
+    namespace.toLowerCase() === 'microsoft.compute' &&
+    lower[6] === 'virtualmachinescalesets' &&
+    rest.length === 3 &&
+    lower[8] === 'delete'
+  ) {
+    const address: ResourceAddress = {
+      subscriptionId,
+      resourceGroup,
+      type: ArmTypes.vmss,
+      names: [segments[7] ?? ''],
+    };
+    return reply(write(store.deleteScaleSetInstances(address, body)));
+  }
   const typeSegments = rest.filter((_, i) => i % 2 === 0);
   const names = rest.filter((_, i) => i % 2 === 1);
   const type = requireType(namespace, typeSegments);

@@ -9,6 +9,7 @@ export const ArmTypes = {
   loadBalancer: 'Microsoft.Network/loadBalancers',
   nic: 'Microsoft.Network/networkInterfaces',
   vm: 'Microsoft.Compute/virtualMachines',
+  vmss: 'Microsoft.Compute/virtualMachineScaleSets',
   managedCluster: 'Microsoft.ContainerService/managedClusters',
   agentPool: 'Microsoft.ContainerService/managedClusters/agentPools',
   userAssignedIdentity: 'Microsoft.ManagedIdentity/userAssignedIdentities',

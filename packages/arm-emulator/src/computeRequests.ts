@@ -28,15 +28,19 @@ export function computeRequestOf(
         ...(op ? { resourceKey: op.targetKey } : {}),
       };
     }
-    // /subscriptions/{s}/providers/Microsoft.Compute/virtualMachines
+    // /subscriptions/{s}/providers/Microsoft.Compute/virtualMachines|virtualMachineScaleSets
     if (lower[4] === 'virtualmachines' && segments.length === 5 && method === 'GET') {
       return { policy: 'HighCostGet', subscriptionId, region: '*' };
+    }
+    if (lower[4] === 'virtualmachinescalesets' && segments.length === 5 && method === 'GET') {
+      return { policy: 'HighCostGetVMScaleSet', subscriptionId, region: '*' };
     }
     return undefined;
   }
   if (lower[2] !== 'resourcegroups' || lower[4] !== 'providers' || lower[5] !== 'microsoft.compute') {
     return undefined;
   }
+  if (lower[6] === 'virtualmachinescalesets') return scaleSetRequestOf(store, method, segments, body);
   if (lower[6] !== 'virtualmachines') return undefined;
   if (segments.length === 7) {
     return method === 'GET' ? { policy: 'HighCostGet', subscriptionId, region: '*' } : undefined;
@@ -55,4 +59,37 @@ export function computeRequestOf(
     region: location !== undefined ? normalizeLocation(location) : '*',
     resourceKey,
   };
+}
+
+/** Requests on Flexible scale sets (create, update, delete, get, list, delete members). */
+function scaleSetRequestOf(
+  store: ArmStore,
+  method: string,
+  segments: string[],
+  body: Json | undefined,
+): ComputeRequest | undefined {
+  const lower = segments.map((s) => s.toLowerCase());
+  const subscriptionId = segments[1] ?? '';
+  if (segments.length === 7) {
+    return method === 'GET' ? { policy: 'HighCostGetVMScaleSet', subscriptionId, region: '*' } : undefined;
+  }
+  const resourceKey = `/${lower.slice(0, 8).join('/')}`;
+  const record = store.getRecord(resourceKey);
+  const location = asString(record?.body.location) ?? asString(asObject(body)?.location);
+  const region = location !== undefined ? normalizeLocation(location) : '*';
+  let policy: ComputeRequest['policy'] | undefined;
+  if (segments.length === 8) {
+    policy = (
+      {
+        GET: 'LowCostGetVMScaleSet',
+        PUT: record ? 'UpdateVMScaleSet' : 'PutVMScaleSet',
+        PATCH: 'UpdateVMScaleSet',
+        DELETE: 'DeleteVMScaleSet',
+      } as const
+    )[method as 'GET' | 'PUT' | 'PATCH' | 'DELETE'];
+  } else if (segments.length === 9 && method === 'POST' && lower[8] === 'delete') {
+    // Estimate: Compute's table does not list deleteInstances; it is counted as a scale set delete.
+    policy = 'DeleteVMScaleSet';
+  }
+  return policy === undefined ? undefined : { policy, subscriptionId, region, resourceKey };
 }

@@ -20,7 +20,17 @@ import { type BucketLimits, checkBucketLimits, TokenBuckets } from './tokenBucke
  */
 
 export type ComputePolicyName =
-  'PutVM' | 'UpdateVM' | 'DeleteVM' | 'LowCostGet' | 'HighCostGet' | 'GetOperation';
+  | 'PutVM'
+  | 'UpdateVM'
+  | 'DeleteVM'
+  | 'LowCostGet'
+  | 'HighCostGet'
+  | 'GetOperation'
+  | 'PutVMScaleSet'
+  | 'UpdateVMScaleSet'
+  | 'DeleteVMScaleSet'
+  | 'LowCostGetVMScaleSet'
+  | 'HighCostGetVMScaleSet';
 
 export const COMPUTE_POLICIES: readonly ComputePolicyName[] = [
   'PutVM',
@@ -29,6 +39,11 @@ export const COMPUTE_POLICIES: readonly ComputePolicyName[] = [
   'LowCostGet',
   'HighCostGet',
   'GetOperation',
+  'PutVMScaleSet',
+  'UpdateVMScaleSet',
+  'DeleteVMScaleSet',
+  'LowCostGetVMScaleSet',
+  'HighCostGetVMScaleSet',
 ];
 
 export interface ComputeBucket {
@@ -53,8 +68,22 @@ const documented = (
   { name, scope: 'subscription', perMinute: subscription[0], burst: subscription[1] },
 ];
 
+/**
+ * Scale sets' policies ("Throttling limits for Virtual Machine Scale Sets", same page): create,
+ * update, delete, get one and the costly reads (instance view per set; lists per subscription only).
+ * The VMs a Flexible set creates or deletes are not requests and take no PutVM/DeleteVM token.
+ */
+const SCALE_SET_LIMITS = {
+  PutVMScaleSet: documented('PutVMScaleSet', [4, 12], [125, 375]),
+  UpdateVMScaleSet: documented('UpdateVMScaleSet', [4, 12], [500, 1500]),
+  DeleteVMScaleSet: documented('DeleteVMScaleSet', [4, 12], [175, 525]),
+  LowCostGetVMScaleSet: documented('LowCostGetVMScaleSet', [12, 36], [800, 2400]),
+  HighCostGetVMScaleSet: documented('HighCostGetVMScaleSet', [10, 30], [360, 1080]),
+};
+
 /** "Compute throttling limits" (learn.microsoft.com, 2024): [refill per minute, bucket capacity]. */
 export const AZURE_COMPUTE_LIMITS: Readonly<Required<ComputeThrottleLimits>> = {
+  ...SCALE_SET_LIMITS,
   PutVM: documented('PutVM', [4, 12], [500, 1500]),
   UpdateVM: documented('UpdateVM', [4, 12], [500, 1500]),
   DeleteVM: documented('DeleteVM', [4, 12], [500, 1500]),
@@ -76,6 +105,8 @@ export const AZURE_LEGACY_COMPUTE_LIMITS: Readonly<Required<ComputeThrottleLimit
   LowCostGet: windowed('LowCostGet', 4000, 32000),
   HighCostGet: windowed('HighCostGet', 140, 700),
   GetOperation: windowed('GetOperation', 50000, 400000),
+  // Estimate: the legacy 3-/30-minute scale set limits are not published; the documented ones stand in.
+  ...SCALE_SET_LIMITS,
 };
 
 export type ComputeThrottleSetting = 'azure' | 'azure-legacy' | ComputeThrottleLimits;

@@ -20,6 +20,7 @@ export type { FaultRule } from './faultInjector';
 export { HEAVY_TAIL_LATENCY, type LatencyDistribution } from './latencyDistributions';
 export { DEFAULT_LATENCY_MS, type LatencyDraw, type LatencyModelKind } from './latencyModel';
 export { parseComputeThrottle, parseLatencyModelSetting, parseSeedSetting, parseThrottle } from './main';
+export { flexMemberName } from './providers/compute/virtualMachineScaleSets';
 export {
   type ArmEmulator,
   type ArmEmulatorOptions,

@@ -3,6 +3,7 @@ import { ArmTypes } from '../armTypes';
 import { policyAssignments } from './authorization/policyAssignments';
 import { roleAssignmentsAt } from './authorization/roleAssignments';
 import { virtualMachines } from './compute/virtualMachines';
+import { virtualMachineScaleSets } from './compute/virtualMachineScaleSets';
 import { agentPools } from './containerService/agentPools';
 import { managedClusters } from './containerService/managedClusters';
 import {
@@ -40,6 +41,7 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   loadBalancers,
   networkInterfaces,
   virtualMachines,
+  virtualMachineScaleSets,
   managedClusters,
   agentPools,
   userAssignedIdentities,

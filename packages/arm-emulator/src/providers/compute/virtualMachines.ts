@@ -4,7 +4,7 @@ import { badRequest } from '../../armError';
 import { ArmTypes } from '../../armTypes';
 import { asArray, asObject, asString, refId } from '../../json';
 import { vcpusOfVmSize } from '../../vmSizes';
-import type { ResourceProvider } from '../provider';
+import type { Reference, ResourceProvider } from '../provider';
 import { checkZones, requireRef, vcpusOrThrow } from '../shared';
 import { keepVmCreationSettings } from './vmCreationSettings';
 
@@ -22,10 +22,16 @@ export const virtualMachines: ResourceProvider = {
     }
   },
   references(record) {
-    return asArray(asObject(asObject(record.body.properties)?.networkProfile)?.networkInterfaces)
+    const props = asObject(record.body.properties);
+    const refs: Reference[] = asArray(asObject(props?.networkProfile)?.networkInterfaces)
       .map(refId)
       .filter((id): id is string => id !== undefined)
       .map((target) => ({ target, kind: 'networkInterface', via: record.id }));
+    // A member of a Flexible scale set points at its set (which finds its members through this).
+    const scaleSet = refId(props?.virtualMachineScaleSet);
+    if (scaleSet !== undefined)
+      refs.push({ target: scaleSet, kind: 'virtualMachineScaleSet', via: record.id });
+    return refs;
   },
   vcpus(record) {
     return (
@@ -61,6 +67,8 @@ export const virtualMachines: ResourceProvider = {
       if (owner)
         throw badRequest('NicInUse', `Network Interface ${nic.id} is used by existing VM ${owner.from.id}.`);
     }
+    const scaleSet = refId(props.virtualMachineScaleSet);
+    if (scaleSet !== undefined) requireRef(ctx, scaleSet, ArmTypes.vmss, record.id, location);
     ctx.checkQuota(record.subscriptionId, location, vcpus, (r) => r.key === record.key);
     if (!record.derived.vmId) record.derived.vmId = randomUUID();
     if (!record.derived.timeCreated) record.derived.timeCreated = new Date().toISOString();
