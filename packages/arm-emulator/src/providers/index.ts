@@ -2,6 +2,7 @@ import { badRequest } from '../armError';
 import { ArmTypes } from '../armTypes';
 import { policyAssignments } from './authorization/policyAssignments';
 import { roleAssignmentsAt } from './authorization/roleAssignments';
+import { runCommands } from './compute/runCommands';
 import { virtualMachines } from './compute/virtualMachines';
 import { agentPools } from './containerService/agentPools';
 import { managedClusters } from './containerService/managedClusters';
@@ -40,6 +41,7 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   loadBalancers,
   networkInterfaces,
   virtualMachines,
+  runCommands,
   managedClusters,
   agentPools,
   userAssignedIdentities,
