@@ -1,0 +1,292 @@
+/**
+ * A fresh join token for nodes added to a running IaaS cluster (docs/bootstrap.md, "Nodes added
+ * later"): mint a kubeadm bootstrap token, register it on a running control-plane VM through a VM run
+ * command whose script reads it from a protected parameter, then store it as the vault's `join-token`
+ * secret's newest version with its expiry — the secret every joining node reads at boot.
+ *
+ * The app has no path to the cluster's API server (it is behind the authorized ranges and the
+ * internal load balancer); ARM's run command is the path. Registering before storing means the
+ * vault never offers a token the cluster does not know.
+ *
+ * Nothing secret leaves this module: callers get the secret id, version and expiry. Errors carry
+ * ARM's code and message, never the request (which holds the token).
+ *
+ * Idempotent: the run command has one name and is deleted once it has run (it holds the token as a
+ * protected parameter), so a retried call leaves at most the one it is running; a leftover of an
+ * earlier attempt on another control-plane VM is deleted after a success.
+ */
+import type { ComputeManagementClient, VirtualMachineRunCommand } from '@azure/arm-compute';
+import type { SecretClient } from '@azure/keyvault-secrets';
+
+import {
+  JOIN_TOKEN_RUN_COMMAND,
+  JOIN_TOKEN_SCRIPT,
+  RUN_COMMAND_TIMEOUT_SECONDS,
+  TOKEN_DESCRIPTION,
+  TOKEN_PARAMETER,
+} from '../cluster/bootstrap/joinTokenCommand';
+import { CA_CERT_HASH_TAG, VaultSecrets } from '../cluster/bootstrap/names';
+import type { ResourceFailure } from '../cluster/failure';
+import type * as ClusterPki from '../secrets/clusterPki';
+import { vaultSecretsSdk } from './clusterSecrets';
+import { classifyArmError } from './errors';
+import { isNotFound } from './reconcile';
+import { parseResourceId } from './resourceId';
+import { computeSdk } from './types/compute/sdk';
+import { keyVaultSdk } from './types/keyVault/sdk';
+import type { ArmConnection } from './types/sdkNamespace';
+
+export interface RegisterJoinTokenRequest {
+  /** The cluster's vault (ARM id). */
+  vaultId: string;
+  /** The cluster's control-plane VMs (ARM ids), tried in name order. */
+  controlPlaneVmIds: string[];
+  ttlMinutes: number;
+}
+
+/** Public facts only: what an activity may return (durable history) and status may show. */
+export interface RegisteredJoinToken {
+  /** The join-token secret's id with its version. */
+  secretId: string;
+  version: string;
+  /** ISO 8601; the token's kubeadm TTL starts later, so it is valid at least until then. */
+  expiresOn: string;
+  /** The control-plane VM that registered it. */
+  registeredOn: string;
+}
+
+export type RegisterJoinTokenResult =
+  | { kind: 'registered'; token: RegisteredJoinToken }
+  /** No control-plane VM runs (the cluster is being created): the initial token path applies. */
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'failed'; failure: ResourceFailure };
+
+export interface RegisterJoinTokenOptions {
+  pollIntervalMs: number;
+  now?: () => Date;
+  log?: (line: string) => void;
+  /** Upper bound of one run command's wait (default: its script timeout plus two minutes). */
+  waitMs?: number;
+}
+
+const runCommandId = (vmId: string): string => `${vmId}/runCommands/${JOIN_TOKEN_RUN_COMMAND}`;
+const nameOf = (id: string): string => id.split('/').pop() ?? id;
+
+/** The control-plane VMs that exist and last provisioned fine, with their location, in name order. */
+async function runningControlPlane(
+  compute: ComputeManagementClient,
+  vmIds: readonly string[],
+): Promise<{ id: string; resourceGroup: string; name: string; location: string }[]> {
+  const sorted = [...vmIds].sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
+  const found: { id: string; resourceGroup: string; name: string; location: string }[] = [];
+  for (const id of sorted) {
+    const ref = parseResourceId(id);
+    const name = ref.names[0] ?? '';
+    try {
+      const vm = await compute.virtualMachines.get(ref.resourceGroup, name);
+      if (vm.provisioningState === 'Succeeded') {
+        found.push({ id, resourceGroup: ref.resourceGroup, name, location: vm.location });
+      }
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return found;
+}
+
+async function deleteRunCommand(
+  compute: ComputeManagementClient,
+  vm: { resourceGroup: string; name: string },
+  options: RegisterJoinTokenOptions,
+): Promise<void> {
+  await compute.virtualMachineRunCommands.delete(vm.resourceGroup, vm.name, JOIN_TOKEN_RUN_COMMAND, {
+    updateIntervalInMs: options.pollIntervalMs,
+  });
+}
+
+/** Runs the registration on one VM; resolves when the script exited 0, rejects with ARM's error otherwise. */
+async function registerOn(
+  compute: ComputeManagementClient,
+  vm: { id: string; resourceGroup: string; name: string; location: string },
+  token: string,
+  ttlSeconds: number,
+  options: RegisterJoinTokenOptions,
+): Promise<void> {
+  const body: VirtualMachineRunCommand = {
+    location: vm.location,
+    source: { script: JOIN_TOKEN_SCRIPT },
+    parameters: [
+      { name: 'TOKEN_TTL', value: `${ttlSeconds}s` },
+      { name: 'TOKEN_DESCRIPTION', value: TOKEN_DESCRIPTION },
+    ],
+    protectedParameters: [{ name: TOKEN_PARAMETER, value: token }],
+    asyncExecution: false,
+    treatFailureAsDeploymentFailure: true,
+    timeoutInSeconds: RUN_COMMAND_TIMEOUT_SECONDS,
+  };
+  const waitMs = options.waitMs ?? (RUN_COMMAND_TIMEOUT_SECONDS + 120) * 1000;
+  await compute.virtualMachineRunCommands.createOrUpdate(
+    vm.resourceGroup,
+    vm.name,
+    JOIN_TOKEN_RUN_COMMAND,
+    body,
+    { updateIntervalInMs: options.pollIntervalMs, abortSignal: AbortSignal.timeout(waitMs) },
+  );
+  // With treatFailureAsDeploymentFailure a failed script fails the operation; the instance view
+  // says so too (and is what a user would read).
+  const ran = await compute.virtualMachineRunCommands.getByVirtualMachine(
+    vm.resourceGroup,
+    vm.name,
+    JOIN_TOKEN_RUN_COMMAND,
+    { expand: 'instanceView' },
+  );
+  const view = ran.instanceView;
+  if (view && (view.executionState !== 'Succeeded' || (view.exitCode ?? 0) !== 0)) {
+    throw Object.assign(
+      new Error(
+        `the registration script ended ${view.executionState ?? 'Unknown'} (exit code ${view.exitCode ?? '?'}): ${view.executionMessage ?? ''}`,
+      ),
+      { code: 'RunCommandScriptFailed' },
+    );
+  }
+}
+
+/** The public hash joining nodes pin, from the vault's current join-token tag or the CA certificate. */
+async function caCertHashOf(secrets: SecretClient): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: key code loads once per cluster
+  const pki = require('../secrets/clusterPki') as typeof ClusterPki;
+  const ca = await secrets.getSecret(VaultSecrets.clusterCaCert);
+  return pki.caCertHash(ca.value ?? '');
+}
+
+export async function registerJoinToken(
+  arm: ArmConnection,
+  request: RegisterJoinTokenRequest,
+  options: RegisterJoinTokenOptions,
+): Promise<RegisterJoinTokenResult> {
+  const compute = arm.clientOf(computeSdk);
+  const log = options.log ?? ((): void => undefined);
+  const vaultRef = parseResourceId(request.vaultId);
+  let vaultUri: string | undefined;
+  try {
+    const vault = await arm.clientOf(keyVaultSdk).vaults.get(vaultRef.resourceGroup, vaultRef.names[0] ?? '');
+    vaultUri = vault.properties.vaultUri;
+  } catch (err) {
+    return { kind: 'failed', failure: classifyArmError(err, request.vaultId).toFailure() };
+  }
+  if (vaultUri === undefined) {
+    return {
+      kind: 'failed',
+      failure: { resource: request.vaultId, code: 'VaultUriMissing', message: 'the vault has no vaultUri' },
+    };
+  }
+  const secrets = arm.clientOf(vaultSecretsSdk(vaultUri));
+
+  const candidates = await runningControlPlane(compute, request.controlPlaneVmIds);
+  if (candidates.length === 0) {
+    return { kind: 'skipped', reason: 'no control-plane VM is running' };
+  }
+  const caCertHash = await caCertHashOf(secrets);
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
+  const pki = require('../secrets/clusterPki') as typeof ClusterPki;
+  const token = pki.newBootstrapToken();
+  const now = (options.now ?? ((): Date => new Date()))();
+  // The vault's expiry is taken before the token is registered, so it is never later than the
+  // cluster's own (kubeadm counts the TTL from registration). Whole seconds: Key Vault keeps Unix seconds.
+  const expiresOn = new Date(Math.floor((now.getTime() + request.ttlMinutes * 60_000) / 1000) * 1000);
+
+  const failures: { vm: string; failure: ResourceFailure }[] = [];
+  let registeredOn: (typeof candidates)[number] | undefined;
+  for (const vm of candidates) {
+    try {
+      await registerOn(compute, vm, token, request.ttlMinutes * 60, options);
+      registeredOn = vm;
+    } catch (err) {
+      const failure = classifyArmError(err, runCommandId(vm.id)).toFailure();
+      failures.push({ vm: vm.name, failure });
+      log(`registering a join token on ${vm.name} failed: ${failure.code}: ${failure.message}`);
+    }
+    // Once it has run (or failed) the run command goes: it holds the token as a protected parameter.
+    try {
+      await deleteRunCommand(compute, vm, options);
+    } catch (err) {
+      const failure = classifyArmError(err, runCommandId(vm.id)).toFailure();
+      log(`could not delete run command ${runCommandId(vm.id)}: ${failure.code}: ${failure.message}`);
+    }
+    if (registeredOn) break;
+  }
+  if (!registeredOn) {
+    const last = failures[failures.length - 1]?.failure;
+    return {
+      kind: 'failed',
+      failure: {
+        resource: last?.resource ?? request.vaultId,
+        code: last?.code ?? 'JoinTokenNotRegistered',
+        message: `could not register a fresh join token on any running control-plane VM (${failures
+          .map((f) => `${f.vm}: ${f.failure.code}: ${f.failure.message}`)
+          .join('; ')})`,
+      },
+    };
+  }
+
+  // A run command an earlier, interrupted attempt left on another control-plane VM goes too.
+  for (const vm of candidates) {
+    if (vm === registeredOn) continue;
+    try {
+      await compute.virtualMachineRunCommands.getByVirtualMachine(
+        vm.resourceGroup,
+        vm.name,
+        JOIN_TOKEN_RUN_COMMAND,
+      );
+    } catch (err) {
+      if (isNotFound(err)) continue;
+      throw err;
+    }
+    await deleteRunCommand(compute, vm, options);
+  }
+
+  const { properties } = await secrets.setSecret(VaultSecrets.joinToken, token, {
+    expiresOn,
+    contentType: 'text/plain',
+    tags: { [CA_CERT_HASH_TAG]: caCertHash },
+  });
+  log(`registered a fresh join token on ${registeredOn.name}, version ${properties.version ?? '?'}`);
+  return {
+    kind: 'registered',
+    token: {
+      secretId: properties.id ?? '',
+      version: properties.version ?? '',
+      expiresOn: expiresOn.toISOString(),
+      registeredOn: registeredOn.id,
+    },
+  };
+}
+
+/** The VMs among `vmIds` that do not exist (a node about to be created, or re-created by a repair). */
+export async function missingVms(arm: ArmConnection, vmIds: readonly string[]): Promise<string[]> {
+  const compute = arm.clientOf(computeSdk);
+  const missing: string[] = [];
+  for (const id of vmIds) {
+    const ref = parseResourceId(id);
+    try {
+      await compute.virtualMachines.get(ref.resourceGroup, ref.names[0] ?? '');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      missing.push(id);
+    }
+  }
+  return missing;
+}
+
+/** The vault and control-plane VMs of a cluster's plan (IaaS), or undefined for a cluster without a vault. */
+export function joinTokenTargetsOf(
+  resources: readonly { id: string; role: string }[],
+): { vaultId: string; controlPlaneVmIds: string[] } | undefined {
+  const vault = resources.find((r) => r.role === 'clusterVault');
+  if (!vault) return undefined;
+  return {
+    vaultId: vault.id,
+    controlPlaneVmIds: resources.filter((r) => r.role === 'controlPlaneVm').map((r) => r.id),
+  };
+}
