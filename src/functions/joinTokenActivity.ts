@@ -7,7 +7,7 @@ import * as df from 'durable-functions';
 
 import { joinTokenTtlMinutes } from '../cluster/bootstrap/joinTokenCommand';
 import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../resources/clients';
-import { registerJoinToken } from '../resources/joinToken';
+import { registerJoinToken, vmsToCreate } from '../resources/joinToken';
 import type { ReconcileClients } from '../resources/reconcile';
 import {
   REGISTER_JOIN_TOKEN,
@@ -22,9 +22,9 @@ df.app.activity(REGISTER_JOIN_TOKEN, {
   handler: async (input: RegisterJoinTokenInput, context): Promise<RegisterJoinTokenOutput> => {
     settings ??= armSettingsFromEnv(process.env);
     clients ??= createArmClients(settings);
-    context.log(
-      `minting a join token for ${input.forNodes.length} new node(s) of cluster "${input.clusterName}"`,
-    );
+    const created = await vmsToCreate(clients, input.vmIds);
+    if (created.length === 0) return { kind: 'skipped', reason: 'every VM of the plan exists' };
+    context.log(`minting a join token for ${created.length} new node(s) of cluster "${input.clusterName}"`);
     return registerJoinToken(
       clients,
       {

@@ -279,6 +279,22 @@ export async function missingVms(arm: ArmConnection, vmIds: readonly string[]): 
   return missing;
 }
 
+/**
+ * The VMs among `vmIds` that do not exist yet, from one VM list per resource group (a re-POST of a
+ * large cluster reads one page set, not one GET per node).
+ */
+export async function vmsToCreate(arm: ArmConnection, vmIds: readonly string[]): Promise<string[]> {
+  const compute = arm.clientOf(computeSdk);
+  const groups = new Set(vmIds.map((id) => parseResourceId(id).resourceGroup.toLowerCase()));
+  const existing = new Set<string>();
+  for (const group of groups) {
+    for await (const vm of compute.virtualMachines.list(group)) {
+      if (vm.id !== undefined) existing.add(vm.id.toLowerCase());
+    }
+  }
+  return vmIds.filter((id) => !existing.has(id.toLowerCase()));
+}
+
 /** The vault and control-plane VMs of a cluster's plan (IaaS), or undefined for a cluster without a vault. */
 export function joinTokenTargetsOf(
   resources: readonly { id: string; role: string }[],

@@ -16,8 +16,11 @@ export interface RegisterJoinTokenInput {
   clusterName: string;
   vaultId: string;
   controlPlaneVmIds: string[];
-  /** The VMs about to be created (names), for the log line. */
-  forNodes: string[];
+  /**
+   * The plan's VMs that may be created by this run: every VM of the plan (an earlier run that failed
+   * may not have created what it planned); the activity mints only when one of them does not exist.
+   */
+  vmIds: string[];
 }
 
 /** Public facts only: this is durable history. */
@@ -29,9 +32,10 @@ export type RegisterJoinTokenOutput =
 const lower = (id: string): string => id.toLowerCase();
 
 /**
- * The activity's input when `plan` creates VMs in a cluster whose control plane existed before this
- * run (`existing`: ids that may exist from before, see cluster/admission/staleResources.ts); else
- * undefined — the first create joins with the token `kubeadm init` registers.
+ * The activity's input when `plan` may create VMs in a cluster whose control plane existed before
+ * this run (`existing`: ids that may exist from before, see cluster/admission/staleResources.ts); else
+ * undefined — the first create joins with the token `kubeadm init` registers. Which VMs are really
+ * missing only ARM knows (a failed run "may" have created its nodes): the activity lists them.
  */
 export function joinTokenRequestFor(
   clusterName: string,
@@ -43,15 +47,12 @@ export function joinTokenRequestFor(
   const before = new Set(existing.map(lower));
   const controlPlane = plan.resources.filter((r) => r.role === 'controlPlaneVm');
   if (!controlPlane.some((r) => before.has(lower(r.id)))) return undefined;
-  const created = plan.resources.filter(
-    (r) => (r.role === 'controlPlaneVm' || r.role === 'workerVm') && !before.has(lower(r.id)),
-  );
-  if (created.length === 0) return undefined;
+  const vms = plan.resources.filter((r) => r.role === 'controlPlaneVm' || r.role === 'workerVm');
   return {
     clusterName,
     vaultId: vault.id,
     controlPlaneVmIds: controlPlane.filter((r) => before.has(lower(r.id))).map((r) => r.id),
-    forNodes: created.map((r) => r.name),
+    vmIds: vms.map((r) => r.id),
   };
 }
 

@@ -62,15 +62,14 @@ describe('when provisioning mints a fresh join token', () => {
     expect(joinTokenRequestFor('demo', p, [])).toBeUndefined();
   });
 
-  it('never when every VM of the plan existed before', () => {
-    expect(joinTokenRequestFor('demo', p, all)).toBeUndefined();
-  });
-
-  it('once, naming the new VMs and the existing control plane, when VMs are added to a running cluster', () => {
+  it('asks the activity, with every VM of the plan and the existing control plane, for a running cluster', () => {
     const added = vms[vms.length - 1];
     const existing = all.filter((id) => id !== added?.id);
     const request = joinTokenRequestFor('demo', p, existing);
-    expect(request?.forNodes).toEqual([added?.name]);
+    expect(request?.vmIds).toEqual(
+      p.resources.filter((r) => r.role === 'controlPlaneVm' || r.role === 'workerVm').map((r) => r.id),
+    );
+    expect(request?.vmIds).toContain(added?.id);
     expect(request?.vaultId).toBe(p.resources.find((r) => r.role === 'clusterVault')?.id);
     expect(request?.controlPlaneVmIds).toEqual(
       p.resources.filter((r) => r.role === 'controlPlaneVm').map((r) => r.id),
