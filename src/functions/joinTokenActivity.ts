@@ -22,7 +22,8 @@ df.app.activity(REGISTER_JOIN_TOKEN, {
   handler: async (input: RegisterJoinTokenInput, context): Promise<RegisterJoinTokenOutput> => {
     settings ??= armSettingsFromEnv(process.env);
     clients ??= createArmClients(settings);
-    const created = await vmsToCreate(clients, input.vmIds);
+    const reconcile = { retry: settings.retry ?? {} };
+    const created = await vmsToCreate(clients, input.vmIds, reconcile);
     if (created.length === 0) return { kind: 'skipped', reason: 'every VM of the plan exists' };
     context.log(`minting a join token for ${created.length} new node(s) of cluster "${input.clusterName}"`);
     return registerJoinToken(
@@ -32,7 +33,7 @@ df.app.activity(REGISTER_JOIN_TOKEN, {
         controlPlaneVmIds: input.controlPlaneVmIds,
         ttlMinutes: joinTokenTtlMinutes(process.env),
       },
-      { pollIntervalMs: settings.pollIntervalMs, log: (line) => context.log(line) },
+      { pollIntervalMs: settings.pollIntervalMs, log: (line) => context.log(line), reconcile },
     );
   },
 });

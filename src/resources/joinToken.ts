@@ -30,7 +30,7 @@ import type { ResourceFailure } from '../cluster/failure';
 import type * as ClusterPki from '../secrets/clusterPki';
 import { vaultSecretsSdk } from './clusterSecrets';
 import { classifyArmError } from './errors';
-import { isNotFound } from './reconcile';
+import { isNotFound, type ReconcileOptions, withTransientRetry } from './reconcile';
 import { parseResourceId } from './resourceId';
 import { computeSdk } from './types/compute/sdk';
 import { keyVaultSdk } from './types/keyVault/sdk';
@@ -67,6 +67,8 @@ export interface RegisterJoinTokenOptions {
   log?: (line: string) => void;
   /** Upper bound of one run command's wait (default: its script timeout plus two minutes). */
   waitMs?: number;
+  /** Transient ARM failures (throttling, 5xx, dropped connections) are retried as every write is. */
+  reconcile?: ReconcileOptions;
 }
 
 const runCommandId = (vmId: string): string => `${vmId}/runCommands/${JOIN_TOKEN_RUN_COMMAND}`;
@@ -76,6 +78,7 @@ const nameOf = (id: string): string => id.split('/').pop() ?? id;
 async function runningControlPlane(
   compute: ComputeManagementClient,
   vmIds: readonly string[],
+  reconcile: ReconcileOptions,
 ): Promise<{ id: string; resourceGroup: string; name: string; location: string }[]> {
   const sorted = [...vmIds].sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
   const found: { id: string; resourceGroup: string; name: string; location: string }[] = [];
@@ -83,7 +86,11 @@ async function runningControlPlane(
     const ref = parseResourceId(id);
     const name = ref.names[0] ?? '';
     try {
-      const vm = await compute.virtualMachines.get(ref.resourceGroup, name);
+      const vm = await withTransientRetry(
+        id,
+        () => compute.virtualMachines.get(ref.resourceGroup, name),
+        reconcile,
+      );
       if (vm.provisioningState === 'Succeeded') {
         found.push({ id, resourceGroup: ref.resourceGroup, name, location: vm.location });
       }
@@ -96,12 +103,18 @@ async function runningControlPlane(
 
 async function deleteRunCommand(
   compute: ComputeManagementClient,
-  vm: { resourceGroup: string; name: string },
+  vm: { id: string; resourceGroup: string; name: string },
   options: RegisterJoinTokenOptions,
 ): Promise<void> {
-  await compute.virtualMachineRunCommands.delete(vm.resourceGroup, vm.name, JOIN_TOKEN_RUN_COMMAND, {
-    updateIntervalInMs: options.pollIntervalMs,
-  });
+  await withTransientRetry(
+    `${vm.id}/runCommands/${JOIN_TOKEN_RUN_COMMAND}`,
+    async () => {
+      await compute.virtualMachineRunCommands.delete(vm.resourceGroup, vm.name, JOIN_TOKEN_RUN_COMMAND, {
+        updateIntervalInMs: options.pollIntervalMs,
+      });
+    },
+    options.reconcile ?? {},
+  );
 }
 
 /** Runs the registration on one VM; resolves when the script exited 0, rejects with ARM's error otherwise. */
@@ -152,10 +165,18 @@ async function registerOn(
 }
 
 /** The public hash joining nodes pin, from the vault's current join-token tag or the CA certificate. */
-async function caCertHashOf(secrets: SecretClient): Promise<string> {
+async function caCertHashOf(
+  secrets: SecretClient,
+  vaultId: string,
+  reconcile: ReconcileOptions,
+): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: key code loads once per cluster
   const pki = require('../secrets/clusterPki') as typeof ClusterPki;
-  const ca = await secrets.getSecret(VaultSecrets.clusterCaCert);
+  const ca = await withTransientRetry(
+    vaultId,
+    () => secrets.getSecret(VaultSecrets.clusterCaCert),
+    reconcile,
+  );
   return pki.caCertHash(ca.value ?? '');
 }
 
@@ -166,10 +187,15 @@ export async function registerJoinToken(
 ): Promise<RegisterJoinTokenResult> {
   const compute = arm.clientOf(computeSdk);
   const log = options.log ?? ((): void => undefined);
+  const reconcile = options.reconcile ?? {};
   const vaultRef = parseResourceId(request.vaultId);
   let vaultUri: string | undefined;
   try {
-    const vault = await arm.clientOf(keyVaultSdk).vaults.get(vaultRef.resourceGroup, vaultRef.names[0] ?? '');
+    const vault = await withTransientRetry(
+      request.vaultId,
+      () => arm.clientOf(keyVaultSdk).vaults.get(vaultRef.resourceGroup, vaultRef.names[0] ?? ''),
+      reconcile,
+    );
     vaultUri = vault.properties.vaultUri;
   } catch (err) {
     return { kind: 'failed', failure: classifyArmError(err, request.vaultId).toFailure() };
@@ -182,11 +208,11 @@ export async function registerJoinToken(
   }
   const secrets = arm.clientOf(vaultSecretsSdk(vaultUri));
 
-  const candidates = await runningControlPlane(compute, request.controlPlaneVmIds);
+  const candidates = await runningControlPlane(compute, request.controlPlaneVmIds, reconcile);
   if (candidates.length === 0) {
     return { kind: 'skipped', reason: 'no control-plane VM is running' };
   }
-  const caCertHash = await caCertHashOf(secrets);
+  const caCertHash = await caCertHashOf(secrets, request.vaultId, reconcile);
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as above
   const pki = require('../secrets/clusterPki') as typeof ClusterPki;
@@ -200,7 +226,11 @@ export async function registerJoinToken(
   let registeredOn: (typeof candidates)[number] | undefined;
   for (const vm of candidates) {
     try {
-      await registerOn(compute, vm, token, request.ttlMinutes * 60, options);
+      await withTransientRetry(
+        runCommandId(vm.id),
+        () => registerOn(compute, vm, token, request.ttlMinutes * 60, options),
+        reconcile,
+      );
       registeredOn = vm;
     } catch (err) {
       const failure = classifyArmError(err, runCommandId(vm.id)).toFailure();
@@ -246,11 +276,16 @@ export async function registerJoinToken(
     await deleteRunCommand(compute, vm, options);
   }
 
-  const { properties } = await secrets.setSecret(VaultSecrets.joinToken, token, {
-    expiresOn,
-    contentType: 'text/plain',
-    tags: { [CA_CERT_HASH_TAG]: caCertHash },
-  });
+  const { properties } = await withTransientRetry(
+    request.vaultId,
+    () =>
+      secrets.setSecret(VaultSecrets.joinToken, token, {
+        expiresOn,
+        contentType: 'text/plain',
+        tags: { [CA_CERT_HASH_TAG]: caCertHash },
+      }),
+    reconcile,
+  );
   log(`registered a fresh join token on ${registeredOn.name}, version ${properties.version ?? '?'}`);
   return {
     kind: 'registered',
@@ -264,13 +299,21 @@ export async function registerJoinToken(
 }
 
 /** The VMs among `vmIds` that do not exist (a node about to be created, or re-created by a repair). */
-export async function missingVms(arm: ArmConnection, vmIds: readonly string[]): Promise<string[]> {
+export async function missingVms(
+  arm: ArmConnection,
+  vmIds: readonly string[],
+  reconcile: ReconcileOptions = {},
+): Promise<string[]> {
   const compute = arm.clientOf(computeSdk);
   const missing: string[] = [];
   for (const id of vmIds) {
     const ref = parseResourceId(id);
     try {
-      await compute.virtualMachines.get(ref.resourceGroup, ref.names[0] ?? '');
+      await withTransientRetry(
+        id,
+        () => compute.virtualMachines.get(ref.resourceGroup, ref.names[0] ?? ''),
+        reconcile,
+      );
     } catch (err) {
       if (!isNotFound(err)) throw err;
       missing.push(id);
@@ -283,14 +326,26 @@ export async function missingVms(arm: ArmConnection, vmIds: readonly string[]): 
  * The VMs among `vmIds` that do not exist yet, from one VM list per resource group (a re-POST of a
  * large cluster reads one page set, not one GET per node).
  */
-export async function vmsToCreate(arm: ArmConnection, vmIds: readonly string[]): Promise<string[]> {
+export async function vmsToCreate(
+  arm: ArmConnection,
+  vmIds: readonly string[],
+  reconcile: ReconcileOptions = {},
+): Promise<string[]> {
   const compute = arm.clientOf(computeSdk);
   const groups = new Set(vmIds.map((id) => parseResourceId(id).resourceGroup.toLowerCase()));
   const existing = new Set<string>();
   for (const group of groups) {
-    for await (const vm of compute.virtualMachines.list(group)) {
-      if (vm.id !== undefined) existing.add(vm.id.toLowerCase());
-    }
+    const ids = await withTransientRetry(
+      `/subscriptions/${arm.subscriptionId}/resourceGroups/${group}`,
+      async () => {
+        const found: string[] = [];
+        for await (const vm of compute.virtualMachines.list(group))
+          if (vm.id !== undefined) found.push(vm.id);
+        return found;
+      },
+      reconcile,
+    );
+    for (const id of ids) existing.add(id.toLowerCase());
   }
   return vmIds.filter((id) => !existing.has(id.toLowerCase()));
 }

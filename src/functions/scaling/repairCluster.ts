@@ -80,7 +80,8 @@ export async function repairClusterResources(
   // A lost control-plane VM is re-created and joins the running cluster with a fresh token.
   const targets = joinTokenTargetsOf(record.input.plan.resources);
   if (targets) {
-    const lost = await missingVms(clients, targets.controlPlaneVmIds);
+    const reconcile = { retry: settings.retry ?? {} };
+    const lost = await missingVms(clients, targets.controlPlaneVmIds, reconcile);
     if (lost.length > 0 && lost.length < targets.controlPlaneVmIds.length) {
       const out = await registerJoinToken(
         clients,
@@ -89,7 +90,7 @@ export async function repairClusterResources(
           controlPlaneVmIds: targets.controlPlaneVmIds.filter((id) => !lost.includes(id)),
           ttlMinutes: joinTokenTtlMinutes(process.env),
         },
-        { pollIntervalMs: settings.pollIntervalMs, log: (line) => context.log(line) },
+        { pollIntervalMs: settings.pollIntervalMs, log: (line) => context.log(line), reconcile },
       );
       if (out.kind === 'failed') {
         return {

@@ -77,13 +77,14 @@ async function freshJoinToken(
   const vmIds = toApply
     .map((n) => byNode.get(n.name)?.find((r) => r.type === ResourceTypes.virtualMachine)?.id)
     .filter((id): id is string => id !== undefined);
-  const created = input.repair ? await missingVms(arm, vmIds) : vmIds;
+  const reconcile = { retry: armSettings.retry ?? {} };
+  const created = input.repair ? await missingVms(arm, vmIds, reconcile) : vmIds;
   if (created.length === 0) return undefined;
   context.log(`minting a join token for ${created.length} new node(s) of pool "${input.pool}"`);
   const out = await registerJoinToken(
     arm,
     { ...targets, ttlMinutes: joinTokenTtlMinutes(process.env) },
-    { pollIntervalMs: armSettings.pollIntervalMs, log: (line) => context.log(line) },
+    { pollIntervalMs: armSettings.pollIntervalMs, log: (line) => context.log(line), reconcile },
   );
   if (out.kind !== 'failed') return undefined;
   return `${out.failure.code} on ${out.failure.resource}: ${out.failure.message}`;
