@@ -11,10 +11,13 @@
  * Nothing secret leaves this module: callers get the secret id, version and expiry. Errors carry
  * ARM's code and message, never the request (which holds the token).
  *
- * Idempotent: the run command has one name and is deleted once it has run (it holds the token as a
- * protected parameter), so a retried call leaves at most the one it is running; a leftover of an
- * earlier attempt on another control-plane VM is deleted after a success.
+ * Idempotent: each attempt's run command has its own name (`register-join-token-<random>`) and is
+ * deleted once it has run (it holds the token as a protected parameter); what an interrupted earlier
+ * attempt left is deleted after a success. So a retried call never re-sends a write ARM acknowledged,
+ * and leaves no run command (and no second live token on a node's run commands) behind.
  */
+import { randomBytes } from 'node:crypto';
+
 import type { ComputeManagementClient, VirtualMachineRunCommand } from '@azure/arm-compute';
 import type { SecretClient } from '@azure/keyvault-secrets';
 
@@ -71,7 +74,11 @@ export interface RegisterJoinTokenOptions {
   reconcile?: ReconcileOptions;
 }
 
-const runCommandId = (vmId: string): string => `${vmId}/runCommands/${JOIN_TOKEN_RUN_COMMAND}`;
+const runCommandId = (vmId: string, name: string): string => `${vmId}/runCommands/${name}`;
+/** This attempt's run command name: `register-join-token-<8 hex>` (random, nothing of the token). */
+const attemptName = (): string => `${JOIN_TOKEN_RUN_COMMAND}-${randomBytes(4).toString('hex')}`;
+const isOurs = (name: string | undefined): boolean =>
+  name !== undefined && name.toLowerCase().startsWith(`${JOIN_TOKEN_RUN_COMMAND}-`);
 const nameOf = (id: string): string => id.split('/').pop() ?? id;
 
 /** The control-plane VMs that exist and last provisioned fine, with their location, in name order. */
@@ -104,12 +111,13 @@ async function runningControlPlane(
 async function deleteRunCommand(
   compute: ComputeManagementClient,
   vm: { id: string; resourceGroup: string; name: string },
+  name: string,
   options: RegisterJoinTokenOptions,
 ): Promise<void> {
   await withTransientRetry(
-    `${vm.id}/runCommands/${JOIN_TOKEN_RUN_COMMAND}`,
+    runCommandId(vm.id, name),
     async () => {
-      await compute.virtualMachineRunCommands.delete(vm.resourceGroup, vm.name, JOIN_TOKEN_RUN_COMMAND, {
+      await compute.virtualMachineRunCommands.delete(vm.resourceGroup, vm.name, name, {
         updateIntervalInMs: options.pollIntervalMs,
       });
     },
@@ -121,6 +129,7 @@ async function deleteRunCommand(
 async function registerOn(
   compute: ComputeManagementClient,
   vm: { id: string; resourceGroup: string; name: string; location: string },
+  name: string,
   token: string,
   ttlSeconds: number,
   options: RegisterJoinTokenOptions,
@@ -138,21 +147,15 @@ async function registerOn(
     timeoutInSeconds: RUN_COMMAND_TIMEOUT_SECONDS,
   };
   const waitMs = options.waitMs ?? (RUN_COMMAND_TIMEOUT_SECONDS + 120) * 1000;
-  await compute.virtualMachineRunCommands.createOrUpdate(
-    vm.resourceGroup,
-    vm.name,
-    JOIN_TOKEN_RUN_COMMAND,
-    body,
-    { updateIntervalInMs: options.pollIntervalMs, abortSignal: AbortSignal.timeout(waitMs) },
-  );
+  await compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, {
+    updateIntervalInMs: options.pollIntervalMs,
+    abortSignal: AbortSignal.timeout(waitMs),
+  });
   // With treatFailureAsDeploymentFailure a failed script fails the operation; the instance view
   // says so too (and is what a user would read).
-  const ran = await compute.virtualMachineRunCommands.getByVirtualMachine(
-    vm.resourceGroup,
-    vm.name,
-    JOIN_TOKEN_RUN_COMMAND,
-    { expand: 'instanceView' },
-  );
+  const ran = await compute.virtualMachineRunCommands.getByVirtualMachine(vm.resourceGroup, vm.name, name, {
+    expand: 'instanceView',
+  });
   const view = ran.instanceView;
   if (view && (view.executionState !== 'Succeeded' || (view.exitCode ?? 0) !== 0)) {
     throw Object.assign(
@@ -222,27 +225,28 @@ export async function registerJoinToken(
   // cluster's own (kubeadm counts the TTL from registration). Whole seconds: Key Vault keeps Unix seconds.
   const expiresOn = new Date(Math.floor((now.getTime() + request.ttlMinutes * 60_000) / 1000) * 1000);
 
+  const name = attemptName();
   const failures: { vm: string; failure: ResourceFailure }[] = [];
   let registeredOn: (typeof candidates)[number] | undefined;
   for (const vm of candidates) {
     try {
       await withTransientRetry(
-        runCommandId(vm.id),
-        () => registerOn(compute, vm, token, request.ttlMinutes * 60, options),
+        runCommandId(vm.id, name),
+        () => registerOn(compute, vm, name, token, request.ttlMinutes * 60, options),
         reconcile,
       );
       registeredOn = vm;
     } catch (err) {
-      const failure = classifyArmError(err, runCommandId(vm.id)).toFailure();
+      const failure = classifyArmError(err, runCommandId(vm.id, name)).toFailure();
       failures.push({ vm: vm.name, failure });
       log(`registering a join token on ${vm.name} failed: ${failure.code}: ${failure.message}`);
     }
     // Once it has run (or failed) the run command goes: it holds the token as a protected parameter.
     try {
-      await deleteRunCommand(compute, vm, options);
+      await deleteRunCommand(compute, vm, name, options);
     } catch (err) {
-      const failure = classifyArmError(err, runCommandId(vm.id)).toFailure();
-      log(`could not delete run command ${runCommandId(vm.id)}: ${failure.code}: ${failure.message}`);
+      const failure = classifyArmError(err, runCommandId(vm.id, name)).toFailure();
+      log(`could not delete run command ${runCommandId(vm.id, name)}: ${failure.code}: ${failure.message}`);
     }
     if (registeredOn) break;
   }
@@ -260,20 +264,22 @@ export async function registerJoinToken(
     };
   }
 
-  // A run command an earlier, interrupted attempt left on another control-plane VM goes too.
+  // Run commands an earlier, interrupted attempt left (each attempt has its own name) go too.
   for (const vm of candidates) {
-    if (vm === registeredOn) continue;
-    try {
-      await compute.virtualMachineRunCommands.getByVirtualMachine(
-        vm.resourceGroup,
-        vm.name,
-        JOIN_TOKEN_RUN_COMMAND,
-      );
-    } catch (err) {
-      if (isNotFound(err)) continue;
-      throw err;
-    }
-    await deleteRunCommand(compute, vm, options);
+    const left = await withTransientRetry(
+      vm.id,
+      async () => {
+        const names: string[] = [];
+        for await (const r of compute.virtualMachineRunCommands.listByVirtualMachine(
+          vm.resourceGroup,
+          vm.name,
+        ))
+          if (isOurs(r.name) && r.name !== name) names.push(r.name ?? '');
+        return names;
+      },
+      reconcile,
+    );
+    for (const leftover of left) await deleteRunCommand(compute, vm, leftover, options);
   }
 
   const { properties } = await withTransientRetry(

@@ -6,7 +6,10 @@
  * on Linux, never returned by ARM); the script itself is public and the same for every cluster.
  */
 
-/** The run command's name on the control-plane VM (one name: a retried registration overwrites it). */
+/**
+ * The prefix of the run command's name on the control-plane VM; each attempt adds a random suffix so
+ * a retry never re-sends a write ARM acknowledged, and deletes what earlier attempts left.
+ */
 export const JOIN_TOKEN_RUN_COMMAND = 'register-join-token';
 
 /** The protected parameter (environment variable) holding the token. */

@@ -238,7 +238,7 @@ describe('a fresh join token for nodes added to a running cluster', () => {
     expect(final).toMatchObject({ runtimeStatus: 'Failed', phase: 'Failed' });
     expect(final.error?.code).toBe('VMExtensionProvisioningError');
     expect(final.error?.resource).toMatch(
-      /\/virtualMachines\/fresh-cp-2\/runCommands\/register-join-token$/i,
+      /\/virtualMachines\/fresh-cp-2\/runCommands\/register-join-token-[0-9a-f]{8}$/i,
     );
     expect(final.error?.message).toMatch(/fresh-cp-0: VMExtensionProvisioningError/);
     expect(vmNames()).toHaveLength(vms);
