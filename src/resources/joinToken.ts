@@ -116,7 +116,12 @@ async function deleteRunCommand(
 ): Promise<void> {
   await withTransientRetry(
     runCommandId(vm.id, name),
-    async () => {
+    async (attempt) => {
+      // A retry after a lost connection waits for the delete it sent rather than send it again.
+      if (attempt > 1) {
+        const left = await settledRunCommand(compute, vm, name, options, 120_000);
+        if (!left) return;
+      }
       await compute.virtualMachineRunCommands.delete(vm.resourceGroup, vm.name, name, {
         updateIntervalInMs: options.pollIntervalMs,
       });
@@ -125,7 +130,55 @@ async function deleteRunCommand(
   );
 }
 
-/** Runs the registration on one VM; resolves when the script exited 0, rejects with ARM's error otherwise. */
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const BUSY = new Set(['Creating', 'Updating', 'Deleting', 'Accepted', 'Running']);
+
+/**
+ * The run command as ARM has it now, once no operation runs on it (undefined when it does not
+ * exist). A retry after a lost connection finds its earlier write here instead of sending it again.
+ */
+async function settledRunCommand(
+  compute: ComputeManagementClient,
+  vm: { resourceGroup: string; name: string },
+  name: string,
+  options: RegisterJoinTokenOptions,
+  waitMs: number,
+): Promise<VirtualMachineRunCommand | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    let found: VirtualMachineRunCommand;
+    try {
+      found = await compute.virtualMachineRunCommands.getByVirtualMachine(vm.resourceGroup, vm.name, name, {
+        expand: 'instanceView',
+      });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    if (!BUSY.has(found.provisioningState ?? '') || Date.now() > deadline) return found;
+    await sleep(Math.max(options.pollIntervalMs, 10));
+  }
+}
+
+/** The script's outcome from the run command's instance view; throws when it did not exit 0. */
+function checkRan(ran: VirtualMachineRunCommand): void {
+  const view = ran.instanceView;
+  const failed =
+    ran.provisioningState === 'Failed' ||
+    (view !== undefined && (view.executionState !== 'Succeeded' || (view.exitCode ?? 0) !== 0));
+  if (!failed) return;
+  throw Object.assign(
+    new Error(
+      `the registration script ended ${view?.executionState ?? ran.provisioningState ?? 'Unknown'} (exit code ${view?.exitCode ?? '?'}): ${view?.executionMessage ?? ''}`,
+    ),
+    { code: 'RunCommandScriptFailed' },
+  );
+}
+
+/**
+ * Runs the registration on one VM; resolves when the script exited 0, rejects with ARM's error
+ * otherwise. A retry (attempt > 1) first looks for the run command its earlier attempt wrote.
+ */
 async function registerOn(
   compute: ComputeManagementClient,
   vm: { id: string; resourceGroup: string; name: string; location: string },
@@ -133,7 +186,13 @@ async function registerOn(
   token: string,
   ttlSeconds: number,
   options: RegisterJoinTokenOptions,
+  attempt: number,
 ): Promise<void> {
+  const waitMs = options.waitMs ?? (RUN_COMMAND_TIMEOUT_SECONDS + 120) * 1000;
+  if (attempt > 1) {
+    const earlier = await settledRunCommand(compute, vm, name, options, waitMs);
+    if (earlier) return checkRan(earlier);
+  }
   const body: VirtualMachineRunCommand = {
     location: vm.location,
     source: { script: JOIN_TOKEN_SCRIPT },
@@ -146,25 +205,17 @@ async function registerOn(
     treatFailureAsDeploymentFailure: true,
     timeoutInSeconds: RUN_COMMAND_TIMEOUT_SECONDS,
   };
-  const waitMs = options.waitMs ?? (RUN_COMMAND_TIMEOUT_SECONDS + 120) * 1000;
   await compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, {
     updateIntervalInMs: options.pollIntervalMs,
     abortSignal: AbortSignal.timeout(waitMs),
   });
   // With treatFailureAsDeploymentFailure a failed script fails the operation; the instance view
   // says so too (and is what a user would read).
-  const ran = await compute.virtualMachineRunCommands.getByVirtualMachine(vm.resourceGroup, vm.name, name, {
-    expand: 'instanceView',
-  });
-  const view = ran.instanceView;
-  if (view && (view.executionState !== 'Succeeded' || (view.exitCode ?? 0) !== 0)) {
-    throw Object.assign(
-      new Error(
-        `the registration script ended ${view.executionState ?? 'Unknown'} (exit code ${view.exitCode ?? '?'}): ${view.executionMessage ?? ''}`,
-      ),
-      { code: 'RunCommandScriptFailed' },
-    );
-  }
+  checkRan(
+    await compute.virtualMachineRunCommands.getByVirtualMachine(vm.resourceGroup, vm.name, name, {
+      expand: 'instanceView',
+    }),
+  );
 }
 
 /** The public hash joining nodes pin, from the vault's current join-token tag or the CA certificate. */
@@ -232,7 +283,7 @@ export async function registerJoinToken(
     try {
       await withTransientRetry(
         runCommandId(vm.id, name),
-        () => registerOn(compute, vm, name, token, request.ttlMinutes * 60, options),
+        (attempt) => registerOn(compute, vm, name, token, request.ttlMinutes * 60, options, attempt),
         reconcile,
       );
       registeredOn = vm;
