@@ -6,15 +6,26 @@
  */
 import type { AccessToken } from '@azure/core-auth';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { durableManagementUrl } from '@azure-cluster-provisioner/functions-host';
+import { durableManagementUrl, eventGridWebhookUrl } from '@azure-cluster-provisioner/functions-host';
 
 import {
   DEFAULT_JOIN_TOKEN_TTL_MINUTES,
   TOKEN_PARAMETER,
 } from '../../../src/cluster/bootstrap/joinTokenCommand';
 import { VaultSecrets } from '../../../src/cluster/bootstrap/names';
-import { type ArmResource, type Environment, exampleSpec, startEnvironment } from './iaasHarness';
-import { waitForPool } from './scalingHarness';
+import { ScalingFunctions } from '../../../src/functions/scaling/scalingFunctions';
+import { armSettingsFromEnv, createArmClients } from '../../../src/resources/clients';
+import { deleteResource } from '../../../src/resources/reconcile';
+import { resourceTypes } from '../../../src/resources/types/registry';
+import {
+  appSettings,
+  type ArmResource,
+  type Environment,
+  exampleSpec,
+  RESOURCE_GROUP,
+  startEnvironment,
+} from './iaasHarness';
+import { poolView, waitForPool } from './scalingHarness';
 
 const TOKEN = /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g;
 const RUN_COMMANDS = 'Microsoft.Compute/virtualMachines/runCommands';
@@ -43,6 +54,8 @@ describe('a fresh join token for nodes added to a running cluster', () => {
 
   beforeAll(async () => {
     env = await startEnvironment(0.01, { SCALE_IN_COOLDOWN_SECONDS: '0' });
+    // As `npm start` does: ARM's resource events reach the app (a node deleted behind its back is repaired).
+    env.emulator.addEventSubscriber(eventGridWebhookUrl(env.host, ScalingFunctions.nodeScalingEvents));
     expect((await env.api.request('POST', 'clusters', spec(1))).status).toBe(202);
     const { final } = await env.api.waitForCluster(name, 90_000);
     expect(final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
@@ -189,6 +202,28 @@ describe('a fresh join token for nodes added to a running cluster', () => {
     expect(after.expiresOn).toBeGreaterThan(before.expiresOn);
     await expectNoTokenAnywhere();
   });
+
+  it('a worker lost behind the app’s back is re-created with a fresh token (ARM event → repair)', async () => {
+    const executions = env.emulator.runCommandExecutions().length;
+    const before = await latestToken();
+    const settings = armSettingsFromEnv(appSettings(env.emulator, `${env.tempDir}/arm-ca.pem`));
+    const victim = `/subscriptions/${settings.subscriptionId}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Compute/virtualMachines/${name}-${pool}-2`;
+    await deleteResource(resourceTypes, createArmClients(settings), {
+      id: victim,
+      type: 'Microsoft.Compute/virtualMachines',
+    });
+    expect(vmNames()).not.toContain(`${name}-${pool}-2`);
+    const deadline = Date.now() + 60_000;
+    while (!vmNames().includes(`${name}-${pool}-2`) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await waitForPool(env, name, pool, 3);
+    expect((await poolView(env, name, pool)).lastDecision).toMatchObject({ outcome: 'repair' });
+    const after = await latestToken();
+    seen.push(after.value);
+    expectRegistered(before, after, executions);
+    await expectNoTokenAnywhere();
+  }, 90_000);
 
   it('a re-POST with no new node mints nothing and writes nothing to the vault', async () => {
     const executions = env.emulator.runCommandExecutions().length;
