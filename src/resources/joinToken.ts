@@ -218,7 +218,7 @@ async function registerOn(
   );
 }
 
-/** The public hash joining nodes pin, from the vault's current join-token tag or the CA certificate. */
+/** The public hash joining nodes pin (the join-token secret's tag), computed from the CA certificate. */
 async function caCertHashOf(
   secrets: SecretClient,
   vaultId: string,
