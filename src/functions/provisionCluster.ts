@@ -33,6 +33,7 @@ import {
   type PublishLifecycleEventInput,
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
+import { freshJoinTokenStep } from './shared/joinTokenRequest';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 import { settleAll } from './shared/settleAll';
 
@@ -180,6 +181,9 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
       failure ??= settled.error;
     }
   }
+
+  // 2b. Nodes added to a running IaaS cluster join with a fresh token (docs/bootstrap.md).
+  if (!failure) failure = yield* freshJoinTokenStep(context, input.clusterName, plan, input.existing);
 
   // 3. Everything else, wave by wave; nodes through one sub-orchestration per zone.
   if (!failure) {

@@ -257,7 +257,17 @@ export function createArmRequestHandler(
       if (computeDecision) remainingHeader = { ...remainingHeader, ...computeDecision.headers };
       const baseUrl = `https://${req.headers.host ?? '127.0.0.1'}`;
       const apiVersion = url.searchParams.get('api-version') ?? '';
-      const route = routeArm(ctx, method, segments, body, fault?.rule.lroFailure, baseUrl, apiVersion);
+      const expand = url.searchParams.get('$expand') ?? undefined;
+      const route = routeArm(
+        ctx,
+        method,
+        segments,
+        body,
+        fault?.rule.lroFailure,
+        baseUrl,
+        apiVersion,
+        expand,
+      );
       isPoll = route.isPoll;
       readAction = route.readAction === true;
       return route.reply;
@@ -314,6 +324,7 @@ function routeArm(
   lroFailure: { code: string; message: string } | undefined,
   baseUrl: string,
   apiVersion: string,
+  expand?: string,
 ): { reply: HttpReply; isPoll: boolean; readAction?: boolean } {
   const lower = segments.map((s) => s.toLowerCase());
   const { store } = ctx;
@@ -487,13 +498,20 @@ function routeArm(
     // A collection: list in the resource group, or children of a parent.
     if (method !== 'GET')
       throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed on a collection.`);
-    return reply(new HttpReply(200, { value: store.list(subscriptionId, type, resourceGroup, names) }));
+    const value = store.list(
+      subscriptionId,
+      type,
+      resourceGroup,
+      names,
+      expand !== undefined ? { expand } : {},
+    );
+    return reply(new HttpReply(200, { value }));
   }
 
   const address: ResourceAddress = { subscriptionId, resourceGroup, type, names };
   switch (method) {
     case 'GET':
-      return reply(new HttpReply(200, store.get(address)));
+      return reply(new HttpReply(200, store.get(address, expand !== undefined ? { expand } : {})));
     case 'PUT': {
       if (store.isSync(type)) {
         const result = store.put(address, body, { instant: true, ...failure });

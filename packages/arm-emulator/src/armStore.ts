@@ -22,6 +22,11 @@ import {
   scaleSetKeyOf,
   setCapacity,
 } from './providers/compute/virtualMachineScaleSets';
+import {
+  checkProtectedParameters,
+  RUN_COMMAND_TYPE,
+  runCommandInstanceView,
+} from './providers/compute/runCommands';
 import { networkInterfaces } from './providers/network/networkInterfaces';
 import type { ApplyWrite } from './providers/provider';
 import { resourceGroups } from './providers/resources/resourceGroups';
@@ -75,6 +80,41 @@ interface ScaleSetChange {
   deletes: ResourceRecord[];
 }
 
+/** A `{ name, value }` parameter of a run command. */
+export interface RunCommandParameter {
+  name: string;
+  value: string;
+}
+
+/**
+ * One run command PUT as the VM would have executed it, protected parameters included: what a test
+ * may check and ARM never returns. Memory only, never in the state file.
+ */
+export interface RunCommandExecution {
+  /** Order of the executions (1, 2, …). */
+  seq: number;
+  /** The run command's id and the VM's. */
+  runCommandId: string;
+  vmId: string;
+  name: string;
+  source: { script?: string; scriptUri?: string; commandId?: string };
+  parameters: RunCommandParameter[];
+  protectedParameters: RunCommandParameter[];
+  asyncExecution: boolean;
+  timeoutInSeconds?: number;
+  runAsUser?: string;
+  /** The long-running operation of the PUT. */
+  operationId: string;
+  startedAt: string;
+}
+
+function parametersOf(value: unknown): RunCommandParameter[] {
+  return (Array.isArray(value) ? value : [])
+    .map((p) => asObject(p as JsonObject))
+    .filter((p): p is JsonObject => p !== undefined)
+    .map((p) => ({ name: asString(p.name) ?? '', value: asString(p.value) ?? '' }));
+}
+
 /**
  * The emulator's state: records, long-running operations and snapshots. What each resource type
  * means (validation, references, rendering) lives in its provider (`providers/`). Every method runs
@@ -90,6 +130,8 @@ export class ArmStore {
    * the state file never holds it: memory only, for tests (`GET /_emulator/custom-data/<vm id>`).
    */
   private readonly customData = new Map<string, string>();
+  /** Run command executions, protected parameters included (see `RunCommandExecution`). */
+  private readonly executions: RunCommandExecution[] = [];
 
   constructor(private readonly options: ArmStoreOptions) {}
 
@@ -117,6 +159,11 @@ export class ArmStore {
     }
     const encoded = this.customData.get(key);
     return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+  }
+
+  /** Every run command executed (oldest first), with its protected parameters; test-only. */
+  runCommandExecutions(): RunCommandExecution[] {
+    return this.executions.map((e) => clone(e as unknown as JsonObject) as unknown as RunCommandExecution);
   }
 
   setVcpuQuota(vcpus: number): void {
@@ -156,6 +203,7 @@ export class ArmStore {
 
   clear(): void {
     this.customData.clear();
+    this.executions.length = 0;
     this.groups.clear();
     this.state.clear();
     this.operations.clear();
@@ -282,16 +330,36 @@ export class ArmStore {
 
   // ---------------------------------------------------------------- resources: reads
 
-  get(address: ResourceAddress): JsonObject {
+  /** A resource as ARM returns it; `expand: 'instanceView'` adds a run command's instance view. */
+  get(address: ResourceAddress, options: { expand?: string } = {}): JsonObject {
     this.settle();
     this.requireGroup(address.subscriptionId, address.resourceGroup);
     const record = this.state.records.get(keyOf(resourceIdOf(address)));
     if (!record) throw resourceNotFound(address);
-    return this.state.render(record);
+    return this.renderExpanded(record, options.expand);
+  }
+
+  private renderExpanded(record: ResourceRecord, expand: string | undefined): JsonObject {
+    const body = this.state.render(record);
+    if (record.type === RUN_COMMAND_TYPE && expand?.toLowerCase() === 'instanceview') {
+      const opId = asString(record.derived.operationId);
+      const op = opId !== undefined ? this.operations.get(opId) : undefined;
+      body.properties = {
+        ...(asObject(body.properties) ?? {}),
+        instanceView: runCommandInstanceView(record, op),
+      };
+    }
+    return body;
   }
 
   /** Resources of `type` in a resource group, a subscription, or under a parent resource. */
-  list(subscriptionId: string, type: string, resourceGroup?: string, parentNames?: string[]): JsonObject[] {
+  list(
+    subscriptionId: string,
+    type: string,
+    resourceGroup?: string,
+    parentNames?: string[],
+    options: { expand?: string } = {},
+  ): JsonObject[] {
     this.settle();
     let parentKey: string | undefined;
     if (resourceGroup !== undefined) {
@@ -316,7 +384,7 @@ export class ArmStore {
           (parentKey === undefined || r.parentKey === parentKey),
       )
       .sort((a, b) => a.seq - b.seq)
-      .map((r) => this.state.render(r));
+      .map((r) => this.renderExpanded(r, options.expand));
   }
 
   /** Generic view used by `resources.listByResourceGroup`. */
@@ -395,6 +463,7 @@ export class ArmStore {
     if (!existing) checkResourceName(provider, name);
     this.checkNotBusy(existing, parent, address.type, id);
 
+    if (provider.type === RUN_COMMAND_TYPE) checkProtectedParameters(requestBody);
     const stripped = stripReadOnly(provider, clone(requestBody));
     const body = options.patch && existing ? mergePatch(clone(existing.body), stripped) : stripped;
 
@@ -449,6 +518,10 @@ export class ArmStore {
     if (!existing) record.seq = this.state.nextSeq();
     const customData = asString(asObject(asObject(requestBody.properties)?.osProfile)?.customData);
     if (provider.type === ArmTypes.vm && customData !== undefined) this.customData.set(key, customData);
+    if (provider.type === RUN_COMMAND_TYPE) {
+      record.derived.operationId = op.id;
+      this.recordExecution(record, requestBody, op, parent);
+    }
     record.provisioningState = existing ? 'Updating' : 'Creating';
     record.etag = newEtag();
     record.pendingOp = op.id;
@@ -464,6 +537,36 @@ export class ArmStore {
     this.emitServiceEvents(record, { kind: 'write', phase: 'started' });
     this.scheduleCompletion(op);
     return { status: existing ? 200 : 201, body: this.state.render(record), operation: op };
+  }
+
+  private recordExecution(
+    record: ResourceRecord,
+    requestBody: JsonObject,
+    op: LroRecord,
+    vm: ResourceRecord | undefined,
+  ): void {
+    const props = asObject(requestBody.properties) ?? {};
+    const source = asObject(props.source) ?? {};
+    const pick = (k: string): Record<string, string> => {
+      const v = asString(source[k]);
+      return v === undefined ? {} : { [k]: v };
+    };
+    const timeout = props.timeoutInSeconds;
+    const runAsUser = asString(props.runAsUser);
+    this.executions.push({
+      seq: this.executions.length + 1,
+      runCommandId: record.id,
+      vmId: vm?.id ?? '',
+      name: record.name,
+      source: { ...pick('script'), ...pick('scriptUri'), ...pick('commandId') },
+      parameters: parametersOf(props.parameters),
+      protectedParameters: parametersOf(props.protectedParameters),
+      asyncExecution: props.asyncExecution === true,
+      ...(typeof timeout === 'number' ? { timeoutInSeconds: timeout } : {}),
+      ...(runAsUser !== undefined ? { runAsUser } : {}),
+      operationId: op.id,
+      startedAt: new Date(op.startedAt).toISOString(),
+    });
   }
 
   delete(address: ResourceAddress, options: { instant?: boolean; failure?: Failure } = {}): WriteResult {

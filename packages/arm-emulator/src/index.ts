@@ -5,7 +5,7 @@ export {
 } from './allocationFailures';
 export { ArmError } from './armError';
 export type { OperationRecord } from './armRouter';
-export { BASIC_SKU_ZONES_CODE } from './armStore';
+export { BASIC_SKU_ZONES_CODE, type RunCommandExecution, type RunCommandParameter } from './armStore';
 export { AZURE_THROTTLE_LIMITS, type BucketLimits, type ThrottleLimits } from './armThrottle';
 export {
   AZURE_COMPUTE_LIMITS,

@@ -37,6 +37,7 @@ export const HEAVY_TAIL_LATENCY: Readonly<Record<string, TypeLatencyDistribution
   'Microsoft.Network/loadBalancers': { write: d(8, 30), delete: d(6, 25) },
   'Microsoft.Network/networkInterfaces': { write: d(2, 8), delete: d(2, 8) },
   'Microsoft.Compute/virtualMachines': { write: d(50, 180), delete: d(40, 120) },
+  'Microsoft.Compute/virtualMachines/runCommands': { write: d(20, 90), delete: d(10, 40) },
   'Microsoft.ContainerService/managedClusters': { write: d(360, 900), delete: d(240, 600) },
   'Microsoft.ContainerService/managedClusters/agentPools': { write: d(180, 480), delete: d(120, 360) },
 };

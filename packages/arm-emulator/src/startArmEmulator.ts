@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import { type AllocationFailureRule, AllocationFailures } from './allocationFailures';
 import { createArmRequestHandler, type OperationRecord, type RouterContext } from './armRouter';
-import { ArmStore, type StoreSnapshot } from './armStore';
+import { ArmStore, type RunCommandExecution, type StoreSnapshot } from './armStore';
 import { ArmThrottle, AZURE_THROTTLE_LIMITS, type ThrottleLimits } from './armThrottle';
 import { computeLimitsOf, ComputeThrottle, type ComputeThrottleSetting } from './computeThrottle';
 import { parseSettings } from './controlSettings';
@@ -85,6 +85,11 @@ export interface ArmEmulator {
    * `GET /_emulator/custom-data/<vm id>` → `{ customData }`. Memory only: never in the state file.
    */
   customData(vmId: string): string | undefined;
+  /**
+   * Test-only: every VM run command executed (oldest first), protected parameters included, which
+   * ARM never returns. Also `GET /_emulator/run-command-executions`. Memory only: never in the state file.
+   */
+  runCommandExecutions(): RunCommandExecution[];
   /** The packages deployed to Function Apps (`POST <scm>/api/publish`): site, size, hash, file names. */
   deployments(): DeployedPackage[];
   reset(): void;
@@ -243,6 +248,11 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
             status: 200,
             body: { status: 'ok', timeScale: latency.scale, resources: store.allResources().length },
           });
+        case 'GET run-command-executions':
+          return Promise.resolve({
+            status: 200,
+            body: { value: store.runCommandExecutions() as unknown as Json[] },
+          });
         case 'GET resources':
           return Promise.resolve({ status: 200, body: { value: store.allResources() } });
         case 'GET deployments':
@@ -393,6 +403,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     operations: () => [...log],
     resources: () => store.allResources(),
     customData: (vmId: string) => store.customDataOf(vmId),
+    runCommandExecutions: () => store.runCommandExecutions(),
     deployments: () => deployedPackages(store),
     reset,
     setTimeScale: (scale) => latency.setTimeScale(scale),

@@ -7,10 +7,12 @@
 import type { InvocationContext } from '@azure/functions';
 import type { DurableClient } from 'durable-functions';
 
+import { joinTokenTtlMinutes } from '../../cluster/bootstrap/joinTokenCommand';
 import type { PlannedResource } from '../../cluster/plan/types';
 import { agentPoolBodyFor } from '../../cluster/scaling/agentPoolSize';
 import { currentSize } from '../../cluster/scaling/nodePoolState';
-import { armSettingsFromEnv, createArmClients } from '../../resources/clients';
+import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../../resources/clients';
+import { joinTokenTargetsOf, missingVms, registerJoinToken } from '../../resources/joinToken';
 import type { ReconcileClients } from '../../resources/reconcile';
 import { applyChain } from '../../resources/resourceChains';
 import { resourceTypes } from '../../resources/types/registry';
@@ -19,6 +21,7 @@ import type { RepairClusterInput, RepairClusterOutput } from './scalingFunctions
 import { readPoolState } from './startPoolRequest';
 
 let clients: ReconcileClients | undefined;
+let settings: ArmSettings | undefined;
 
 /** Resources ordered so each comes after what it depends on (the plan's order is kept otherwise). */
 export function inDependencyOrder(resources: readonly PlannedResource[]): PlannedResource[] {
@@ -72,7 +75,31 @@ export async function repairClusterResources(
         .map((r) => withScaledSize(client, record, r)),
     ),
   );
-  clients ??= createArmClients(armSettingsFromEnv(process.env));
+  settings ??= armSettingsFromEnv(process.env);
+  clients ??= createArmClients(settings);
+  // A lost control-plane VM is re-created and joins the running cluster with a fresh token.
+  const targets = joinTokenTargetsOf(record.input.plan.resources);
+  if (targets) {
+    const reconcile = { retry: settings.retry ?? {} };
+    const lost = await missingVms(clients, targets.controlPlaneVmIds, reconcile);
+    if (lost.length > 0 && lost.length < targets.controlPlaneVmIds.length) {
+      const out = await registerJoinToken(
+        clients,
+        {
+          ...targets,
+          controlPlaneVmIds: targets.controlPlaneVmIds.filter((id) => !lost.includes(id)),
+          ttlMinutes: joinTokenTtlMinutes(process.env),
+        },
+        { pollIntervalMs: settings.pollIntervalMs, log: (line) => context.log(line), reconcile },
+      );
+      if (out.kind === 'failed') {
+        return {
+          written: [],
+          error: `${out.failure.code} on ${out.failure.resource}: ${out.failure.message}`,
+        };
+      }
+    }
+  }
   const outcome = await applyChain(resourceTypes, clients, resources);
   const written = outcome.results.filter((r) => r.action !== 'unchanged').map((r) => r.id);
   for (const id of written) context.log(`repaired ${id} of cluster "${input.clusterName}"`);

@@ -8,12 +8,14 @@
 import type { InvocationContext } from '@azure/functions';
 import type { DurableClient } from 'durable-functions';
 
+import { joinTokenTtlMinutes } from '../../cluster/bootstrap/joinTokenCommand';
 import type * as Planner from '../../cluster/plan';
 import { type PlannedResource, ResourceTypes } from '../../cluster/plan/types';
 import type { PoolNode } from '../../cluster/scaling/nodePoolState';
 import { planScaleStep } from '../../cluster/scaling/planScaleStep';
 import type { ClusterSpec } from '../../cluster/spec';
 import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../../resources/clients';
+import { joinTokenTargetsOf, missingVms, registerJoinToken } from '../../resources/joinToken';
 import type { ReconcileClients } from '../../resources/reconcile';
 import { applyChain, deleteChain } from '../../resources/resourceChains';
 import { resourceTypes } from '../../resources/types/registry';
@@ -56,6 +58,36 @@ export function nodeResources(
   for (const list of byNode.values())
     list.sort((a, b) => (a.dependsOn.includes(b.id) ? 1 : b.dependsOn.includes(a.id) ? -1 : 0));
   return byNode;
+}
+
+/**
+ * Mints and registers a join token when this step creates a VM (an added node, or a repair's lost
+ * one); the error text when that failed (ARM's code and message), else undefined.
+ */
+async function freshJoinToken(
+  input: ScaleStepInput,
+  clusterResources: readonly PlannedResource[],
+  toApply: readonly PoolNode[],
+  byNode: Map<string, PlannedResource[]>,
+  context: InvocationContext,
+): Promise<string | undefined> {
+  const targets = joinTokenTargetsOf(clusterResources);
+  if (!targets || toApply.length === 0) return undefined;
+  const { clients: arm, settings: armSettings } = armClients();
+  const vmIds = toApply
+    .map((n) => byNode.get(n.name)?.find((r) => r.type === ResourceTypes.virtualMachine)?.id)
+    .filter((id): id is string => id !== undefined);
+  const reconcile = { retry: armSettings.retry ?? {} };
+  const created = input.repair ? await missingVms(arm, vmIds, reconcile) : vmIds;
+  if (created.length === 0) return undefined;
+  context.log(`minting a join token for ${created.length} new node(s) of pool "${input.pool}"`);
+  const out = await registerJoinToken(
+    arm,
+    { ...targets, ttlMinutes: joinTokenTtlMinutes(process.env) },
+    { pollIntervalMs: armSettings.pollIntervalMs, log: (line) => context.log(line), reconcile },
+  );
+  if (out.kind !== 'failed') return undefined;
+  return `${out.failure.code} on ${out.failure.resource}: ${out.failure.message}`;
 }
 
 export async function runScaleStep(
@@ -102,6 +134,12 @@ export async function runScaleStep(
   const addedNames = new Set(plan.add.map((n) => n.name));
   let writes = 0;
   const failures: string[] = [];
+  // Nodes created in the running cluster join with a fresh token (docs/bootstrap.md): minted and
+  // registered here, in this activity, so it never enters durable history. None: nothing is created.
+  const fresh = await freshJoinToken(input, record.input.plan.resources, toApply, byNode, context);
+  if (fresh !== undefined) {
+    return { kind: 'done', report: { nodes: input.nodes, error: fresh }, ...none };
+  }
   const applied = await Promise.all(
     toApply.map(async (node) => {
       const outcome = await applyChain(resourceTypes, arm, byNode.get(node.name) ?? []);

@@ -2,6 +2,7 @@ import { badRequest } from '../armError';
 import { ArmTypes } from '../armTypes';
 import { policyAssignments } from './authorization/policyAssignments';
 import { roleAssignmentsAt } from './authorization/roleAssignments';
+import { runCommands } from './compute/runCommands';
 import { virtualMachines } from './compute/virtualMachines';
 import { virtualMachineScaleSets } from './compute/virtualMachineScaleSets';
 import { agentPools } from './containerService/agentPools';
@@ -42,6 +43,7 @@ export const PROVIDERS: readonly ResourceProvider[] = [
   networkInterfaces,
   virtualMachines,
   virtualMachineScaleSets,
+  runCommands,
   managedClusters,
   agentPools,
   userAssignedIdentities,
