@@ -237,14 +237,15 @@ export function writeClusterSecretsAfterApply(
     );
     const vaultUri = (await outputsOf(vaultId))['vaultUri'];
     if (vaultUri === undefined) throw new Error(`${vaultId} has no vaultUri`);
-    const facts = await retryWhileRbacPropagates(
+    // The RBAC wait sees the SDK's own error (the transient retry classifies errors as it throws them).
+    const facts = await withTransientRetry(
+      vaultId,
       () =>
-        withTransientRetry(
-          vaultId,
+        retryWhileRbacPropagates(
           async () => ensureClusterSecrets(arm.clientOf(vaultSecretsSdk(vaultUri)), new Date()),
-          options,
+          rbacWait,
         ),
-      rbacWait,
+      options,
     );
     return {
       ...result,
