@@ -317,6 +317,8 @@ export function planDeployment(options: DeployOptions): DeploymentPlan {
         AzureWebJobsStorage__clientId: clientId,
         AZURE_SUBSCRIPTION_ID: subscriptionId,
         AZURE_CLIENT_ID: clientId,
+        // The app's own principal: an IaaS cluster's Key Vault gives it Key Vault Secrets Officer.
+        PROVISIONER_PRINCIPAL_ID: principalId,
         ARM_CREDENTIAL: 'default',
         APPLICATIONINSIGHTS_CONNECTION_STRING: runtimeRef(insightsId, 'ConnectionString'),
         APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `ClientId=${clientId};Authorization=AAD`,

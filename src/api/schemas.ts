@@ -117,6 +117,17 @@ export const clusterStatusSchema = z
     createdTime: z.string().optional(),
     lastUpdatedTime: z.string().optional(),
     fqdn: z.string().optional().meta({ description: "AKS: the API server's FQDN" }),
+    bootstrap: z
+      .looseObject({
+        caCertHash: z.string(),
+        joinTokenSecretId: z.string(),
+        joinTokenExpiresOn: z.string(),
+      })
+      .optional()
+      .meta({
+        description:
+          "IaaS: the public bootstrap facts of the cluster's Key Vault: the cluster CA certificate's hash (`sha256:…`, what joining nodes pin) and the join token's secret id and expiry. Never a secret value.",
+      }),
     aksEvents: aksEventsSchema.optional(),
   })
   .meta({ id: 'ClusterStatus', description: 'Where a cluster stands: its last operation and its progress.' });

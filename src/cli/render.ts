@@ -196,6 +196,12 @@ export function statusText(view: ClusterStatusBody, io: CliIo): string {
   if (view.resourceGroup) lines.push(`  resource group: ${view.resourceGroup} (${view.location ?? ''})`);
   if (view.apiServer) lines.push(`  API server: ${view.apiServer.endpoint}`);
   if (view.fqdn) lines.push(`  API server: ${view.fqdn}`);
+  if (view.bootstrap) {
+    lines.push(`  CA certificate: ${view.bootstrap.caCertHash}`);
+    lines.push(
+      `  join token: ${view.bootstrap.joinTokenSecretId} (expires ${view.bootstrap.joinTokenExpiresOn})`,
+    );
+  }
   lines.push(...aksEventLines(view));
   const out = `${lines.join('\n')}\n`;
   return view.error ? out + failureText(view, io) : out;

@@ -29,6 +29,7 @@ import type * as Validate from '../cluster/validate';
 import { readAksEvents } from '../events/aksEvents';
 import type * as AksPreflight from '../resources/aksPreflight';
 import { armSettingsFromEnv, createArmClients } from '../resources/clients';
+import { provisionerPrincipalId } from '../resources/provisionerPrincipal';
 import type * as Registry from '../resources/types/registry';
 import { readAgentPoolSize } from './scaling/aksScaleStep';
 import { readClusterRecord } from './scaling/clusterRecord';
@@ -76,6 +77,20 @@ async function tryGetStatus(
 function subscriptionIdFromSettings(): { ok: true; id: string } | { ok: false; message: string } {
   try {
     return { ok: true, id: armSettingsFromEnv(process.env).subscriptionId };
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * The app's own principal (provisionerPrincipal.ts), which an IaaS cluster's vault gives Key Vault
+ * Secrets Officer; a missing or malformed setting is the server's fault (500) and names the setting.
+ * (The credential caches its token, so asking on every POST costs nothing.)
+ */
+async function principalFromSettings(): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
+  try {
+    const id = await provisionerPrincipalId(process.env, createArmClients(armSettingsFromEnv(process.env)));
+    return { ok: true, id };
   } catch (err) {
     return { ok: false, message: err instanceof Error ? err.message : String(err) };
   }
@@ -148,6 +163,9 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
   const subscription = subscriptionIdFromSettings();
   if (!subscription.ok) return problem(500, 'InvalidSetting', subscription.message);
 
+  const provisioner = spec.type === 'iaas' ? await principalFromSettings() : undefined;
+  if (provisioner && !provisioner.ok) return problem(500, 'InvalidSetting', provisioner.message);
+
   const instanceId = clusterInstanceId(spec.name);
   const existing = await tryGetStatus(client, instanceId);
   // Nodes a pool scaled to count as the cluster's too (kept in place, or pruned by the new count).
@@ -162,6 +180,7 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
     plan = planCluster(spec, {
       subscriptionId: subscription.id,
       ...(Object.keys(existingNodes).length > 0 ? { existingNodes } : {}),
+      ...(provisioner?.ok ? { provisionerPrincipalId: provisioner.id } : {}),
     });
   } catch (err) {
     return json(400, { errors: [{ path: '', message: err instanceof Error ? err.message : String(err) }] });

@@ -138,6 +138,9 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
         status.apiServer = { ip, endpoint: apiServerEndpoint(ip) };
       const fqdn = r.outputs['fqdn'];
       if (planned?.role === 'managedCluster' && fqdn) status.fqdn = fqdn;
+      const { caCertHash, joinTokenSecretId, joinTokenExpiresOn } = r.outputs;
+      if (planned?.role === 'vaultAppRoleAssignment' && caCertHash && joinTokenSecretId && joinTokenExpiresOn)
+        status.bootstrap = { caCertHash, joinTokenSecretId, joinTokenExpiresOn };
       if (planned?.role === 'agentPool' && planned.pool !== undefined && status.pools) {
         status.pools[planned.pool] = poolStatusOf(planned, r.outputs);
       }

@@ -7,7 +7,7 @@ import * as df from 'durable-functions';
 
 import { ResourceTypes } from '../cluster/plan/types';
 import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../resources/clients';
-import { writeClusterSecretsAfterApply } from '../resources/clusterSecrets';
+import { rbacWaitFromEnv, writeClusterSecretsAfterApply } from '../resources/clusterSecrets';
 import type { ReconcileClients, RetryPolicy } from '../resources/reconcile';
 import { applyChain, deleteChain } from '../resources/resourceChains';
 import { verifyResourceGroup } from '../resources/resourceGroups';
@@ -89,7 +89,17 @@ df.app.activity(DurableFunctions.applyResources, {
         onRetry: ({ resourceId, attempt, delayMs, error }) =>
           context.warn(`retrying ${resourceId} in ${delayMs} ms after ${error.armCode} (attempt ${attempt})`),
       },
-      writeClusterSecretsAfterApply(await armClients(), { retry: retryPolicy() }),
+      writeClusterSecretsAfterApply(
+        await armClients(),
+        { retry: retryPolicy() },
+        {
+          maxWaitMs: rbacWaitFromEnv(process.env),
+          onWait: ({ attempt, delayMs }) =>
+            context.warn(
+              `Key Vault refused the provisioner (ForbiddenByRbac, attempt ${attempt}): its role assignment is propagating; retrying in ${delayMs} ms`,
+            ),
+        },
+      ),
     );
     await reportReadyNodes(context, input, outcome);
     for (const r of outcome.results) context.log(`${r.action} ${r.id}`);

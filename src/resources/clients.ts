@@ -18,6 +18,25 @@ export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 export const ARM_SCOPE = 'https://management.azure.com/.default';
 const DEFAULT_EMULATOR_PORT = 7443;
 
+/** The ARM emulator's default app principal (`DEFAULT_APP_PRINCIPAL_ID` in packages/arm-emulator). */
+export const EMULATOR_APP_PRINCIPAL_ID = '5e1f0c2a-7d3b-4c8e-9a61-0b2d4f6e8a10';
+/**
+ * The default `ARM_STATIC_TOKEN`: an unsigned JWT whose `oid` claim names the emulator's default app
+ * principal, so the app learns its principal from its token offline exactly as on Azure
+ * (provisionerPrincipal.ts). The emulator checks no signature.
+ */
+export const DEFAULT_STATIC_TOKEN = [
+  Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url'),
+  Buffer.from(
+    JSON.stringify({
+      aud: 'https://management.azure.com',
+      oid: EMULATOR_APP_PRINCIPAL_ID,
+      sub: 'arm-emulator-app',
+    }),
+  ).toString('base64url'),
+  '',
+].join('.');
+
 export interface ArmSettings {
   subscriptionId: string;
   /** ARM base URL (https). */
@@ -84,7 +103,7 @@ function positiveInt(env: Env, name: string, allowZero: boolean): number | undef
  * Reads the ARM settings:
  * `AZURE_SUBSCRIPTION_ID` (required), `ARM_ENDPOINT` (https URL, default management.azure.com;
  * `emulator` = https://127.0.0.1:$EMULATOR_PORT), `ARM_CA_CERT_FILE` (PEM to trust),
- * `ARM_CREDENTIAL` (`default` | `static`, default `default`), `ARM_STATIC_TOKEN`,
+ * `ARM_CREDENTIAL` (`default` | `static`, default `default`), `ARM_STATIC_TOKEN` (default `DEFAULT_STATIC_TOKEN`),
  * `ARM_POLL_INTERVAL_MS` (default 2000), `ARM_MAX_RETRIES`, `ARM_RETRY_DELAY_MS` (the SDK pipeline's
  * retry), `ARM_RETRY_MAX_ATTEMPTS`, `ARM_RETRY_BASE_DELAY_MS`, `ARM_RETRY_MAX_DELAY_MS` (the reconciler's).
  * A malformed value is an `ArmSettingsError` naming the setting, never silently ignored.
@@ -138,7 +157,7 @@ export function armSettingsFromEnv(env: Env = process.env): ArmSettings {
     subscriptionId,
     endpoint: url.origin + url.pathname.replace(/\/+$/, ''),
     credential,
-    staticToken: nonEmpty(env, 'ARM_STATIC_TOKEN') ?? 'arm-emulator-static-token',
+    staticToken: nonEmpty(env, 'ARM_STATIC_TOKEN') ?? DEFAULT_STATIC_TOKEN,
     pollIntervalMs: positiveInt(env, 'ARM_POLL_INTERVAL_MS', false) ?? 2000,
   };
   if (caCertPem !== undefined) settings.caCertPem = caCertPem;

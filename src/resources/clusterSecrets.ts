@@ -1,7 +1,8 @@
 /**
  * Writes an IaaS cluster's bootstrap secrets into its Key Vault (see docs/bootstrap.md), right after
- * the vault is applied and before any role assignment or node that reads them: the CA material and
- * service-account key (once, for the cluster's life) and a join token with an expiry.
+ * the provisioner's own role assignment on the vault is applied and before any node's role
+ * assignment or node that reads them: the CA material and service-account key (once, for the
+ * cluster's life) and a join token with an expiry.
  *
  * Idempotent and quiet: what is there is never written again (a re-apply writes nothing), and
  * nothing secret leaves this module — callers get the public CA certificate hash, the secret ids and
@@ -150,20 +151,100 @@ export async function writeJoinToken(
 }
 
 /**
- * The apply step of a cluster's vault (resourceChains' `afterApply`): its secrets are written as soon
- * as it exists; only public facts (the CA hash, the token's secret id and expiry) join its outputs.
+ * Whether Key Vault refused a request for want of a role (403 with inner error `ForbiddenByRbac`):
+ * what a new role assignment answers until it has propagated to Key Vault (minutes on Azure).
+ */
+export function isForbiddenByRbac(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { statusCode?: unknown; details?: unknown };
+  if (e.statusCode !== 403) return false;
+  const error = (
+    e.details as { error?: { innerError?: { code?: unknown }; innererror?: { code?: unknown } } }
+  )?.error;
+  return (error?.innerError?.code ?? error?.innererror?.code) === 'ForbiddenByRbac';
+}
+
+export interface RbacWait {
+  /** How long to keep retrying a `ForbiddenByRbac` refusal (ms); default `VAULT_RBAC_WAIT_SECONDS`. */
+  maxWaitMs?: number;
+  /** First delay (ms), doubled after each refusal up to `maxDelayMs`. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  onWait?: (info: { attempt: number; delayMs: number }) => void;
+}
+
+/** Default for `VAULT_RBAC_WAIT_SECONDS`: bounded, well inside an activity's 10-minute timeout. */
+export const DEFAULT_RBAC_WAIT_SECONDS = 300;
+
+/** `VAULT_RBAC_WAIT_SECONDS` (a positive integer); a malformed value names the setting. */
+export function rbacWaitFromEnv(env: Record<string, string | undefined>): number {
+  const raw = env['VAULT_RBAC_WAIT_SECONDS']?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_RBAC_WAIT_SECONDS * 1000;
+  if (!/^\d+$/.test(raw) || Number(raw) === 0 || Number(raw) > 3600) {
+    throw new Error(`VAULT_RBAC_WAIT_SECONDS: must be an integer from 1 to 3600, got '${raw.slice(0, 40)}'`);
+  }
+  return Number(raw) * 1000;
+}
+
+/**
+ * Runs `work` again while Key Vault answers `ForbiddenByRbac` (the provisioner's own role assignment
+ * has not reached it yet), with doubling delays, for at most `maxWaitMs`; then the refusal is thrown,
+ * saying how long it waited. Any other error is thrown at once.
+ */
+export async function retryWhileRbacPropagates<T>(work: () => Promise<T>, wait: RbacWait = {}): Promise<T> {
+  const maxWaitMs = wait.maxWaitMs ?? DEFAULT_RBAC_WAIT_SECONDS * 1000;
+  const maxDelayMs = wait.maxDelayMs ?? 30_000;
+  const sleep = wait.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let delayMs = wait.baseDelayMs ?? 1000;
+  let waited = 0;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isForbiddenByRbac(err)) throw err;
+      if (waited >= maxWaitMs) {
+        throw new Error(
+          `Key Vault still refused the provisioner (403 ForbiddenByRbac) ${Math.round(waited / 1000)} s after its Key Vault Secrets Officer assignment; role assignments can take minutes to propagate: retry the operation, or raise VAULT_RBAC_WAIT_SECONDS`,
+          { cause: err },
+        );
+      }
+      const next = Math.min(delayMs, maxDelayMs, maxWaitMs - waited);
+      wait.onWait?.({ attempt, delayMs: next });
+      await sleep(next);
+      waited += next;
+      delayMs *= 2;
+    }
+  }
+}
+
+/**
+ * The apply step of the provisioner's own Key Vault Secrets Officer assignment on a cluster's vault
+ * (resourceChains' `afterApply`): in RBAC mode the vault's creator has no data-plane access, so the
+ * secrets are written once that assignment exists, retrying while it propagates. Only public facts
+ * (the CA hash, the token's secret id and expiry) join its outputs.
  */
 export function writeClusterSecretsAfterApply(
   arm: ArmConnection,
   options: ReconcileOptions = {},
+  rbacWait: RbacWait = {},
 ): AfterApply {
-  return async (planned, result) => {
-    if (planned.role !== 'clusterVault') return result;
-    const vaultUri = result.outputs['vaultUri'];
-    if (vaultUri === undefined) throw new Error(`${planned.id} has no vaultUri`);
+  return async (planned, result, outputsOf) => {
+    if (planned.role !== 'vaultAppRoleAssignment') return result;
+    const vaultId = planned.id.slice(
+      0,
+      planned.id.toLowerCase().indexOf('/providers/microsoft.authorization/'),
+    );
+    const vaultUri = (await outputsOf(vaultId))['vaultUri'];
+    if (vaultUri === undefined) throw new Error(`${vaultId} has no vaultUri`);
+    // The RBAC wait sees the SDK's own error (the transient retry classifies errors as it throws them).
     const facts = await withTransientRetry(
-      planned.id,
-      async () => ensureClusterSecrets(arm.clientOf(vaultSecretsSdk(vaultUri)), new Date()),
+      vaultId,
+      () =>
+        retryWhileRbacPropagates(
+          async () => ensureClusterSecrets(arm.clientOf(vaultSecretsSdk(vaultUri)), new Date()),
+          rbacWait,
+        ),
       options,
     );
     return {

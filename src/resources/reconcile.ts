@@ -341,14 +341,18 @@ export async function deleteResource(
       // A delete already running (ours, accepted before a crash or a lost answer) is waited for, not sent again.
       const before = await getIfExists(adapter, clients, ref);
       const found = await settle(adapter, clients, ref, before, options);
-      if (!found) return { id: target.id, action: before ? 'deleted' : 'absent' };
-      try {
-        await adapter.delete(clients, ref, lro);
-      } catch (err) {
-        if (isNotFound(err)) return { id: target.id, action: 'absent' };
-        throw err;
+      let action: DeleteResult['action'] = before ? 'deleted' : 'absent';
+      if (found) {
+        try {
+          await adapter.delete(clients, ref, lro);
+          action = 'deleted';
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          action = 'absent';
+        }
       }
-      return { id: target.id, action: 'deleted' };
+      await adapter.afterDelete?.(clients, ref, lro);
+      return { id: target.id, action };
     },
     options,
   );

@@ -36,11 +36,16 @@ function failureOf(err: unknown, resourceId: string): ResourceFailure {
 }
 
 /**
- * Work that belongs to a resource once it exists, before the chain goes on (a cluster's vault gets
- * its secrets before the role assignment scoped to one of them): returns the result, with any
- * public outputs added. A failure counts as the resource's.
+ * Work that belongs to a resource once it exists, before the chain goes on (once the provisioner may
+ * write a cluster's vault, its secrets are written, before the role assignment scoped to one of
+ * them): returns the result, with any public outputs added. `outputsOf` reads another resource's
+ * outputs live. A failure counts as the resource's.
  */
-export type AfterApply = (planned: PlannedResource, result: ApplyResult) => Promise<ApplyResult>;
+export type AfterApply = (
+  planned: PlannedResource,
+  result: ApplyResult,
+  outputsOf: (id: string) => Promise<Record<string, string>>,
+) => Promise<ApplyResult>;
 
 /** Owned resources are applied, brought ones (`owned: false`) only verified. */
 export async function applyChain(
@@ -58,7 +63,11 @@ export async function applyChain(
       const result = r.owned
         ? await applyResource(types, clients, filled, options)
         : await verifyResource(types, clients, filled, options);
-      results.push(afterApply && r.owned ? await afterApply(r, result) : result);
+      results.push(
+        afterApply && r.owned
+          ? await afterApply(r, result, (id) => outputsOfResource(types, clients, id, options))
+          : result,
+      );
     } catch (err) {
       return { results, failure: failureOf(err, r.id) };
     }

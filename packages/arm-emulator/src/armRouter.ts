@@ -377,6 +377,30 @@ function routeArm(
     return reply(new HttpReply(200, kubernetesVersionList()));
   }
 
+  // Soft-deleted key vaults: /subscriptions/{s}/providers/Microsoft.KeyVault/deletedVaults (all
+  // locations) and …/locations/{loc}/deletedVaults[/{name}[/purge]].
+  if (lower[2] === 'providers' && lower[3] === 'microsoft.keyvault') {
+    if (segments.length === 5 && lower[4] === 'deletedvaults') {
+      if (method !== 'GET') throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed here.`);
+      return reply(new HttpReply(200, { value: store.listDeletedVaults(subscriptionId) }));
+    }
+    if (lower[4] === 'locations' && lower[6] === 'deletedvaults') {
+      const location = segments[5] ?? '';
+      const name = segments[7];
+      if (segments.length === 7 && method === 'GET') {
+        return reply(new HttpReply(200, { value: store.listDeletedVaults(subscriptionId, location) }));
+      }
+      if (segments.length === 8 && name !== undefined && method === 'GET') {
+        return reply(new HttpReply(200, store.getDeletedVault(subscriptionId, location, name)));
+      }
+      if (segments.length === 9 && name !== undefined && lower[8] === 'purge' && method === 'POST') {
+        const op = store.purgeDeletedVault(subscriptionId, location, name);
+        return reply(new HttpReply(202, undefined, lroHeaders(op)));
+      }
+      throw new ArmError(405, 'MethodNotAllowed', `${method} is not allowed here.`);
+    }
+  }
+
   // /subscriptions/{s}/providers/{ns}/locations/{loc}/operations|operationResults/{id}
   if (lower[2] === 'providers' && lower[4] === 'locations' && segments.length === 8) {
     if (method !== 'GET')

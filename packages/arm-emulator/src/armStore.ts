@@ -12,6 +12,13 @@ import {
 } from './armTypes';
 import type { EventGridEvent } from './eventPublisher';
 import { asArray, asObject, asString, clone, type JsonObject } from './json';
+import {
+  type DeletedVault,
+  deletedVaultNotFound,
+  deletedVaultOf,
+  renderDeletedVault,
+  VAULT_TYPE,
+} from './keyVault/deletedVaults';
 import type { LatencyModel } from './latencyModel';
 import { parentTypeOf, providerOf } from './providers';
 import {
@@ -184,6 +191,7 @@ export class ArmStore {
       resourceGroups: [...this.groups.values()],
       resources: [...this.state.records.values()],
       operations: this.operations.values(),
+      deletedVaults: this.state.deletedVaults.values(),
     };
   }
 
@@ -198,6 +206,7 @@ export class ArmStore {
     for (const g of snapshot.resourceGroups) this.groups.set(g.key, g);
     for (const r of snapshot.resources) this.state.setRecord(r);
     for (const op of snapshot.operations) this.operations.add(op);
+    this.state.deletedVaults.restore(snapshot.deletedVaults);
     for (const op of this.operations.due(Number.POSITIVE_INFINITY)) this.scheduleCompletion(op);
   }
 
@@ -416,6 +425,21 @@ export class ArmStore {
   recordsOfType(type: string): ResourceRecord[] {
     this.settle();
     return [...this.state.records.values()].filter((r) => r.type === type).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Every record whose ARM type is `armType` at any scope (role assignments), oldest first. */
+  recordsOfArmType(armType: string): ResourceRecord[] {
+    this.settle();
+    const wanted = armType.toLowerCase();
+    return [...this.state.records.values()]
+      .filter((r) => (providerOf(r.type).armType ?? r.type).toLowerCase() === wanted)
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  /** A record by its resource id (any case). */
+  findById(id: string): ResourceRecord | undefined {
+    this.settle();
+    return this.state.records.get(keyOf(id));
   }
 
   /**
@@ -818,6 +842,69 @@ export class ArmStore {
       );
   }
 
+  // ---------------------------------------------------------------- soft-deleted key vaults
+
+  /** A subscription's soft-deleted vaults, in one location or all, as Key Vault lists them. */
+  listDeletedVaults(subscriptionId: string, location?: string): JsonObject[] {
+    this.settle();
+    return this.state.deletedVaults
+      .values()
+      .filter(
+        (v) =>
+          v.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() &&
+          (location === undefined || v.location === normalizeLocation(location)),
+      )
+      .map(renderDeletedVault);
+  }
+
+  getDeletedVault(subscriptionId: string, location: string, name: string): JsonObject {
+    return renderDeletedVault(this.requireDeletedVault(subscriptionId, location, name));
+  }
+
+  /**
+   * Purges a soft-deleted vault: its name is free again at once. Answered as a long-running
+   * operation (202 + Location), already finished, as Key Vault's purge ends when first polled.
+   */
+  purgeDeletedVault(subscriptionId: string, location: string, name: string): LroRecord {
+    const v = this.requireDeletedVault(subscriptionId, location, name);
+    if (v.purgeProtectionEnabled) {
+      throw conflict(
+        'ConflictError',
+        `The vault '${v.name}' has purge protection enabled and cannot be purged before ${new Date(v.scheduledPurgeAt).toISOString()}.`,
+      );
+    }
+    this.state.deletedVaults.remove(v.name);
+    const op = this.operations.start({
+      kind: 'delete',
+      pollVia: 'location',
+      targetKey: keyOf(v.vaultId),
+      targetId: `/subscriptions/${v.subscriptionId}/providers/Microsoft.KeyVault/locations/${v.location}/deletedVaults/${v.name}`,
+      targetType: 'Microsoft.KeyVault/deletedVaults',
+      subscriptionId: v.subscriptionId,
+      resourceGroup: '',
+      location: v.location,
+      durationMs: 0,
+      failure: undefined,
+    });
+    this.operations.finish(op);
+    op.status = 'Succeeded';
+    this.options.onChange();
+    return op;
+  }
+
+  private requireDeletedVault(subscriptionId: string, location: string, name: string): DeletedVault {
+    this.settle();
+    const v = this.state.deletedVaults.find(name);
+    if (
+      !v ||
+      v.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase() ||
+      v.location !== normalizeLocation(location)
+    ) {
+      throw deletedVaultNotFound(name);
+    }
+    return v;
+  }
+
   /** Whether PATCH on `type` applies at once (Network's updateTags) rather than as an operation. */
   isSyncPatch(type: string): boolean {
     return providerOf(type).patch === 'sync';
@@ -893,6 +980,10 @@ export class ArmStore {
         // Children written while the delete ran (a vault's secrets, say) go with their parent too.
         const remove = (r: ResourceRecord): void => {
           for (const child of this.state.childrenOf(r)) remove(child);
+          // Key Vault keeps a deleted vault (soft delete is always on) and reserves its name.
+          if (r.type === VAULT_TYPE) {
+            this.state.deletedVaults.add(deletedVaultOf(r, this.state.recordLocation(r), Date.now()));
+          }
           this.state.removeRecord(r.key);
         };
         for (const r of touched) remove(r);

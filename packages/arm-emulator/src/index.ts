@@ -27,3 +27,4 @@ export {
   DEFAULT_SUBSCRIPTION_ID,
   startArmEmulator,
 } from './startArmEmulator';
+export { DEFAULT_APP_PRINCIPAL_ID, type IdentityToken } from './keyVault/dataPlaneAccess';

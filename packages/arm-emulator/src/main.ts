@@ -185,6 +185,9 @@ async function main(): Promise<void> {
   const { model, seed } = emulator.latency();
   console.log(`Latency model ${model}, seed ${seed} (replay with --seed ${seed})`);
   console.log(`CA certificate: ${path.resolve(args.caFile)} (set ARM_CA_CERT_FILE to it)`);
+  console.log(
+    `App principal ${emulator.appPrincipalId}: a bearer token without an oid claim acts as it on Key Vault's data plane`,
+  );
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 import { type AllocationFailureRule, AllocationFailures } from './allocationFailures';
+import { ArmError } from './armError';
 import { createArmRequestHandler, type OperationRecord, type RouterContext } from './armRouter';
 import { ArmStore, type RunCommandExecution, type StoreSnapshot } from './armStore';
 import { ArmThrottle, AZURE_THROTTLE_LIMITS, type ThrottleLimits } from './armThrottle';
@@ -11,6 +12,7 @@ import { parseSettings } from './controlSettings';
 import { EventPublisher } from './eventPublisher';
 import { FaultInjector, type FaultRule } from './faultInjector';
 import type { Json, JsonObject } from './json';
+import { DEFAULT_APP_PRINCIPAL_ID, type IdentityToken, issueIdentityToken } from './keyVault/dataPlaneAccess';
 import { SecretsDataPlane, type SecretsSnapshot } from './keyVault/secretsDataPlane';
 import type { LatencyDistribution } from './latencyDistributions';
 import { type LatencyDraw, LatencyModel, type LatencyModelKind } from './latencyModel';
@@ -70,6 +72,14 @@ export interface ArmEmulatorOptions {
    * report, or limits of your own. Off by default.
    */
   computeThrottle?: ComputeThrottleSetting;
+  /**
+   * The principal (object id) the app's static bearer token acts as on data planes (Key Vault's
+   * RBAC); default `DEFAULT_APP_PRINCIPAL_ID`. Tokens that are JWTs with an `oid` claim act as that
+   * principal instead (the identity tokens of `identityToken`).
+   */
+  appPrincipalId?: string;
+  /** How long a new role assignment takes to reach Key Vault's data plane (ms, not scaled). Default 0. */
+  rbacPropagationMs?: number;
 }
 
 export interface ArmEmulator {
@@ -101,11 +111,20 @@ export interface ArmEmulator {
   /** Every operation's drawn latency, oldest first (`GET /_emulator/latencies`). */
   latencies(): LatencyDraw[];
   allocationFailures: { add(rule: AllocationFailureRule): string; clear(): void };
+  /** The principal the app's static token acts as (`GET /_emulator/health` shows it too). */
+  appPrincipalId: string;
+  /**
+   * Test-only, as IMDS answers a process on the VM: a token for one of the user-assigned identities
+   * attached to `vmId` (also `POST /_emulator/identity-token` with `{ vmId, identityId, resource }`).
+   * Throws (400 `invalid_request`, "Identity not found") for an identity the VM does not have.
+   */
+  identityToken(vmId: string, identityId: string, resource?: string): IdentityToken;
   addEventSubscriber(url: string): void;
   close(): Promise<void>;
 }
 
 export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
+const VAULT_RESOURCE = 'https://vault.azure.net';
 const SAVE_DEBOUNCE_MS = 50;
 
 /** Starts an ARM emulator over HTTPS on loopback (certificate kept with the state file, else made for this run). */
@@ -179,7 +198,16 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     onEvent: (event) => events.publish([event]),
     onChange: () => markDirty(),
   });
-  const secrets = new SecretsDataPlane(store, () => markDirty());
+  const appPrincipalId = options.appPrincipalId ?? DEFAULT_APP_PRINCIPAL_ID;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(appPrincipalId)) {
+    throw new Error(`appPrincipalId must be a GUID, got '${appPrincipalId}'`);
+  }
+  const rbacPropagationMs = options.rbacPropagationMs ?? 0;
+  const secrets = new SecretsDataPlane(
+    store,
+    () => markDirty(),
+    () => ({ appPrincipalId, rbacPropagationMs }),
+  );
 
   if (stateFile && fs.existsSync(stateFile)) {
     let snapshot: StoreSnapshot & { secrets?: SecretsSnapshot };
@@ -246,7 +274,12 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
         case 'GET health':
           return Promise.resolve({
             status: 200,
-            body: { status: 'ok', timeScale: latency.scale, resources: store.allResources().length },
+            body: {
+              status: 'ok',
+              timeScale: latency.scale,
+              resources: store.allResources().length,
+              appPrincipalId,
+            },
           });
         case 'GET run-command-executions':
           return Promise.resolve({
@@ -317,6 +350,31 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
         }
         case 'GET settings':
           return Promise.resolve({ status: 200, body: currentSettings() });
+        case 'POST identity-token': {
+          const input = (body as JsonObject | undefined) ?? {};
+          const { vmId, identityId, resource } = input;
+          if (typeof vmId !== 'string' || typeof identityId !== 'string') {
+            throw new Error('body.vmId and body.identityId must be strings');
+          }
+          try {
+            const token = issueIdentityToken(
+              store,
+              vmId,
+              identityId,
+              typeof resource === 'string' ? resource : VAULT_RESOURCE,
+            );
+            return Promise.resolve({ status: 200, body: { ...token } });
+          } catch (err) {
+            if (err instanceof ArmError) {
+              // IMDS's error shape.
+              return Promise.resolve({
+                status: err.status,
+                body: { error: err.code, error_description: err.message },
+              });
+            }
+            throw err;
+          }
+        }
         case 'POST event-subscribers': {
           const url = (body as JsonObject | undefined)?.url;
           if (typeof url !== 'string') throw new Error('body.url must be a string');
@@ -414,6 +472,9 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     },
     latencies: () => latency.draws(),
     allocationFailures: { add: (rule) => allocation.add(rule), clear: () => allocation.clear() },
+    appPrincipalId,
+    identityToken: (vmId, identityId, resource = VAULT_RESOURCE) =>
+      issueIdentityToken(store, vmId, identityId, resource),
     addEventSubscriber: (url) => events.add(url),
     close: async () => {
       if (closed) return;

@@ -1,3 +1,4 @@
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import type { GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { SecretClient } from '@azure/keyvault-secrets';
@@ -44,6 +45,21 @@ describe('Microsoft.KeyVault/vaults and their secrets through @azure/arm-keyvaul
       tlsOptions: { ca: kit.emulator.caCertPem },
       retryOptions: { maxRetries: 0 },
     });
+    // RBAC-mode vaults: the caller (the app's static token) may write secrets in the whole group.
+    const authorization = new AuthorizationManagementClient(credential, SUBSCRIPTION, {
+      endpoint: kit.emulator.url,
+      credentialScopes: [`${kit.emulator.url}/.default`],
+      tlsOptions: { ca: kit.emulator.caCertPem },
+      retryOptions: { maxRetries: 0 },
+    });
+    await authorization.roleAssignments.createById(
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.Authorization/roleAssignments/7c1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6`,
+      {
+        roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/b86a8fe4-44ce-4948-aee5-eccb2c155cd7`,
+        principalId: kit.emulator.appPrincipalId,
+        principalType: 'ServicePrincipal',
+      },
+    );
   });
   afterAll(() => kit.close());
 
@@ -143,6 +159,8 @@ describe('Microsoft.KeyVault/vaults and their secrets through @azure/arm-keyvaul
     expect(JSON.stringify(kit.emulator.resources())).not.toContain('BEGIN PRIVATE KEY');
     await kv.vaults.delete(RG, 'kv-reborn');
     await expect(client.getSecret('ca-key')).rejects.toMatchObject({ statusCode: 404 });
+    // Soft-deleted: the name is free again once purged.
+    await kv.vaults.purgeDeleted('kv-reborn', LOCATION, { updateIntervalInMs: 10 });
     await kv.vaults.beginCreateOrUpdateAndWait(RG, 'kv-reborn', vaultBody, { updateIntervalInMs: 10 });
     await expect(client.getSecret('ca-key')).rejects.toMatchObject({
       statusCode: 404,

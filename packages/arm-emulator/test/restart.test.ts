@@ -7,7 +7,7 @@ import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { generate } from 'selfsigned';
 
-import { startArmEmulator } from '../src';
+import { DEFAULT_APP_PRINCIPAL_ID, startArmEmulator } from '../src';
 import { tlsFilesFor } from '../src/tlsIdentity';
 import { clientsFor, id, type Kit, LOCATION, rawRequest, RG, startKit, SUBSCRIPTION } from './armTestKit';
 
@@ -170,7 +170,15 @@ describe('ARM emulator restarts', () => {
       properties: {
         tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
         sku: { family: 'A' as const, name: 'standard' as const },
-        enableRbacAuthorization: true,
+        // Access-policy mode: the static token (the emulator's app principal) may read and write.
+        enableRbacAuthorization: false,
+        accessPolicies: [
+          {
+            tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+            objectId: DEFAULT_APP_PRINCIPAL_ID,
+            permissions: { secrets: ['get' as const, 'set' as const] },
+          },
+        ],
       },
     };
     kit = await startKit({ stateFile, timeScale: 0 });

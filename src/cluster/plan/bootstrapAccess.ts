@@ -4,6 +4,8 @@
  * need — control-plane nodes read every secret of the vault (the CA material, the service-account
  * key, the join token), workers only the join-token secret (a role assignment scoped to that one
  * secret). The vault's tenant is the identities' tenant (an identity's output), so no setting names it.
+ * The provisioner itself gets Key Vault Secrets Officer on the vault: in RBAC mode a vault's creator
+ * has no data-plane access, and the app writes the secrets right after that assignment is applied.
  * Purge protection stays off: the cluster's DELETE removes the vault with it.
  */
 import { controlPlaneIdentityName, keyVaultName, VaultSecrets, workerIdentityName } from '../bootstrap/names';
@@ -14,6 +16,13 @@ import { type PlannedResource, ResourceTypes } from './types';
 
 /** Built-in role "Key Vault Secrets User": read secret contents. */
 export const KEY_VAULT_SECRETS_USER_ROLE = '4633458b-17de-408a-b874-0445c86b69e6';
+/** Built-in role "Key Vault Secrets Officer": every secret operation (the app writes the secrets). */
+export const KEY_VAULT_SECRETS_OFFICER_ROLE = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7';
+/**
+ * The provisioner's principal in a plan made without it (the CLI's offline `plan`, planner tests):
+ * the app's own POST always plans with the real one (provisionerPrincipal.ts).
+ */
+export const PROVISIONER_PRINCIPAL_PLACEHOLDER = '[principalId of the provisioner]';
 /** Days a deleted vault is kept (Azure's minimum) when it cannot be purged at once. */
 export const VAULT_SOFT_DELETE_DAYS = 7;
 
@@ -22,12 +31,18 @@ export interface BootstrapAccessPlan {
   vaultId: string;
   controlPlaneIdentityId: string;
   workerIdentityId: string;
+  /** The provisioner's own Key Vault Secrets Officer assignment on the vault (the secrets are written after it). */
+  appAssignmentId: string;
   /** What a node of each role must wait for before it boots: its identity and its role assignment. */
   controlPlaneReady: string[];
   workerReady: string[];
 }
 
-export function planBootstrapAccess(spec: IaasClusterSpec, ctx: PlanContext): BootstrapAccessPlan {
+export function planBootstrapAccess(
+  spec: IaasClusterSpec,
+  ctx: PlanContext,
+  provisionerPrincipalId: string = PROVISIONER_PRINCIPAL_PLACEHOLDER,
+): BootstrapAccessPlan {
   const controlPlaneIdentityId = ctx.id(
     ResourceTypes.userAssignedIdentity,
     controlPlaneIdentityName(spec.name),
@@ -47,13 +62,32 @@ export function planBootstrapAccess(spec: IaasClusterSpec, ctx: PlanContext): Bo
       owned: true,
       body: { location: spec.location, tags: ctx.tags('nodeIdentity') },
     });
+  // The provisioner's own data-plane role: in RBAC mode the vault's creator may not write secrets.
+  // Its name does not depend on the principal, so a plan made without it names the same resource.
+  const appAssignmentId = `${vaultId}/providers/${ResourceTypes.roleAssignment}/${stableGuid(vaultId, KEY_VAULT_SECRETS_OFFICER_ROLE, 'provisioner')}`;
+  const appAssignment = resource({
+    id: appAssignmentId,
+    type: ResourceTypes.roleAssignment,
+    role: 'vaultAppRoleAssignment',
+    dependsOn: [vaultId],
+    owned: true,
+    body: {
+      properties: {
+        roleDefinitionId: `/subscriptions/${ctx.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_OFFICER_ROLE}`,
+        principalId: provisionerPrincipalId,
+        principalType: 'ServicePrincipal',
+        description: `cluster ${spec.name}: the provisioner writes the bootstrap secrets`,
+      },
+    },
+  });
   const assignment = (scope: string, identityId: string, description: string): PlannedResource =>
     resource({
       id: `${scope}/providers/${ResourceTypes.roleAssignment}/${stableGuid(scope, KEY_VAULT_SECRETS_USER_ROLE, identityId)}`,
       type: ResourceTypes.roleAssignment,
       role: 'vaultRoleAssignment',
-      // The vault's apply writes its secrets, so a secret-scoped assignment finds its scope.
-      dependsOn: [identityId, vaultId],
+      // The secrets are written once the provisioner's own assignment exists (clusterSecrets.ts), so
+      // a secret-scoped assignment finds its scope and a node never boots before its secrets exist.
+      dependsOn: [identityId, vaultId, appAssignmentId],
       owned: true,
       body: {
         properties: {
@@ -99,10 +133,12 @@ export function planBootstrapAccess(spec: IaasClusterSpec, ctx: PlanContext): Bo
       identity(controlPlaneIdentityId),
       identity(workerIdentityId),
       vault,
+      appAssignment,
       controlPlaneRead,
       workerRead,
     ],
     vaultId,
+    appAssignmentId,
     controlPlaneIdentityId,
     workerIdentityId,
     controlPlaneReady: [controlPlaneIdentityId, controlPlaneRead.id],

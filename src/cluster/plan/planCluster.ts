@@ -20,6 +20,11 @@ export interface PlanOptions {
    * growing keeps every existing name and zone, and shrinking removes from the fullest zone.
    */
   existingNodes?: ExistingNodes;
+  /**
+   * The object id of the identity the app calls Azure with (an IaaS cluster's vault gives it Key
+   * Vault Secrets Officer). Without it the plan shows a placeholder (offline `plan`, tests).
+   */
+  provisionerPrincipalId?: string;
 }
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -51,7 +56,10 @@ export function planCluster(spec: ClusterSpec, opts: PlanOptions): Plan {
     regionZones(spec.location),
     network.controlPlaneSubnetId,
   );
-  const access = planBootstrapAccess(spec, ctx);
+  if (opts.provisionerPrincipalId !== undefined && !GUID.test(opts.provisionerPrincipalId)) {
+    throw new PlanError(`provisionerPrincipalId must be a GUID (got "${opts.provisionerPrincipalId}")`);
+  }
+  const access = planBootstrapAccess(spec, ctx, opts.provisionerPrincipalId);
   const nodes = planNodes(
     spec,
     ctx,

@@ -51,6 +51,7 @@ export type ResourceRole =
   | 'nodeIdentity'
   | 'clusterVault'
   | 'vaultRoleAssignment'
+  | 'vaultAppRoleAssignment'
   | 'networkRoleAssignment'
   | 'agentPool'
   | 'policyAssignment'

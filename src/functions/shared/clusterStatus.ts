@@ -33,6 +33,11 @@ export interface ClusterCustomStatus {
   apiServer?: { ip: string; endpoint: string };
   /** AKS: the API server's FQDN, once the managed cluster exists. */
   fqdn?: string;
+  /**
+   * IaaS: the public facts of the cluster's Key Vault (the CA certificate hash nodes pin, the join
+   * token's secret id and expiry); never a secret value.
+   */
+  bootstrap?: { caCertHash: string; joinTokenSecretId: string; joinTokenExpiresOn: string };
   /** AKS: each pool's nodes per zone, count and autoscaler bounds. */
   pools?: Record<string, PoolStatus>;
   error?: ResourceFailure;

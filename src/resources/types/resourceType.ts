@@ -29,6 +29,12 @@ export interface ResourceTypeModule {
   /** DELETE and wait for the long-running operation. */
   delete(arm: ArmConnection, ref: ResourceRef, lro: LroOptions): Promise<void>;
   /**
+   * What remains of a deleted resource elsewhere and goes with it (a soft-deleted key vault is
+   * purged). Runs after every delete, including one that found the resource already gone (a retry
+   * after a crash between the two steps), so it must be idempotent.
+   */
+  afterDelete?(arm: ArmConnection, ref: ResourceRef, lro: LroOptions): Promise<void>;
+  /**
    * The desired model for a resource that already exists, before it is compared and PUT: fields
    * ARM only accepts at creation keep their actual values, fields the service owns are left to it,
    * and a change ARM can never make throws `TerminalError` instead of sending a doomed PUT.

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 
 import {
   type ArmEmulator,
+  type ArmEmulatorOptions,
   DEFAULT_SUBSCRIPTION_ID,
   startArmEmulator,
 } from '@azure-cluster-provisioner/arm-emulator';
@@ -166,6 +167,7 @@ export function collectingLogger(lines: string[]): HostLogger {
 export async function startEnvironment(
   timeScale: number,
   extraSettings: Record<string, string> = {},
+  emulatorOptions: Partial<ArmEmulatorOptions> = {},
 ): Promise<Environment> {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iaas-e2e-'));
   const logs: string[] = [];
@@ -173,6 +175,7 @@ export async function startEnvironment(
     port: 0,
     timeScale,
     resourceGroups: [{ name: RESOURCE_GROUP, location: 'eastus' }],
+    ...emulatorOptions,
   });
   const caFile = path.join(tempDir, 'arm-ca.pem');
   fs.writeFileSync(caFile, emulator.caCertPem);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import {
   type ArmEmulator,
   DEFAULT_SUBSCRIPTION_ID,
+  DEFAULT_APP_PRINCIPAL_ID,
   startArmEmulator,
 } from '@azure-cluster-provisioner/arm-emulator';
 
@@ -33,7 +34,11 @@ function examplePlan(): Plan {
   const text = fs.readFileSync(path.join(__dirname, '../../../examples/iaas-cluster.yaml'), 'utf8');
   const parsed = parseClusterSpec(text);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return planCluster(parsed.spec, { subscriptionId: DEFAULT_SUBSCRIPTION_ID });
+  // The emulator's app principal (what the static token acts as) writes the vault's secrets.
+  return planCluster(parsed.spec, {
+    subscriptionId: DEFAULT_SUBSCRIPTION_ID,
+    provisionerPrincipalId: DEFAULT_APP_PRINCIPAL_ID,
+  });
 }
 
 /** Resources in an order that satisfies dependencies (waves flattened, zones expanded). */

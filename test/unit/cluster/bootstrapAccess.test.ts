@@ -1,6 +1,10 @@
 import { keyVaultName } from '../../../src/cluster/bootstrap/names';
 import { planCluster } from '../../../src/cluster/plan';
-import { KEY_VAULT_SECRETS_USER_ROLE } from '../../../src/cluster/plan/bootstrapAccess';
+import {
+  KEY_VAULT_SECRETS_OFFICER_ROLE,
+  KEY_VAULT_SECRETS_USER_ROLE,
+  PROVISIONER_PRINCIPAL_PLACEHOLDER,
+} from '../../../src/cluster/plan/bootstrapAccess';
 import type { Plan, PlannedResource } from '../../../src/cluster/plan/types';
 import { parseClusterSpec } from '../../../src/cluster/validate';
 import { iaasInput, SUBSCRIPTION_ID } from './fixtures';
@@ -17,7 +21,8 @@ describe('bootstrap access: the cluster vault, the node identities and their rol
   const cpIdentity = `${rg}/Microsoft.ManagedIdentity/userAssignedIdentities/demo-control-plane-id`;
   const workerIdentity = `${rg}/Microsoft.ManagedIdentity/userAssignedIdentities/demo-workers-id`;
   const vaultId = `${rg}/Microsoft.KeyVault/vaults/${keyVaultName(SUBSCRIPTION_ID, 'rg-demo', 'demo')}`;
-  const assignments = p.resources.filter((r) => r.type === 'Microsoft.Authorization/roleAssignments');
+  const assignments = p.resources.filter((r) => r.role === 'vaultRoleAssignment');
+  const appAssignment = p.resources.find((r) => r.role === 'vaultAppRoleAssignment');
   const assignmentOf = (identity: string): PlannedResource[] =>
     assignments.filter((a) => a.inputs?.some((i) => i.from === identity));
 
@@ -59,6 +64,38 @@ describe('bootstrap access: the cluster vault, the node identities and their rol
         },
       });
     }
+  });
+
+  it('gives the provisioner Key Vault Secrets Officer on the vault, before any node role (the secrets are written between)', () => {
+    expect(appAssignment).toMatchObject({
+      type: 'Microsoft.Authorization/roleAssignments',
+      owned: true,
+      dependsOn: [vaultId],
+      body: {
+        properties: {
+          roleDefinitionId: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_OFFICER_ROLE}`,
+          principalId: PROVISIONER_PRINCIPAL_PLACEHOLDER,
+        },
+      },
+    });
+    expect(
+      appAssignment?.id.startsWith(`${vaultId}/providers/Microsoft.Authorization/roleAssignments/`),
+    ).toBe(true);
+    for (const a of assignments) expect(a.dependsOn).toContain(appAssignment?.id);
+    const parsed = parseClusterSpec(iaasInput());
+    if (!parsed.ok) throw new Error('spec');
+    const principal = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+    const real = planCluster(parsed.spec, {
+      subscriptionId: SUBSCRIPTION_ID,
+      provisionerPrincipalId: principal,
+    });
+    const realApp = real.resources.find((r) => r.role === 'vaultAppRoleAssignment');
+    // Same resource with or without the principal; the app's POST plans with the real one.
+    expect(realApp?.id).toBe(appAssignment?.id);
+    expect(realApp?.body).toMatchObject({ properties: { principalId: principal } });
+    expect(() =>
+      planCluster(parsed.spec, { subscriptionId: SUBSCRIPTION_ID, provisionerPrincipalId: 'me' }),
+    ).toThrow(/provisionerPrincipalId must be a GUID/);
   });
 
   it('attaches each VM to its role identity, and boots it only once its role is assigned', () => {

@@ -77,6 +77,9 @@ describe('planCluster: IaaS', () => {
       'nodeIdentity:demo-workers-id',
       `clusterVault:${keyVaultName(SUBSCRIPTION_ID, 'rg-demo', 'demo')}`,
       ...p.resources
+        .filter((r) => r.role === 'vaultAppRoleAssignment')
+        .map((r) => `vaultAppRoleAssignment:${r.name}`),
+      ...p.resources
         .filter((r) => r.role === 'vaultRoleAssignment')
         .map((r) => `vaultRoleAssignment:${r.name}`),
       ...[0, 1, 2].flatMap((i) => [`controlPlaneNic:demo-cp-${i}-nic`, `controlPlaneVm:demo-cp-${i}`]),

@@ -19,12 +19,16 @@ function examplePlan(): Plan {
   return planCluster(parsed.spec, { subscriptionId: '00000000-0000-0000-0000-000000000000' });
 }
 
-/** Unit keys; a role assignment (a GUID name) shows as `read:<what it grants read of>`. */
+/**
+ * Unit keys; a role assignment (a GUID name) shows as `read:<what it grants read of>`, the
+ * provisioner's own as `write:vault`.
+ */
 const keys = (waves: ScheduleUnit[][]): string[][] =>
   waves.map((w) =>
     w
       .map((u) => {
         const first = u.resources[0];
+        if (u.resources.length === 1 && first?.role === 'vaultAppRoleAssignment') return 'write:vault';
         if (u.resources.length !== 1 || first?.role !== 'vaultRoleAssignment') return u.key;
         return first.id.includes('/secrets/') ? 'read:join-token' : 'read:vault';
       })
@@ -72,9 +76,11 @@ describe('provisioningWaves', () => {
         'demo-workers-id',
         'demo-workers-nsg',
       ],
-      // The vault waits for the control-plane identity (its tenant); the roles for the vault.
+      // The vault waits for the control-plane identity (its tenant); the provisioner's role for the
+      // vault; the nodes' roles for the secrets the provisioner writes once it may.
       ['control-plane', VAULT],
-      ['demo-api-ilb', 'read:join-token', 'read:vault', 'workers'],
+      ['demo-api-ilb', 'workers', 'write:vault'],
+      ['read:join-token', 'read:vault'],
       ['zone-1', 'zone-2', 'zone-3'],
     ]);
     expectOrderRespected(plan, provisioningWaves(plan.resources));
@@ -121,9 +127,9 @@ describe('deletionWaves', () => {
     expect(keys(waves).slice(1)).toEqual([
       // A VM waits for its identity's role as well as its NIC, so the NICs go in a wave of their own.
       ['read:join-token', 'read:vault', ...nics].sort(),
-      ['demo-api-ilb', 'demo-api-lb>demo-api-pip', 'demo-workers-id', VAULT, 'workers'],
-      ['control-plane', 'demo-control-plane-id', 'demo-workers-nsg'],
-      ['demo-control-plane-nsg', 'demo-nat>demo-nat-pip', 'demo-vnet'],
+      ['demo-api-ilb', 'demo-api-lb>demo-api-pip', 'demo-workers-id', 'workers', 'write:vault'],
+      ['control-plane', 'demo-workers-nsg', VAULT],
+      ['demo-control-plane-id', 'demo-control-plane-nsg', 'demo-nat>demo-nat-pip', 'demo-vnet'],
     ]);
     expectOrderRespected(plan, waves, true);
   });

@@ -93,6 +93,9 @@ describe('the deployment plan', () => {
       /AccountKey=|SharedAccessSignature|InstrumentationKey=/,
     );
     expect(settings['AZURE_CLIENT_ID']).toMatch(RUNTIME_REF);
+    // The app's principal, for its own Key Vault Secrets Officer assignment on cluster vaults.
+    expect(settings['PROVISIONER_PRINCIPAL_ID']).toMatch(RUNTIME_REF);
+    expect(settings['PROVISIONER_PRINCIPAL_ID']).toContain('principalId');
     expect(settings['ARM_CREDENTIAL']).toBe('default');
     expect(settings['AZURE_SUBSCRIPTION_ID']).toBe(SUBSCRIPTION);
   });

@@ -8,6 +8,7 @@ import {
   ArmSettingsError,
   armSettingsFromEnv,
   createArmClients,
+  DEFAULT_STATIC_TOKEN,
   staticTokenCredential,
 } from '../../../src/resources/clients';
 import { computeSdk } from '../../../src/resources/types/compute/sdk';
@@ -23,7 +24,7 @@ describe('armSettingsFromEnv', () => {
       subscriptionId: SUB,
       endpoint: 'https://management.azure.com',
       credential: 'default',
-      staticToken: 'arm-emulator-static-token',
+      staticToken: DEFAULT_STATIC_TOKEN,
       pollIntervalMs: 2000,
     });
   });

@@ -15,16 +15,25 @@
  * them into vault, name and version and send requests to the vaultUri they were built with.
  * Secrets belong to one incarnation of the vault (a deleted and recreated vault starts empty) and are
  * kept in the emulator's state file with everything else, so a restarted emulator still holds what it
- * acknowledged (as Key Vault does). Any bearer token is accepted (no data-plane RBAC yet).
+ * acknowledged (as Key Vault does). Every request is authorized as Key Vault does (keyVault/dataPlaneAccess.ts):
+ * the token names the caller, and an RBAC-mode vault needs a data role at the secret, vault, resource
+ * group or subscription (403 `ForbiddenByRbac` otherwise).
  */
 import { randomBytes } from 'node:crypto';
 
 import { ArmError } from '../armError';
 import type { ArmStore } from '../armStore';
+import {
+  type AccessSettings,
+  authorizeSecretAction,
+  callerOf,
+  DEFAULT_APP_PRINCIPAL_ID,
+  type SecretAction,
+} from './dataPlaneAccess';
+import { VAULT_TYPE } from './deletedVaults';
 import { asObject, asString, type Json, type JsonObject } from '../json';
 import { EMULATOR_TENANT_ID } from '../providers/managedIdentity/userAssignedIdentities';
 
-export const VAULT_TYPE = 'Microsoft.KeyVault/vaults';
 const SECRET_TYPE = 'Microsoft.KeyVault/vaults/secrets';
 const NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
@@ -66,6 +75,10 @@ export class SecretsDataPlane {
   constructor(
     private readonly store: ArmStore,
     private readonly onChange: () => void = () => undefined,
+    private readonly access: () => AccessSettings = () => ({
+      appPrincipalId: DEFAULT_APP_PRINCIPAL_ID,
+      rbacPropagationMs: 0,
+    }),
   ) {}
 
   clear(): void {
@@ -107,6 +120,22 @@ export class SecretsDataPlane {
     if (collection.toLowerCase() !== 'secrets') {
       throw kvError(400, 'BadParameter', `The emulator serves only secrets (got '${collection}').`);
     }
+    const token = authorization.replace(/^bearer\s+/i, '').trim();
+    const action: SecretAction =
+      method === 'PUT'
+        ? 'setSecret'
+        : name === undefined || name === '' || version === 'versions'
+          ? 'readMetadata'
+          : 'getSecret';
+    const secretName = name === undefined || name === '' ? undefined : name;
+    authorizeSecretAction(
+      this.store,
+      vault,
+      secretName,
+      action,
+      callerOf(token, this.access().appPrincipalId),
+      this.access(),
+    );
     const incarnation = `${vault.key}#${vault.seq}`;
     let secrets = this.vaults.get(incarnation);
     if (!secrets) {

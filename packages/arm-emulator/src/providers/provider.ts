@@ -1,4 +1,5 @@
 import type { Json, JsonObject } from '../json';
+import type { DeletedVault } from '../keyVault/deletedVaults';
 import type { LroRecord, ResourceRecord } from '../store/records';
 
 /** How the first response of a long-running operation tells the client to poll. */
@@ -30,6 +31,8 @@ export type ApplyWrite = (op: LroRecord) => void;
 /** What a provider may ask of the store while it validates or renders one of its resources. */
 export interface ProviderContext {
   record(key: string): ResourceRecord | undefined;
+  /** The soft-deleted key vault holding `name` (names are global), if any. */
+  deletedVault(name: string): DeletedVault | undefined;
   /** Child resources of `record`, oldest first. */
   childrenOf(record: ResourceRecord): ResourceRecord[];
   /** Every reference to `targetKey` (a resource key), oldest referrer first. */

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../json';
+import type { DeletedVault } from '../keyVault/deletedVaults';
 
 /** A stored resource: the body exactly as last PUT (minus read-only fields) plus what ARM derives. */
 export interface ResourceRecord {
@@ -58,6 +59,8 @@ export interface StoreSnapshot {
   resourceGroups: ResourceGroupRecord[];
   resources: ResourceRecord[];
   operations: LroRecord[];
+  /** Soft-deleted key vaults (absent in files saved before they were modelled). */
+  deletedVaults?: DeletedVault[];
 }
 
 export interface WriteResult {

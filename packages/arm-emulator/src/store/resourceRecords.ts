@@ -4,6 +4,7 @@ import { providerOf } from '../providers';
 import type { ProviderContext, Referrer } from '../providers/provider';
 import { normalizeLocation } from '../regions';
 import type { LroRecord, ResourceRecord } from './records';
+import { type DeletedVault, DeletedVaults } from '../keyVault/deletedVaults';
 import { ReferenceIndex } from './referenceIndex';
 import { newEtag } from './rules';
 
@@ -17,6 +18,8 @@ export class ResourceRecords implements ProviderContext {
   publicIpCounter = 0;
   readonly records = new Map<string, ResourceRecord>();
   private readonly references = new ReferenceIndex();
+  /** Soft-deleted key vaults (their names stay reserved until purged). */
+  readonly deletedVaults = new DeletedVaults();
 
   /** Set once the server listens (see ArmStore.setBaseUrl). */
   url = 'https://127.0.0.1';
@@ -39,6 +42,7 @@ export class ResourceRecords implements ProviderContext {
   clear(): void {
     this.records.clear();
     this.references.clear();
+    this.deletedVaults.clear();
   }
 
   /** The one way a record enters the store, so the reference index always matches the bodies. */
@@ -57,6 +61,10 @@ export class ResourceRecords implements ProviderContext {
 
   record(key: string): ResourceRecord | undefined {
     return this.records.get(key);
+  }
+
+  deletedVault(name: string): DeletedVault | undefined {
+    return this.deletedVaults.find(name);
   }
 
   childrenOf(record: ResourceRecord): ResourceRecord[] {

@@ -1,6 +1,6 @@
 /**
  * A key vault (a cluster's bootstrap secrets live in one, see cluster/bootstrap/). Its output is the
- * data-plane URI the secrets are written to.
+ * data-plane URI the secrets are written to. Deleting it purges the soft-deleted vault too.
  *
  * This generation of `@azure/arm-keyvault` keeps `properties` nested in its models, where the other
  * management SDKs flatten them: the reconciler works on flattened models, so they are nested on the
@@ -44,6 +44,24 @@ export const vaults: ResourceTypeModule = {
     ),
   delete: async (arm, ref) => {
     await arm.clientOf(keyVaultSdk).vaults.delete(ref.resourceGroup, nameAt(ref, 0));
+  },
+  // Soft delete is always on: the deleted vault keeps its name for its retention days. Ours have no
+  // purge protection, so it is purged at once and a cluster of the same name can be made again.
+  afterDelete: async (arm, ref, lro) => {
+    const client = arm.clientOf(keyVaultSdk);
+    const name = nameAt(ref, 0).toLowerCase();
+    for await (const deleted of client.vaults.listDeleted()) {
+      const vaultId = deleted.properties?.vaultId ?? '';
+      if ((deleted.name ?? '').toLowerCase() !== name || vaultId.toLowerCase() !== ref.id.toLowerCase()) {
+        continue;
+      }
+      try {
+        await client.vaults.purgeDeleted(deleted.name ?? name, deleted.properties?.location ?? '', lro);
+      } catch (err) {
+        // Purged meanwhile (a retried delete): nothing of ours remains, which is what was asked.
+        if ((err as { statusCode?: unknown }).statusCode !== 404) throw err;
+      }
+    }
   },
   outputs: (actual): Record<string, string> =>
     typeof actual['vaultUri'] === 'string' ? { vaultUri: actual['vaultUri'] } : {},

@@ -71,6 +71,8 @@ export function roleAssignmentsAt(scopeType: string | undefined): ResourceProvid
         );
       });
       if (duplicate) throw conflict('RoleAssignmentExists', 'The role assignment already exists.');
+      // When it was made: a data plane honours it once it has propagated (keyVault/dataPlaneAccess.ts).
+      if (!record.derived.createdOn) record.derived.createdOn = new Date().toISOString();
       return undefined;
     },
     render(ctx, record, _body, props) {
@@ -78,6 +80,8 @@ export function roleAssignmentsAt(scopeType: string | undefined): ResourceProvid
       props.scope =
         parent?.id ?? `/subscriptions/${record.subscriptionId}/resourceGroups/${record.resourceGroup}`;
       props.principalType ??= 'ServicePrincipal';
+      const createdOn = asString(record.derived.createdOn);
+      if (createdOn !== undefined) props.createdOn = createdOn;
       delete props.provisioningState;
     },
   };

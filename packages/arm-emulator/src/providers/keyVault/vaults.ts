@@ -1,5 +1,6 @@
 import { badRequest } from '../../armError';
 import { asNumber, asObject, asString } from '../../json';
+import { nameHeldBySoftDeletedVault } from '../../keyVault/deletedVaults';
 import type { ResourceProvider } from '../provider';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -12,7 +13,8 @@ export function vaultDataPlanePath(name: string): string {
 /**
  * Key vaults (management plane). Names are global, 3–24 letters, digits and hyphens, starting with a
  * letter, with no double hyphen. `tenantId` and `sku` are required; soft delete cannot be turned off
- * (Azure made it mandatory) and purge protection, once on, stays on. Writes answer at once with
+ * (Azure made it mandatory) and purge protection, once on, stays on. A deleted vault is soft-deleted
+ * (keyVault/deletedVaults.ts): its name is refused until it is purged. Writes answer at once with
  * `provisioningState: Succeeded`, as Microsoft.KeyVault does. `vaultUri` points at this emulator's
  * secrets data plane for the vault.
  */
@@ -26,7 +28,9 @@ export const vaults: ResourceProvider = {
     message: (name) =>
       `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens.`,
   },
-  prepare(_ctx, record, existing) {
+  prepare(ctx, record, existing) {
+    // A soft-deleted vault keeps its name until it is purged (or its retention ends).
+    if (!existing && ctx.deletedVault(record.name)) throw nameHeldBySoftDeletedVault();
     const props = asObject(record.body.properties) ?? {};
     const tenantId = asString(props.tenantId);
     if (tenantId === undefined || !GUID.test(tenantId)) {
