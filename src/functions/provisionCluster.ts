@@ -12,6 +12,15 @@ import { apiServerEndpoint } from '../cluster/apiServer';
 import type { ResourceFailure } from '../cluster/failure';
 import { provisioningWaves, type ScheduleUnit, zoneWaves } from '../cluster/plan/scheduleWaves';
 import { type PlannedResource, ResourceTypes } from '../cluster/plan/types';
+import {
+  chooseFallbackZone,
+  isAllocationFailure,
+  type PlacementDecision,
+  type PoolZoneCounts,
+  poolZoneCounts,
+  relocatedVm,
+  vmSizeOf,
+} from '../cluster/plan/zonalFallback';
 import type { ApplyResult } from '../resources/reconcile';
 import {
   type ClusterCustomStatus,
@@ -33,8 +42,15 @@ import {
   type PublishLifecycleEventInput,
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
+import { type ChainStep, driveChains } from './shared/lroDriver';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 import { settleAll } from './shared/settleAll';
+
+/** The subscription of a set of planned resources (every id names it). */
+function subscriptionOf(resources: PlannedResource[]): string {
+  const id = resources[0]?.id ?? '';
+  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1] ?? '';
+}
 
 function isNodeResource(r: PlannedResource): boolean {
   return (
@@ -72,23 +88,51 @@ export const provisionZone: OrchestrationHandler = function* (context: Orchestra
   const results: ApplyResult[] = [];
   let failure: ResourceFailure | undefined;
   context.df.setCustomStatus(zoneProgress(input.resources, results));
-  for (const wave of zoneWaves(input.resources)) {
-    const tasks = wave.map((unit) =>
-      context.df.callActivity(DurableFunctions.applyResources, {
-        resources: unit.resources,
-        progress: { clusterName: input.clusterName, runId: input.runId, zone: input.zone },
-      } satisfies ApplyResourcesInput),
-    );
-    const settled = yield* settleAll<ApplyResourcesOutput>(
-      context,
-      tasks,
-      input.resources[0]?.id ?? input.zone,
-    );
-    for (const o of settled.outcomes) {
-      results.push(...o.results);
-      failure ??= o.failure;
+  const subscriptionId = subscriptionOf(input.resources);
+  const placements: PlacementDecision[] = [];
+  const pools: PoolZoneCounts = structuredClone(input.pools ?? {});
+  /** Zones seen failing to allocate, per VM size. */
+  const failing = new Map<string, Set<string>>();
+  const relocate = (failed: PlannedResource, error: ResourceFailure): ChainStep[] | undefined => {
+    if (failed.type !== ResourceTypes.virtualMachine || failed.zone === undefined) return undefined;
+    if (failed.pool === undefined || failed.node === undefined || !isAllocationFailure(error.code)) {
+      return undefined;
     }
-    failure ??= settled.error;
+    const pool = pools[failed.pool];
+    const size = vmSizeOf(failed);
+    const zones = failing.get(size) ?? new Set<string>();
+    zones.add(failed.zone);
+    failing.set(size, zones);
+    const to = pool && chooseFallbackZone(pool, zones);
+    if (!pool || to === undefined) return undefined;
+    pool.counts[failed.zone] = (pool.counts[failed.zone] ?? 1) - 1;
+    pool.counts[to] = (pool.counts[to] ?? 0) + 1;
+    placements.push({
+      node: failed.node,
+      pool: failed.pool,
+      vmSize: size,
+      fromZone: failed.zone,
+      toZone: to,
+      error,
+    });
+    // The VM that failed may exist (in state Failed) in the zone it cannot leave: it goes first.
+    return [{ ...failed, step: 'delete' }, relocatedVm(failed, to, error)];
+  };
+  for (const wave of zoneWaves(input.resources)) {
+    const driven = yield* driveChains(
+      context,
+      wave.map((unit) => unit.resources),
+      {
+        kind: 'apply',
+        subscriptionId,
+        progress: { clusterName: input.clusterName, runId: input.runId, zone: input.zone },
+        onFailure: relocate,
+        onProgress: (done) =>
+          context.df.setCustomStatus(zoneProgress(input.resources, [...results, ...(done as ApplyResult[])])),
+      },
+    );
+    results.push(...(driven.results as ApplyResult[]));
+    failure ??= driven.failure;
     context.df.setCustomStatus(zoneProgress(input.resources, results));
     if (failure) break;
   }
@@ -97,6 +141,7 @@ export const provisionZone: OrchestrationHandler = function* (context: Orchestra
     results,
     progress: zoneProgress(input.resources, results),
     ...(failure ? { failure } : {}),
+    ...(placements.length > 0 ? { placements } : {}),
   };
   return output;
 };
@@ -186,31 +231,46 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
     status.phase = 'Provisioning';
     update();
     const done = new Set(plan.resources.filter((r) => !r.owned).map((r) => r.id.toLowerCase()));
+    const poolCounts = poolZoneCounts(plan.resources);
+    let waveIndex = 0;
     for (const wave of provisioningWaves(plan.resources, done)) {
-      const tasks = wave.map((unit: ScheduleUnit) =>
-        unit.kind === 'zone'
-          ? context.df.callSubOrchestrator(
-              DurableFunctions.provisionZone,
+      waveIndex++;
+      const zoneUnits = wave.filter((u) => u.kind === 'zone');
+      const chainUnits = wave.filter((u) => u.kind !== 'zone');
+      // Zones run as sub-orchestrations; infrastructure chains of the wave run beside them as one more:
+      // a generator cannot drive them inline while the zones' tasks are awaited, and this orchestrator's
+      // history holds the whole plan (megabytes at 1,000 nodes): every poll round here would replay it.
+      const units: ScheduleUnit[] = [
+        ...zoneUnits,
+        ...(chainUnits.length > 0
+          ? [
               {
-                clusterName: input.clusterName,
-                runId: input.requestedAt,
-                zone: unit.zone ?? 'none',
-                resources: unit.resources,
-              } satisfies ProvisionZoneInput,
-              zoneInstanceId(context.df.instanceId, unit.zone ?? 'none'),
-            )
-          : context.df.callActivity(DurableFunctions.applyResources, {
-              resources: unit.resources,
-            } satisfies ApplyResourcesInput),
+                key: `infra-${waveIndex}`,
+                kind: 'zone' as const,
+                zone: `infra-${waveIndex}`,
+                resources: chainUnits.flatMap((u) => u.resources),
+              },
+            ]
+          : []),
+      ];
+      const tasks = units.map((unit: ScheduleUnit) =>
+        context.df.callSubOrchestrator(
+          DurableFunctions.provisionZone,
+          {
+            clusterName: input.clusterName,
+            runId: input.requestedAt,
+            zone: unit.zone ?? 'none',
+            resources: unit.resources,
+            ...(unit.kind === 'zone' && unit.key.startsWith('zone-') ? { pools: poolCounts } : {}),
+          } satisfies ProvisionZoneInput,
+          zoneInstanceId(context.df.instanceId, unit.zone ?? 'none'),
+        ),
       );
-      const settled = yield* settleAll<ApplyResourcesOutput | ProvisionZoneOutput>(
-        context,
-        tasks,
-        resourceGroupId,
-      );
+      const settled = yield* settleAll<ProvisionZoneOutput>(context, tasks, resourceGroupId);
       for (const o of settled.outcomes) {
         record(o.results);
-        if ('zone' in o) zones[o.zone] = o.progress;
+        if (o.placements) status.placements = [...(status.placements ?? []), ...o.placements];
+        if (zones[o.zone] !== undefined) zones[o.zone] = o.progress;
         failure ??= o.failure;
       }
       failure ??= settled.error;

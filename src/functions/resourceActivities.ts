@@ -6,9 +6,16 @@ import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 
 import { ResourceTypes } from '../cluster/plan/types';
+import {
+  mapLimit,
+  type OperationOutcome,
+  pollOperations,
+  startApply,
+  startDelete,
+} from '../resources/asyncReconcile';
 import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../resources/clients';
 import { writeClusterSecretsAfterApply } from '../resources/clusterSecrets';
-import type { ReconcileClients, RetryPolicy } from '../resources/reconcile';
+import { defaultRetryPolicy, type ReconcileClients, type RetryPolicy } from '../resources/reconcile';
 import { applyChain, deleteChain } from '../resources/resourceChains';
 import { verifyResourceGroup } from '../resources/resourceGroups';
 import { resourceTypes } from '../resources/types/registry';
@@ -18,9 +25,13 @@ import {
   type DeleteResourcesInput,
   type DeleteResourcesOutput,
   DurableFunctions,
+  type OperationsOutput,
+  type OperationsPacing,
+  type PollOperationsInput,
+  type StartOperationsInput,
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
-import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
+import { NODE_PROGRESS_ENTITY, type NodeProgressTarget } from './shared/nodeProgress';
 
 let settings: ArmSettings | undefined;
 let clients: ReconcileClients | undefined;
@@ -114,5 +125,91 @@ df.app.activity(DurableFunctions.deleteResources, {
       );
     }
     return outcome;
+  },
+});
+
+/** Requests one start activity sends at once (each resource is a GET and at most one write). */
+const START_CONCURRENCY = 32;
+
+function pacing(): OperationsPacing {
+  const retry = { ...defaultRetryPolicy, ...retryPolicy() };
+  return {
+    pollAfterMs: armSettings().pollIntervalMs,
+    maxAttempts: retry.maxAttempts,
+    baseDelayMs: retry.baseDelayMs,
+    maxDelayMs: retry.maxDelayMs,
+  };
+}
+
+/** Signals the progress entity for VMs that became ready; never fails the activity. */
+async function reportNodes(
+  context: InvocationContext,
+  target: NodeProgressTarget | undefined,
+  nodes: string[],
+): Promise<void> {
+  if (!target || nodes.length === 0) return;
+  try {
+    const client = df.getClient(context);
+    const entity = new df.EntityId(NODE_PROGRESS_ENTITY, target.clusterName);
+    for (const node of nodes) {
+      await client.signalEntity(entity, 'nodeReady', { runId: target.runId, zone: target.zone, node });
+    }
+  } catch (err) {
+    context.warn(`could not report node progress: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function logOutcomes(context: InvocationContext, outcomes: OperationOutcome[]): void {
+  for (const o of outcomes) {
+    if (o.state === 'applied' || o.state === 'deleted') context.log(`${o.result.action} ${o.id}`);
+    else if (o.state === 'failed') context.error(`failed ${o.id}: ${o.failure.code}: ${o.failure.message}`);
+    else if (o.state === 'retry') context.warn(`retrying ${o.id} after ${o.failure.code}`);
+  }
+}
+
+df.app.activity(DurableFunctions.startOperations, {
+  extraInputs: [df.input.durableClient()],
+  handler: async (input: StartOperationsInput, context): Promise<OperationsOutput> => {
+    const clients = await armClients();
+    // A cluster's vault gets its secrets as soon as it exists (only public facts join its outputs).
+    const afterApply = writeClusterSecretsAfterApply(clients, { retry: retryPolicy() });
+    const outcomes = await mapLimit(input.resources, START_CONCURRENCY, async (r) => {
+      if (input.kind !== 'apply' || r.step === 'delete') return startDelete(resourceTypes, clients, r);
+      const outcome = await startApply(resourceTypes, clients, r);
+      return outcome.state === 'applied' && r.owned
+        ? { ...outcome, result: await afterApply(r, outcome.result) }
+        : outcome;
+    });
+    logOutcomes(context, outcomes);
+    const ready = input.resources.filter(
+      (r, i) =>
+        r.type === ResourceTypes.virtualMachine && r.node !== undefined && outcomes[i]?.state === 'applied',
+    );
+    if (input.kind === 'apply')
+      await reportNodes(
+        context,
+        input.progress,
+        ready.map((r) => r.node ?? ''),
+      );
+    return {
+      outcomes,
+      reads: input.resources.length,
+      writes: outcomes.filter((o) => o.state !== 'restart').length,
+      pacing: pacing(),
+    };
+  },
+});
+
+df.app.activity(DurableFunctions.pollOperations, {
+  extraInputs: [df.input.durableClient()],
+  handler: async (input: PollOperationsInput, context): Promise<OperationsOutput> => {
+    const outcomes = await pollOperations(resourceTypes, await armClients(), input.pending);
+    logOutcomes(context, outcomes);
+    const nodes = outcomes
+      .filter((o) => o.state === 'applied')
+      .map((o) => input.nodes?.[o.id])
+      .filter((n): n is string => n !== undefined);
+    await reportNodes(context, input.progress, nodes);
+    return { outcomes, reads: 0, writes: 0, pacing: pacing() };
   },
 });

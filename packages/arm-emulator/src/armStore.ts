@@ -546,12 +546,7 @@ export class ArmStore {
     } else {
       op.status = 'Succeeded';
       if (op.kind === 'delete') {
-        // Children written while the delete ran (a vault's secrets, say) go with their parent too.
-        const remove = (r: ResourceRecord): void => {
-          for (const child of this.state.childrenOf(r)) remove(child);
-          this.state.removeRecord(r.key);
-        };
-        for (const r of touched) remove(r);
+        for (const r of touched) this.state.removeRecord(r.key);
         if (group) this.groups.delete(group.key);
       } else {
         for (const r of touched) {

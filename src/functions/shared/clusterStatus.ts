@@ -1,6 +1,7 @@
 import type { AksEventsView } from '../../cluster/aksEventState';
 import type { PoolStatus } from '../../cluster/aksStatus';
 import type { ResourceFailure } from '../../cluster/failure';
+import type { PlacementDecision } from '../../cluster/plan/zonalFallback';
 import type { PoolScalingView } from '../../cluster/scaling/poolScalingView';
 import { parseArmErrorMessage } from '../../resources/errors';
 
@@ -38,6 +39,8 @@ export interface ClusterCustomStatus {
   error?: ResourceFailure;
   /** Set when a failed provisioning was rolled back (`onFailure: rollback`). */
   rolledBack?: boolean;
+  /** Nodes placed outside their planned zone because it could not allocate their size, with ARM's error. */
+  placements?: PlacementDecision[];
 }
 
 /** The body of `GET /api/clusters/{name}`. */

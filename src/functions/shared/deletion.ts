@@ -9,8 +9,7 @@ import { withoutClusterChildren } from '../../cluster/aksStatus';
 import type { ResourceFailure } from '../../cluster/failure';
 import { deletionWaves } from '../../cluster/plan/scheduleWaves';
 import type { PlannedResource } from '../../cluster/plan/types';
-import { type DeleteResourcesInput, type DeleteResourcesOutput, DurableFunctions } from './durableFunctions';
-import { settleAll } from './settleAll';
+import { driveChains } from './lroDriver';
 
 export interface DeletionSummary {
   deleted: number;
@@ -29,25 +28,18 @@ export function* deleteOwned(
 ): Generator<Task, DeletionSummary, unknown> {
   const summary: DeletionSummary = { deleted: 0, alreadyAbsent: 0 };
   // A managed cluster's pools and extensions go with it (see aksStatus.ts).
+  const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(resources[0]?.id ?? '')?.[1] ?? '';
   for (const wave of deletionWaves(withoutClusterChildren(resources))) {
-    const tasks = wave.map((unit) =>
-      context.df.callActivity(DurableFunctions.deleteResources, {
-        resources: unit.resources.map((r) => ({ id: r.id, type: r.type })),
-      } satisfies DeleteResourcesInput),
-    );
-    const settled = yield* settleAll<DeleteResourcesOutput>(
+    const driven = yield* driveChains(
       context,
-      tasks,
-      wave[0]?.resources[0]?.id ?? 'deleteResources',
+      wave.map((unit) => unit.resources),
+      { kind: 'delete', subscriptionId },
     );
-    for (const o of settled.outcomes) {
-      for (const r of o.results) {
-        if (r.action === 'deleted') summary.deleted++;
-        else summary.alreadyAbsent++;
-      }
-      summary.failure ??= o.failure;
+    for (const r of driven.results) {
+      if (r.action === 'deleted') summary.deleted++;
+      else summary.alreadyAbsent++;
     }
-    summary.failure ??= settled.error;
+    summary.failure ??= driven.failure;
     onWave(summary);
     if (summary.failure) break;
   }

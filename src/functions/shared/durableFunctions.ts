@@ -4,7 +4,9 @@
  */
 import type { ResourceFailure } from '../../cluster/failure';
 import type { Plan, PlannedResource } from '../../cluster/plan/types';
+import type { PlacementDecision, PoolZoneCounts } from '../../cluster/plan/zonalFallback';
 import type { LifecycleEvent } from '../../events/lifecycle';
+import type { OperationOutcome, PendingOperation } from '../../resources/asyncReconcile';
 import type { ApplyResult, DeleteResult } from '../../resources/reconcile';
 import type { ZoneProgress } from './clusterStatus';
 import type { NodeProgressTarget } from './nodeProgress';
@@ -22,6 +24,10 @@ export const DurableFunctions = {
   applyResources: 'applyResources',
   /** Activity: deletes a chain of owned resources in order. */
   deleteResources: 'deleteResources',
+  /** Activity: starts applying or deleting a batch of resources; returns done ones and operations to follow. */
+  startOperations: 'startOperations',
+  /** Activity: reads where a batch of operations stand (one list call per type and resource group). */
+  pollOperations: 'pollOperations',
   /** Activity: publishes a lifecycle event to Event Grid when a topic is configured. */
   publishLifecycleEvent: 'publishLifecycleEvent',
 } as const;
@@ -67,6 +73,8 @@ export interface ProvisionZoneInput {
   runId: string;
   zone: string;
   resources: PlannedResource[];
+  /** The plan's nodes per pool and zone: where a node goes when its zone cannot allocate its size. */
+  pools?: PoolZoneCounts;
 }
 
 export interface ProvisionZoneOutput {
@@ -75,6 +83,8 @@ export interface ProvisionZoneOutput {
   progress: ZoneProgress;
   /** First terminal failure in the zone; the zone still finishes every node it could. */
   failure?: ResourceFailure;
+  /** Nodes placed in another zone because theirs could not allocate. */
+  placements?: PlacementDecision[];
 }
 
 export interface VerifyResourceGroupInput {
@@ -95,6 +105,35 @@ export interface ApplyResourcesInput {
 export interface ApplyResourcesOutput {
   results: ApplyResult[];
   failure?: ResourceFailure;
+}
+
+export interface StartOperationsInput {
+  kind: 'apply' | 'delete';
+  /** Independent resources (no one waits for another in the batch); `step: 'delete'` deletes one. */
+  resources: (PlannedResource & { step?: 'delete' })[];
+  progress?: NodeProgressTarget;
+}
+export interface PollOperationsInput {
+  pending: PendingOperation[];
+  progress?: NodeProgressTarget;
+  /** The resources being applied, for reporting nodes that became ready (VM ids → node names). */
+  nodes?: Record<string, string>;
+}
+/** What the orchestrator needs from settings it may not read itself (it reads no environment). */
+export interface OperationsPacing {
+  /** Gap before the next poll (the ARM poll interval setting). */
+  pollAfterMs: number;
+  /** Transient retry: attempts per resource, first backoff, longest backoff. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+export interface OperationsOutput {
+  outcomes: OperationOutcome[];
+  /** Requests actually sent, for the subscription budget's refund. */
+  reads: number;
+  writes: number;
+  pacing: OperationsPacing;
 }
 
 export interface DeleteResourcesInput {

@@ -392,15 +392,7 @@ describe('permanent suite: ARM faults', () => {
       const created = duplicateWrites(env.emulator, since);
       const afterCreate = armIds();
       const exact = {
-        // A planned vault's secrets are its content (the data plane writes them), not ARM resources of ours.
-        orphans: afterCreate.filter(
-          (id) =>
-            !before.has(id) &&
-            !plannedIds.includes(id) &&
-            !plannedIds.some(
-              (p) => p.includes('/microsoft.keyvault/vaults/') && id.startsWith(`${p}/secrets/`),
-            ),
-        ),
+        orphans: afterCreate.filter((id) => !before.has(id) && !plannedIds.includes(id)),
         missing: plannedIds.filter((id) => !afterCreate.includes(id)),
       };
       env.emulator.faults.clear();

@@ -139,7 +139,9 @@ describe('IaaS provisioning under ARM faults', () => {
     env.emulator.faults.add({
       method: 'PUT',
       path: `/virtualMachines/${name}-cp-1$`,
-      lroFailure: { code: 'SkuNotAvailable', message: 'The requested size is not available in zone 2.' },
+      // In every zone of the pool: a node whose zone alone cannot allocate moves (zonalCapacity.test.ts).
+      count: 3,
+      lroFailure: { code: 'SkuNotAvailable', message: 'The requested size is not available in this zone.' },
     });
     expect(
       (await env.api.request('POST', 'clusters', exampleSpec(name, { onFailure: 'rollback' }))).status,
@@ -174,7 +176,8 @@ describe('IaaS provisioning under ARM faults', () => {
     env.emulator.faults.add({
       method: 'PUT',
       path: `/virtualMachines/${name}-general-7$`,
-      lroFailure: { code: 'ZonalAllocationFailed', message: 'Allocation failed in zone 2.' },
+      count: 3,
+      lroFailure: { code: 'ZonalAllocationFailed', message: 'Allocation failed in this zone.' },
     });
     expect((await env.api.request('POST', 'clusters', bigger)).status).toBe(202);
     const { final, phases } = await env.api.waitForCluster(name);
@@ -196,7 +199,8 @@ describe('IaaS provisioning under ARM faults', () => {
       env.emulator.faults.add({
         method: 'PUT',
         path: `/virtualMachines/${name}-cp-1$`,
-        lroFailure: { code: 'SkuNotAvailable', message: 'The requested size is not available in zone 2.' },
+        count: 3,
+        lroFailure: { code: 'SkuNotAvailable', message: 'The requested size is not available in this zone.' },
       });
     skuFault();
     expect((await env.api.request('POST', 'clusters', spec)).status).toBe(202);

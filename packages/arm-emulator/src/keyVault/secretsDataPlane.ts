@@ -96,9 +96,7 @@ export class SecretsDataPlane {
   ): DataPlaneReply {
     const [vaultName = '', collection = '', name, version] = segments;
     const vault = this.store.findByName(VAULT_TYPE, vaultName);
-    // A vault being deleted serves nothing (its secrets go with it).
-    if (!vault || vault.provisioningState === 'Deleting')
-      throw kvError(404, 'VaultNotFound', `The vault '${vaultName}' does not exist.`);
+    if (!vault) throw kvError(404, 'VaultNotFound', `The vault '${vaultName}' does not exist.`);
     if (authorization === undefined || !/^bearer\s+\S+/i.test(authorization)) {
       throw kvError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.', {
         'www-authenticate': `Bearer authorization="https://login.microsoftonline.com/${EMULATOR_TENANT_ID}", resource="https://vault.azure.net"`,
