@@ -232,7 +232,7 @@ function episodeLogger(log: EpisodeLog): (message: string, fields?: Record<strin
 async function historyEvents(baseUrl: string, statusUrl: string, clusterName: string): Promise<number> {
   const instance = `cluster-${clusterName}`;
   let total = 0;
-  const ids = [instance, ...['1', '2', '3', 'none'].map((z) => `${instance}:zone-${z}`)];
+  const ids = [instance, `${instance}:apply`, ...['1', '2', '3', 'none'].map((z) => `${instance}:zone-${z}`)];
   for (let i = 1; i <= 12; i++) ids.push(`${instance}:zone-infra-${i}`);
   for (const id of ids) {
     const url = statusUrl.replace(/instances\/[^?]+/, `instances/${encodeURIComponent(id)}`);
