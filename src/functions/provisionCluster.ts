@@ -230,36 +230,43 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
   if (!failure) {
     status.phase = 'Provisioning';
     update();
-    const applied = (yield context.df.callSubOrchestrator(
-      DurableFunctions.applyPlan,
-      {
-        clusterName: input.clusterName,
-        runId: input.requestedAt,
-        plan: { instanceId: context.df.instanceId, runId: input.requestedAt },
-        subscriptionId: plan.cluster.subscriptionId,
-        resources: plan.resources.map(skeletonOf),
-        existing: input.existing ?? [],
-        // With nothing to prune, the apply's end is the run's end: the child announces it (one hop less).
-        ...((input.prune ?? []).length === 0
-          ? {
-              announce: {
-                type: 'Provisioned',
-                clusterName: input.clusterName,
-                resourceGroup: plan.cluster.resourceGroup,
-                subscriptionId: plan.cluster.subscriptionId,
-                instanceId: context.df.instanceId,
-                occurredAt: '',
-              },
-            }
-          : {}),
-        status: {
-          resources: status.resources,
-          zones: status.zones,
-          ...(status.pools ? { pools: status.pools } : {}),
-        },
-      } satisfies ApplyPlanInput,
-      applyInstanceId(context.df.instanceId),
-    )) as ApplyPlanOutput;
+    let applied: ApplyPlanOutput;
+    try {
+      applied = (yield context.df.callSubOrchestrator(
+        DurableFunctions.applyPlan,
+        {
+          clusterName: input.clusterName,
+          runId: input.requestedAt,
+          plan: { instanceId: context.df.instanceId, runId: input.requestedAt },
+          subscriptionId: plan.cluster.subscriptionId,
+          resources: plan.resources.map(skeletonOf),
+          existing: input.existing ?? [],
+          // With nothing to prune, the apply's end is the run's end: the child announces it (one hop less).
+          ...((input.prune ?? []).length === 0
+            ? {
+                announce: {
+                  type: 'Provisioned',
+                  clusterName: input.clusterName,
+                  resourceGroup: plan.cluster.resourceGroup,
+                  subscriptionId: plan.cluster.subscriptionId,
+                  instanceId: context.df.instanceId,
+                  occurredAt: '',
+                },
+              }
+            : {}),
+          status: {
+            resources: status.resources,
+            zones: status.zones,
+            ...(status.pools ? { pools: status.pools } : {}),
+          },
+        } satisfies ApplyPlanInput,
+        applyInstanceId(context.df.instanceId),
+      )) as ApplyPlanOutput;
+    } catch (err) {
+      // The apply itself failed (terminated, crashed): what it did is unknown here; a rollback reads ARM.
+      applied = { results: [], status: { resources: status.resources, zones: status.zones } };
+      failure ??= resourceFailureFrom(err, resourceGroupId);
+    }
     record(applied.results);
     announced = applied.announced === true;
     if (applied.placements) status.placements = applied.placements;
