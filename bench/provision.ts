@@ -235,6 +235,15 @@ function traceOperations(ops: OperationRecord[]): void {
   }
 }
 
+/** The instances that replayed the most (where orchestrator work goes), one line each. */
+function traceWork(work: InstanceWork[]): void {
+  for (const w of [...work].sort((a, b) => b.eventsReplayed - a.eventsReplayed).slice(0, 8)) {
+    console.error(
+      `  work ${w.kind} ${w.id} (${w.name}): ${w.episodes} episodes, ${w.historyEventsAppended} events written, ${w.eventsReplayed} replayed, ${Math.round(w.ms)} ms`,
+    );
+  }
+}
+
 /** Planned owned resources that do not exist, or exist in another state than Succeeded. */
 function notSucceeded(plans: Plan[], resources: object[]): string[] {
   const state = new Map<string, string | undefined>();
@@ -447,7 +456,10 @@ async function runCase(options: Options): Promise<BenchResult> {
         `${failedResources.length} planned resources did not end Succeeded, e.g. ${failedResources[0]}`,
       );
     }
-    if (options.trace) traceOperations(createOps);
+    if (options.trace) {
+      traceOperations(createOps);
+      traceWork(work);
+    }
 
     if (!options.createOnly) {
       const before = ops().filter((o) => o.write).length;
