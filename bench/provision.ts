@@ -170,6 +170,15 @@ async function call(
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
+/** An error's message with its cause's (undici's `fetch failed` says why only in `cause`). */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return typeof err === 'string' ? err : JSON.stringify(err);
+  return err.cause === undefined ? err.message : `${err.message} (${describe(err.cause)})`;
+}
+
+/** Consecutive failed status polls (one a second) after which the run counts as failed. */
+const MAX_FAILED_POLLS = 30;
+
 class RunFailed extends Error {
   override readonly name = 'RunFailed';
 }
@@ -186,14 +195,27 @@ async function timed(baseUrl: string, method: string, route: string, body?: unkn
     throw new RunFailed(`${method} ${route}: ${accepted.status} ${JSON.stringify(accepted.json)}`);
   }
   const light = `${statusUrl}${statusUrl.includes('?') ? '&' : '?'}showInput=false`;
+  let failedPolls = 0;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const status = (await (await fetch(light)).json()) as {
+    let status: {
       runtimeStatus: string;
       createdTime: string;
       lastUpdatedTime: string;
       customStatus?: { error?: unknown };
     };
+    try {
+      status = (await (await fetch(light)).json()) as typeof status;
+      failedPolls = 0;
+    } catch (err) {
+      // The bench's own status poll (the host shares this process and may be busy): a few failed polls
+      // in a row are not the app's failure; said on stderr, and the run fails only if it persists.
+      const cause = describe(err);
+      console.error(`bench: status poll failed (${++failedPolls} in a row): ${cause}`);
+      if (failedPolls >= MAX_FAILED_POLLS)
+        throw new RunFailed(`status poll failed ${failedPolls} times in a row: ${cause}`);
+      continue;
+    }
     if (status.runtimeStatus === 'Completed') {
       return Date.parse(status.lastUpdatedTime) - Date.parse(status.createdTime);
     }
@@ -480,7 +502,7 @@ async function runCase(options: Options): Promise<BenchResult> {
       };
     }
   } catch (err) {
-    error = err instanceof Error ? err.message : String(err);
+    error = describe(err);
   } finally {
     await host.close();
     await emulator.close();
