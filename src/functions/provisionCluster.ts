@@ -1,7 +1,8 @@
 /**
- * Provisioning a cluster: verify the resource group and brought network, then apply the plan wave by
- * wave (see cluster/plan/scheduleWaves.ts), nodes through one sub-orchestration per zone. Deterministic:
- * no clock, no settings, no SDK — only durable tasks.
+ * Provisioning a cluster: verify the resource group and brought network, then apply the plan
+ * ready-driven (shared/lroDriver.ts over cluster/plan/readyGraph.ts): every resource — infrastructure
+ * and nodes alike — starts as soon as its own dependencies are done. Deterministic: no clock, no
+ * settings, no SDK — only durable tasks.
  */
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import * as df from 'durable-functions';
@@ -10,7 +11,7 @@ import { resourcesToRollBack } from '../cluster/admission/staleResources';
 import { poolStatusOf } from '../cluster/aksStatus';
 import { apiServerEndpoint } from '../cluster/apiServer';
 import type { ResourceFailure } from '../cluster/failure';
-import { provisioningWaves, type ScheduleUnit, zoneWaves } from '../cluster/plan/scheduleWaves';
+import { provisioningGraph } from '../cluster/plan/readyGraph';
 import { type PlannedResource, ResourceTypes } from '../cluster/plan/types';
 import {
   chooseFallbackZone,
@@ -18,38 +19,104 @@ import {
   type PlacementDecision,
   type PoolZoneCounts,
   poolZoneCounts,
-  relocatedVm,
   vmSizeOf,
 } from '../cluster/plan/zonalFallback';
 import type { ApplyResult } from '../resources/reconcile';
 import {
+  applyInstanceId,
   type ClusterCustomStatus,
   clusterNameOf,
   resourceFailureFrom,
-  zoneInstanceId,
   type ZoneProgress,
 } from './shared/clusterStatus';
 import { deleteOwned, rollbackOwned } from './shared/deletion';
 import {
+  type ApplyPlanInput,
+  type ApplyPlanOutput,
+  type ApplyPlanStatus,
   type ApplyResourcesInput,
   type ApplyResourcesOutput,
   type ClusterOperationInput,
   DurableFunctions,
   type LifecycleEventType,
   type ProvisionClusterOutput,
-  type ProvisionZoneInput,
-  type ProvisionZoneOutput,
   type PublishLifecycleEventInput,
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
-import { type ChainStep, driveChains } from './shared/lroDriver';
+import { type ChainStep, driveGraph } from './shared/lroDriver';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 import { settleAll } from './shared/settleAll';
 
-/** The subscription of a set of planned resources (every id names it). */
-function subscriptionOf(resources: PlannedResource[]): string {
-  const id = resources[0]?.id ?? '';
-  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1] ?? '';
+/**
+ * Zonal capacity: when a zone cannot allocate a node's VM size, the node goes to its pool's zone with
+ * the fewest nodes among those not seen failing for that size (cluster/plan/zonalFallback.ts). The
+ * VM that failed may exist (in state Failed) in the zone it cannot leave, so it is deleted first.
+ */
+function placementsFor(
+  resources: PlannedResource[],
+  onPlaced: (p: { id: string; toZone: string; decision: PlacementDecision }) => void,
+): { relocate: (failed: PlannedResource, error: ResourceFailure) => ChainStep[] | undefined } {
+  const pools: PoolZoneCounts = poolZoneCounts(resources);
+  /** Zones seen failing to allocate, per VM size. */
+  const failing = new Map<string, Set<string>>();
+  return {
+    relocate: (failed, error) => {
+      if (failed.type !== ResourceTypes.virtualMachine || failed.zone === undefined) return undefined;
+      if (failed.pool === undefined || failed.node === undefined || !isAllocationFailure(error.code)) {
+        return undefined;
+      }
+      const pool = pools[failed.pool];
+      const size = vmSizeOf(failed);
+      const zones = failing.get(size) ?? new Set<string>();
+      zones.add(failed.zone);
+      failing.set(size, zones);
+      const to = pool && chooseFallbackZone(pool, zones);
+      if (!pool || to === undefined) return undefined;
+      pool.counts[failed.zone] = (pool.counts[failed.zone] ?? 1) - 1;
+      pool.counts[to] = (pool.counts[to] ?? 0) + 1;
+      onPlaced({
+        id: failed.id,
+        toZone: to,
+        decision: {
+          node: failed.node,
+          pool: failed.pool,
+          vmSize: size,
+          fromZone: failed.zone,
+          toZone: to,
+          error,
+        },
+      });
+      // The new VM is the planned one moved (by reference: the activity has its body), see relocatedVm.
+      return [
+        { ...failed, step: 'delete' },
+        { ...failed, zone: to, relocate: { zone: to, error } },
+      ];
+    },
+  };
+}
+
+/**
+ * THE place for work that must happen before new nodes are created (e.g. minting and registering a
+ * join token for nodes added to an existing cluster). The driver runs it once, right before the first
+ * node resource (NIC or VM) of this run starts — after everything those nodes depend on exists — and
+ * a failure it returns fails the run before any node is written. `newNodes` are the nodes this run
+ * may create (not in `input.existing`); `existingCluster` says whether an earlier run created any.
+ */
+// eslint-disable-next-line require-yield -- nothing to do yet: the hook's place, kept on purpose
+function* beforeNewNodes(
+  context: OrchestrationContext,
+  input: ApplyPlanInput,
+): Generator<Task, ResourceFailure | undefined, unknown> {
+  const existing = new Set(input.existing.map((id) => id.toLowerCase()));
+  const newNodes = input.resources
+    .filter((r) => r.type === ResourceTypes.virtualMachine && r.node !== undefined)
+    .filter((r) => !existing.has(r.id.toLowerCase()))
+    .map((r) => r.node as string);
+  const existingCluster = existing.size > 0;
+  void context;
+  void newNodes;
+  void existingCluster;
+  return undefined;
 }
 
 function isNodeResource(r: PlannedResource): boolean {
@@ -57,12 +124,6 @@ function isNodeResource(r: PlannedResource): boolean {
     r.node !== undefined &&
     (r.type === ResourceTypes.virtualMachine || r.type === ResourceTypes.networkInterface)
   );
-}
-
-function zoneProgress(resources: PlannedResource[], results: ApplyResult[]): ZoneProgress {
-  const vms = resources.filter((r) => r.type === ResourceTypes.virtualMachine);
-  const ok = new Set(results.map((r) => r.id.toLowerCase()));
-  return { nodesTotal: vms.length, nodesReady: vms.filter((v) => ok.has(v.id.toLowerCase())).length };
 }
 
 function publishEvent(
@@ -82,69 +143,6 @@ function publishEvent(
   };
   return context.df.callActivity(DurableFunctions.publishLifecycleEvent, event);
 }
-
-export const provisionZone: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput<ProvisionZoneInput>();
-  const results: ApplyResult[] = [];
-  let failure: ResourceFailure | undefined;
-  context.df.setCustomStatus(zoneProgress(input.resources, results));
-  const subscriptionId = subscriptionOf(input.resources);
-  const placements: PlacementDecision[] = [];
-  const pools: PoolZoneCounts = structuredClone(input.pools ?? {});
-  /** Zones seen failing to allocate, per VM size. */
-  const failing = new Map<string, Set<string>>();
-  const relocate = (failed: PlannedResource, error: ResourceFailure): ChainStep[] | undefined => {
-    if (failed.type !== ResourceTypes.virtualMachine || failed.zone === undefined) return undefined;
-    if (failed.pool === undefined || failed.node === undefined || !isAllocationFailure(error.code)) {
-      return undefined;
-    }
-    const pool = pools[failed.pool];
-    const size = vmSizeOf(failed);
-    const zones = failing.get(size) ?? new Set<string>();
-    zones.add(failed.zone);
-    failing.set(size, zones);
-    const to = pool && chooseFallbackZone(pool, zones);
-    if (!pool || to === undefined) return undefined;
-    pool.counts[failed.zone] = (pool.counts[failed.zone] ?? 1) - 1;
-    pool.counts[to] = (pool.counts[to] ?? 0) + 1;
-    placements.push({
-      node: failed.node,
-      pool: failed.pool,
-      vmSize: size,
-      fromZone: failed.zone,
-      toZone: to,
-      error,
-    });
-    // The VM that failed may exist (in state Failed) in the zone it cannot leave: it goes first.
-    return [{ ...failed, step: 'delete' }, relocatedVm(failed, to, error)];
-  };
-  for (const wave of zoneWaves(input.resources)) {
-    const driven = yield* driveChains(
-      context,
-      wave.map((unit) => unit.resources),
-      {
-        kind: 'apply',
-        subscriptionId,
-        progress: { clusterName: input.clusterName, runId: input.runId, zone: input.zone },
-        onFailure: relocate,
-        onProgress: (done) =>
-          context.df.setCustomStatus(zoneProgress(input.resources, [...results, ...(done as ApplyResult[])])),
-      },
-    );
-    results.push(...(driven.results as ApplyResult[]));
-    failure ??= driven.failure;
-    context.df.setCustomStatus(zoneProgress(input.resources, results));
-    if (failure) break;
-  }
-  const output: ProvisionZoneOutput = {
-    zone: input.zone,
-    results,
-    progress: zoneProgress(input.resources, results),
-    ...(failure ? { failure } : {}),
-    ...(placements.length > 0 ? { placements } : {}),
-  };
-  return output;
-};
 
 export const provisionCluster: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<ClusterOperationInput>();
@@ -226,57 +224,33 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
     }
   }
 
-  // 3. Everything else, wave by wave; nodes through one sub-orchestration per zone.
+  // 3. Everything else, ready-driven (each resource starts once its own dependencies are done), in one
+  // sub-orchestration whose input is the plan without the nodes' bodies (see applyPlan below).
   if (!failure) {
     status.phase = 'Provisioning';
     update();
-    const done = new Set(plan.resources.filter((r) => !r.owned).map((r) => r.id.toLowerCase()));
-    const poolCounts = poolZoneCounts(plan.resources);
-    let waveIndex = 0;
-    for (const wave of provisioningWaves(plan.resources, done)) {
-      waveIndex++;
-      const zoneUnits = wave.filter((u) => u.kind === 'zone');
-      const chainUnits = wave.filter((u) => u.kind !== 'zone');
-      // Zones run as sub-orchestrations; infrastructure chains of the wave run beside them as one more:
-      // a generator cannot drive them inline while the zones' tasks are awaited, and this orchestrator's
-      // history holds the whole plan (megabytes at 1,000 nodes): every poll round here would replay it.
-      const units: ScheduleUnit[] = [
-        ...zoneUnits,
-        ...(chainUnits.length > 0
-          ? [
-              {
-                key: `infra-${waveIndex}`,
-                kind: 'zone' as const,
-                zone: `infra-${waveIndex}`,
-                resources: chainUnits.flatMap((u) => u.resources),
-              },
-            ]
-          : []),
-      ];
-      const tasks = units.map((unit: ScheduleUnit) =>
-        context.df.callSubOrchestrator(
-          DurableFunctions.provisionZone,
-          {
-            clusterName: input.clusterName,
-            runId: input.requestedAt,
-            zone: unit.zone ?? 'none',
-            resources: unit.resources,
-            ...(unit.kind === 'zone' && unit.key.startsWith('zone-') ? { pools: poolCounts } : {}),
-          } satisfies ProvisionZoneInput,
-          zoneInstanceId(context.df.instanceId, unit.zone ?? 'none'),
-        ),
-      );
-      const settled = yield* settleAll<ProvisionZoneOutput>(context, tasks, resourceGroupId);
-      for (const o of settled.outcomes) {
-        record(o.results);
-        if (o.placements) status.placements = [...(status.placements ?? []), ...o.placements];
-        if (zones[o.zone] !== undefined) zones[o.zone] = o.progress;
-        failure ??= o.failure;
-      }
-      failure ??= settled.error;
-      update();
-      if (failure) break;
-    }
+    const applied = (yield context.df.callSubOrchestrator(
+      DurableFunctions.applyPlan,
+      {
+        clusterName: input.clusterName,
+        runId: input.requestedAt,
+        plan: { instanceId: context.df.instanceId, runId: input.requestedAt },
+        subscriptionId: plan.cluster.subscriptionId,
+        resources: plan.resources.map(skeletonOf),
+        existing: input.existing ?? [],
+        status: {
+          resources: status.resources,
+          zones: status.zones,
+          ...(status.pools ? { pools: status.pools } : {}),
+        },
+      } satisfies ApplyPlanInput,
+      applyInstanceId(context.df.instanceId),
+    )) as ApplyPlanOutput;
+    record(applied.results);
+    if (applied.placements) status.placements = applied.placements;
+    status.zones = applied.status.zones;
+    failure ??= applied.failure;
+    update();
   }
 
   if (failure) {
@@ -347,5 +321,77 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
   return output;
 };
 
-df.app.orchestration(DurableFunctions.provisionZone, provisionZone);
+/**
+ * Applies the plan ready-driven (shared/lroDriver.ts). Its input is the plan with the nodes' bodies left
+ * out (`skeletonOf`): every episode of an orchestrator re-reads its input and history, and VM bodies
+ * (cloud-init) are ~90 % of a plan; activities read them by reference from the parent's input.
+ * Progress goes to its own custom status, which the status route merges while the parent waits.
+ */
+export const applyPlan: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = context.df.getInput<ApplyPlanInput>();
+  const resources = input.resources;
+  const status: ApplyPlanStatus = structuredClone(input.status);
+  const zones = status.zones;
+  const update = (): void => context.df.setCustomStatus(status);
+  const plannedById = new Map(resources.map((r) => [r.id, r]));
+  const indexById = new Map(resources.map((r, i) => [r.id, i]));
+  const done = new Set(resources.filter((r) => !r.owned).map((r) => r.id.toLowerCase()));
+  const zoneOfVm = new Map<string, string>();
+  const placements: PlacementDecision[] = [];
+  const fallback = placementsFor(resources, (p) => {
+    zoneOfVm.set(p.id.toLowerCase(), p.toZone);
+    placements.push(p.decision);
+    status.placements = placements;
+  });
+  let seen = 0;
+  const driven = yield* driveGraph(context, provisioningGraph(resources, done), {
+    kind: 'apply',
+    subscriptionId: input.subscriptionId,
+    plan: input.plan,
+    refOf: (r) => indexById.get(r.id),
+    progress: { clusterName: input.clusterName, runId: input.runId },
+    onFailure: fallback.relocate,
+    beforeStart: { applies: isNodeResource, run: () => beforeNewNodes(context, input) },
+    onProgress: (all) => {
+      const fresh = all.slice(seen) as ApplyResult[];
+      seen = all.length;
+      status.resources.done += fresh.length;
+      for (const r of fresh) {
+        const planned = plannedById.get(r.id);
+        const ip = r.outputs['ipAddress'];
+        if (planned?.role === 'apiServerPublicIp' && ip)
+          status.apiServer = { ip, endpoint: apiServerEndpoint(ip) };
+        const fqdn = r.outputs['fqdn'];
+        if (planned?.role === 'managedCluster' && fqdn) status.fqdn = fqdn;
+        if (planned?.role === 'agentPool' && planned.pool !== undefined && status.pools) {
+          status.pools[planned.pool] = poolStatusOf(planned, r.outputs);
+        }
+        if (planned?.type !== ResourceTypes.virtualMachine || planned.node === undefined) continue;
+        const zone = zoneOfVm.get(r.id.toLowerCase()) ?? planned.zone ?? 'none';
+        const p = (zones[zone] ??= { nodesReady: 0, nodesTotal: 0 });
+        p.nodesReady++;
+      }
+      update();
+    },
+  });
+  const output: ApplyPlanOutput = {
+    results: driven.results as ApplyResult[],
+    status,
+    ...(driven.failure ? { failure: driven.failure } : {}),
+    ...(placements.length > 0 ? { placements } : {}),
+  };
+  return output;
+};
+
+/**
+ * A planned resource as the apply orchestration keeps it: node resources (NICs, VMs: the bulk of a
+ * plan, cloud-init included) without their body — only the VM size, for zonal fallback.
+ */
+function skeletonOf(r: PlannedResource): PlannedResource {
+  if (!isNodeResource(r)) return r;
+  const size = r.type === ResourceTypes.virtualMachine ? vmSizeOf(r) : '';
+  return { ...r, body: size ? { properties: { hardwareProfile: { vmSize: size } } } : {} };
+}
+
 df.app.orchestration(DurableFunctions.provisionCluster, provisionCluster);
+df.app.orchestration(DurableFunctions.applyPlan, applyPlan);

@@ -34,8 +34,16 @@ export interface PendingOperation {
   id: string;
   type: string;
   kind: 'apply' | 'delete';
-  /** The SDK poller's serialized state; absent when another writer's operation is being waited out. */
+  /**
+   * The SDK poller's serialized state. Absent when another writer's operation is being waited out —
+   * and, to keep the orchestrator's history small, in polls of a type read by list (`ours` says then
+   * that the operation is ours; its state is only sent again to read why it failed: `inspect`).
+   */
   operation?: string;
+  /** The operation was started by us (its state may have been left out of a poll). */
+  ours?: boolean;
+  /** The type can be read by one list call per resource group. */
+  listed?: boolean;
   /** For applies: what the result will say. */
   action?: ApplyAction;
   changed?: string[];
@@ -47,6 +55,8 @@ export type OperationOutcome =
   | { state: 'pending'; id: string; pending: PendingOperation }
   /** The resource settled after someone else's operation: start it again (compare, maybe write). */
   | { state: 'restart'; id: string }
+  /** Our operation ended without success: poll it again with its state to read ARM's error. */
+  | { state: 'inspect'; id: string }
   | { state: 'failed'; id: string; failure: ResourceFailure }
   | {
       state: 'retry';
@@ -180,6 +190,8 @@ export async function startApply(
           type: planned.type,
           kind: 'apply',
           operation: started.operation,
+          ours: true,
+          listed: adapter.async?.list !== undefined,
           action,
           changed: reported,
         },
@@ -225,7 +237,14 @@ export async function startDelete(
       return {
         state: 'pending',
         id,
-        pending: { id, type: target.type, kind: 'delete', operation: started.operation },
+        pending: {
+          id,
+          type: target.type,
+          kind: 'delete',
+          operation: started.operation,
+          ours: true,
+          listed: adapter.async?.list !== undefined,
+        },
       };
     }
     return { state: 'deleted', id, result: { id, action: 'deleted' } };
@@ -233,6 +252,8 @@ export async function startDelete(
     return failureOutcome(err, id);
   }
 }
+
+const isOurs = (p: PendingOperation): boolean => p.ours ?? p.operation !== undefined;
 
 /** What a resource's state (read by GET or list) says about an operation on it. */
 async function outcomeFromState(
@@ -249,7 +270,7 @@ async function outcomeFromState(
     if (actual && state !== undefined && settlingStates.has(state)) {
       return { state: 'pending', id: p.id, pending: p };
     }
-    if (actual && state !== 'failed' && p.operation !== undefined) {
+    if (actual && state !== 'failed' && isOurs(p)) {
       return {
         state: 'applied',
         id: p.id,
@@ -263,7 +284,8 @@ async function outcomeFromState(
     }
   }
   // Settled, but not as our operation wanted (or it was someone else's): the operation itself says why.
-  if (p.operation === undefined || !adapter.async) return { state: 'restart', id: p.id };
+  if (!isOurs(p) || !adapter.async) return { state: 'restart', id: p.id };
+  if (p.operation === undefined) return { state: 'inspect', id: p.id };
   return pollOne(adapter, clients, p);
 }
 
@@ -276,12 +298,7 @@ async function pollOne(
   try {
     if (!adapter.async || p.operation === undefined) {
       const ref = refFor(clients, p.id);
-      return await outcomeFromState(
-        adapter,
-        clients,
-        { ...p, operation: undefined },
-        await getIfExists(adapter, clients, ref),
-      );
+      return await outcomeFromState(adapter, clients, p, await getIfExists(adapter, clients, ref));
     }
     const polled = await adapter.async.pollOnce(
       clients,

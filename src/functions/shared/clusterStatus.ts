@@ -64,6 +64,11 @@ export function clusterInstanceId(clusterName: string): string {
   return `cluster-${clusterName}`;
 }
 
+/** The sub-orchestration that applies a provisioning run's plan (`cluster-<name>:apply`). */
+export function applyInstanceId(parentInstanceId: string): string {
+  return `${parentInstanceId}:apply`;
+}
+
 export function zoneInstanceId(parentInstanceId: string, zone: string): string {
   return `${parentInstanceId}:zone-${zone}`;
 }
