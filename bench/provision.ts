@@ -266,6 +266,49 @@ function traceWork(work: InstanceWork[]): void {
   }
 }
 
+/**
+ * The chain that ended last, as it actually ran: from the resource whose operation finished last, back
+ * through the dependency that finished last, with the gap before each operation started (the time the
+ * orchestrator took to start it after its last dependency was done). Times from the draws (start +
+ * drawn duration), or for a resource ARM answered at once from its request in the log.
+ */
+function traceLastChain(plan: Plan, draws: LatencyDraw[], ops: OperationRecord[], t0: number): void {
+  const span = new Map<string, { start: number; end: number }>();
+  for (const d of draws) {
+    const key = d.id.toLowerCase();
+    if (d.kind === 'write' && !span.has(key))
+      span.set(key, { start: d.startedAt, end: d.startedAt + d.durationMs });
+  }
+  for (const o of ops) {
+    const key = o.path.split('?')[0]?.toLowerCase() ?? '';
+    if (o.write && o.status < 300 && !span.has(key))
+      span.set(key, { start: o.time, end: o.time + o.durationMs });
+  }
+  const byId = new Map(plan.resources.map((r) => [r.id.toLowerCase(), r]));
+  let current = [...byId.keys()]
+    .filter((k) => span.has(k))
+    .sort((a, b) => (span.get(b)?.end ?? 0) - (span.get(a)?.end ?? 0))[0];
+  const lines: string[] = [];
+  let gaps = 0;
+  while (current !== undefined) {
+    const r = byId.get(current);
+    const s = span.get(current);
+    if (!r || !s) break;
+    const deps = r.dependsOn.map((d) => d.toLowerCase()).filter((d) => span.has(d));
+    const last = deps.sort((a, b) => (span.get(b)?.end ?? 0) - (span.get(a)?.end ?? 0))[0];
+    const ready = last === undefined ? t0 : (span.get(last)?.end ?? t0);
+    gaps += Math.max(0, s.start - ready);
+    lines.push(
+      `  chain ${r.type.split('/').pop()} ${r.name}: waited ${Math.round(s.start - ready)} ms, ran ${Math.round(s.end - s.start)} ms (ends at ${Math.round(s.end - t0)} ms)`,
+    );
+    current = last;
+  }
+  for (const line of lines.reverse()) console.error(line);
+  console.error(
+    `  chain ${plan.cluster.name}: ${Math.round(gaps)} ms of waiting between operations along it`,
+  );
+}
+
 /** Planned owned resources that do not exist, or exist in another state than Succeeded. */
 function notSucceeded(plans: Plan[], resources: object[]): string[] {
   const state = new Map<string, string | undefined>();
@@ -481,6 +524,8 @@ async function runCase(options: Options): Promise<BenchResult> {
     if (options.trace) {
       traceOperations(createOps);
       traceWork(work);
+      for (const plan of plans)
+        traceLastChain(plan, createDraws, createOps, Math.min(...createOps.map((o) => o.time)));
     }
 
     if (!options.createOnly) {
