@@ -467,6 +467,7 @@ async function runCase(options: Options): Promise<BenchResult> {
   }
   const caFile = path.join(tempDir, 'arm-ca.pem');
   fs.writeFileSync(caFile, emulator.caCertPem);
+  const warnings: string[] = [];
   const host = await startHost({
     appDir: ROOT,
     port: 0,
@@ -482,7 +483,15 @@ async function runCase(options: Options): Promise<BenchResult> {
       LOCAL_HOST_FUNCTION_KEY: KEY,
       EVENTGRID_TOPIC_ENDPOINT: '',
     },
-    logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
+    // Warnings (activity retries, a refused start) are kept, not printed: the last ones are shown if the run fails.
+    logger: {
+      info: () => undefined,
+      warn: (m, fields) => {
+        warnings.push(`${m}${fields ? ` ${JSON.stringify(fields).slice(0, 400)}` : ''}`);
+        if (warnings.length > 20) warnings.shift();
+      },
+      error: (m) => console.error(m),
+    },
   });
   const durable = host.durable;
   if (!durable) throw new Error('the app has no durable functions');
@@ -548,6 +557,7 @@ async function runCase(options: Options): Promise<BenchResult> {
     }
   } catch (err) {
     error = describe(err);
+    for (const w of warnings) console.error(`bench: host warning before the failure: ${w}`);
   } finally {
     await host.close();
     await emulator.close();
