@@ -176,6 +176,14 @@ function describe(err: unknown): string {
   return err.cause === undefined ? err.message : `${err.message} (${describe(err.cause)})`;
 }
 
+/** Like Promise.all, but waits for every operation to end before rejecting with the first failure. */
+async function allEnded<T>(work: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 /** Consecutive failed status polls (one a second) after which the run counts as failed. */
 const MAX_FAILED_POLLS = 30;
 
@@ -203,6 +211,7 @@ async function timed(baseUrl: string, method: string, route: string, body?: unkn
       createdTime: string;
       lastUpdatedTime: string;
       customStatus?: { error?: unknown };
+      output?: unknown;
     };
     try {
       status = (await (await fetch(light)).json()) as typeof status;
@@ -221,7 +230,7 @@ async function timed(baseUrl: string, method: string, route: string, body?: unkn
     }
     if (status.runtimeStatus === 'Failed' || status.runtimeStatus === 'Terminated') {
       throw new RunFailed(
-        `${method} ${route} ended ${status.runtimeStatus}: ${JSON.stringify(status.customStatus?.error)}`,
+        `${method} ${route} ended ${status.runtimeStatus}: ${JSON.stringify(status.customStatus?.error ?? status.output)?.slice(0, 600)}`,
       );
     }
   }
@@ -518,7 +527,7 @@ async function runCase(options: Options): Promise<BenchResult> {
     durable.resetWorkStats();
 
     try {
-      createdMs = await Promise.all(specs.map((s) => timed(host.url, 'POST', 'clusters', s)));
+      createdMs = await allEnded(specs.map((s) => timed(host.url, 'POST', 'clusters', s)));
     } finally {
       createOps = ops();
       createDraws = draws();
@@ -539,10 +548,10 @@ async function runCase(options: Options): Promise<BenchResult> {
 
     if (!options.createOnly) {
       const before = ops().filter((o) => o.write).length;
-      reapplyMs = Math.max(...(await Promise.all(specs.map((s) => timed(host.url, 'POST', 'clusters', s)))));
+      reapplyMs = Math.max(...(await allEnded(specs.map((s) => timed(host.url, 'POST', 'clusters', s)))));
       reapplyWrites = ops().filter((o) => o.write).length - before;
       const deleteMs = Math.max(
-        ...(await Promise.all(names.map((n) => timed(host.url, 'DELETE', `clusters/${n}`)))),
+        ...(await allEnded(names.map((n) => timed(host.url, 'DELETE', `clusters/${n}`)))),
       );
       const deleteBound = Math.max(
         ...plans.map((p) => drawnCriticalPath(reversedPlan(p), draws(), 'delete').boundMs),
