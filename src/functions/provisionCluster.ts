@@ -192,6 +192,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
   });
 
   let failure: ResourceFailure | undefined;
+  let announced = false;
   const resourceGroupId = `/subscriptions/${plan.cluster.subscriptionId}/resourceGroups/${plan.cluster.resourceGroup}`;
   // 1. The resource group must exist; it is never created.
   try {
@@ -238,6 +239,19 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
         subscriptionId: plan.cluster.subscriptionId,
         resources: plan.resources.map(skeletonOf),
         existing: input.existing ?? [],
+        // With nothing to prune, the apply's end is the run's end: the child announces it (one hop less).
+        ...((input.prune ?? []).length === 0
+          ? {
+              announce: {
+                type: 'Provisioned',
+                clusterName: input.clusterName,
+                resourceGroup: plan.cluster.resourceGroup,
+                subscriptionId: plan.cluster.subscriptionId,
+                instanceId: context.df.instanceId,
+                occurredAt: '',
+              },
+            }
+          : {}),
         status: {
           resources: status.resources,
           zones: status.zones,
@@ -247,6 +261,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
       applyInstanceId(context.df.instanceId),
     )) as ApplyPlanOutput;
     record(applied.results);
+    announced = applied.announced === true;
     if (applied.placements) status.placements = applied.placements;
     status.zones = applied.status.zones;
     failure ??= applied.failure;
@@ -301,12 +316,14 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
 
   status.phase = 'Provisioned';
   update();
-  yield publishEvent(
-    context,
-    input,
-    'Provisioned',
-    status.apiServer ? { apiServerEndpoint: status.apiServer.endpoint } : {},
-  );
+  if (!announced) {
+    yield publishEvent(
+      context,
+      input,
+      'Provisioned',
+      status.apiServer ? { apiServerEndpoint: status.apiServer.endpoint } : {},
+    );
+  }
   const count = (a: ApplyResult['action']): number => results.filter((r) => r.action === a).length;
   const output: ProvisionClusterOutput = {
     clusterName: clusterNameOf(context.df.instanceId) ?? input.clusterName,
@@ -374,7 +391,18 @@ export const applyPlan: OrchestrationHandler = function* (context: Orchestration
       update();
     },
   });
+  let announced = false;
+  if (!driven.failure && input.announce) {
+    const event: PublishLifecycleEventInput = {
+      ...input.announce,
+      occurredAt: context.df.currentUtcDateTime.toISOString(),
+      ...(status.apiServer ? { apiServerEndpoint: status.apiServer.endpoint } : {}),
+    };
+    yield context.df.callActivity(DurableFunctions.publishLifecycleEvent, event);
+    announced = true;
+  }
   const output: ApplyPlanOutput = {
+    announced,
     results: driven.results as ApplyResult[],
     status,
     ...(driven.failure ? { failure: driven.failure } : {}),

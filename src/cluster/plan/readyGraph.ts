@@ -63,6 +63,11 @@ function buildUnits(
   const nodes = new Map<string, { resource: PlannedResource; deps: Set<string> }>();
   for (const r of resources) nodes.set(lower(r.id), { resource: r, deps: depsOf(r) });
   const chains = contract(nodes);
+  const covered = new Set(chains.flat().map((r) => lower(r.id)));
+  const lost = [...nodes.keys()].find((id) => !covered.has(id));
+  // A ring of single dependencies contracts into no chain at all.
+  if (lost !== undefined)
+    throw new Error(`Dependency cycle through ${nodes.get(lost)?.resource.name ?? lost}`);
   const unitOf = new Map<string, number>();
   chains.forEach((chain, i) => {
     for (const r of chain) unitOf.set(lower(r.id), i);

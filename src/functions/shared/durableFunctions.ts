@@ -85,10 +85,14 @@ export interface ApplyPlanInput {
   /** Owned resources an earlier run may have created (see ClusterOperationInput.existing). */
   existing: string[];
   status: ApplyPlanStatus;
+  /** Publish this event once everything is applied (the run ends with the apply). */
+  announce?: PublishLifecycleEventInput;
 }
 
 export interface ApplyPlanOutput {
   results: ApplyResult[];
+  /** `announce` was published. */
+  announced?: boolean;
   status: ApplyPlanStatus;
   failure?: ResourceFailure;
   placements?: PlacementDecision[];

@@ -325,9 +325,9 @@ export function* driveGraph(
     const holdCap = Math.min(HOLD_MAX_MS, Math.max(HOLD_MIN_MS, 3 * pacing.pollAfterMs));
     // Operations worth reading within the next hold go along: the activity reads them when due.
     const due = pending.filter((i) => (states[i]?.dueAt ?? 0) <= t + holdCap);
-    const dueNow = due.some((i) => (states[i]?.dueAt ?? 0) <= t);
 
-    if (startNow.length === 0 && !dueNow) {
+    // Nothing to start and nothing worth reading within a hold: sleep (durable timer) until there is.
+    if (startNow.length === 0 && due.length === 0) {
       const waits = [
         ...pending.map((i) => states[i]?.dueAt ?? t),
         ...(failure ? [] : ready.map((i) => states[i]?.notBefore ?? t)),
