@@ -78,6 +78,8 @@ export interface UnitAdvance {
    * operation is worth reading), `failed`, `retry`, `restart`, `inspect`; absent = start it next.
    */
   outcome?: OperationOutcome;
+  /** The operation handed over is still in flight (no outcome: the driver keeps its state). */
+  stillPending?: boolean;
   /** For `pending`: ms from the end of this call until the operation is worth reading. */
   dueInMs?: number;
 }
@@ -270,7 +272,9 @@ export async function advanceUnits(
   for (const l of live) {
     if (!l.settled && l.pending) {
       const pending: PendingOperation = l.pending;
-      l.out.outcome = { state: 'pending', id: pending.id, pending };
+      // The operation handed over is still in flight: the driver has it, say only when to read it again.
+      if (pending === l.unit.pending) l.out.stillPending = true;
+      else l.out.outcome = { state: 'pending', id: pending.id, pending };
       l.out.dueInMs = Math.max(0, l.dueAt - end);
     }
   }

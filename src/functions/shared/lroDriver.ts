@@ -284,6 +284,11 @@ export function* driveGraph(
       s.attempts = 0;
     }
     if (s.index < s.steps.length) {
+      if (u.advanced === 0 && u.stillPending && s.pending) {
+        s.status = 'pending';
+        s.dueAt = now() + (u.dueInMs ?? 0);
+        return;
+      }
       onOutcome(s, i, u.outcome, u.dueInMs ?? 0);
       return;
     }
