@@ -19,6 +19,7 @@
 import type { ResourceFailure } from '../cluster/failure';
 import type { PlannedResource } from '../cluster/plan/types';
 import {
+  failureOutcome,
   type OperationOutcome,
   type PendingOperation,
   pollOperations,
@@ -207,7 +208,14 @@ export async function advanceUnits(
     } else {
       o = await startApply(types, clients, step);
       if (o.state === 'applied' && step.owned && options.afterApply) {
-        o = { ...o, result: await options.afterApply(step, o.result) };
+        if (wrote(o)) writes++;
+        // Its own failure (a vault's secrets not written) is this resource's: retried or failed like
+        // any, never the whole call's (the other chains' outcomes must reach the orchestrator).
+        try {
+          return { ...o, result: await options.afterApply(step, o.result) };
+        } catch (err) {
+          return failureOutcome(err, step.id);
+        }
       }
     }
     if (wrote(o)) writes++;

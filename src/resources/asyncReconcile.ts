@@ -103,7 +103,8 @@ function outputsOf(adapter: ResourceTypeModule, actual: JsonObject | undefined):
   return outputs;
 }
 
-function failureOutcome(err: unknown, id: string): OperationOutcome {
+/** An error as an outcome: terminal ones `failed`, transient ones (throttling included) `retry`. */
+export function failureOutcome(err: unknown, id: string): OperationOutcome {
   const classified = classifyArmError(err, id);
   if (classified instanceof TerminalError) return { state: 'failed', id, failure: classified.toFailure() };
   const throttled = classified.statusCode === 429 || classified.armCode === 'SubscriptionRequestsThrottled';
