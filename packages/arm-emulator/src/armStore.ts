@@ -22,6 +22,11 @@ import {
 import type { LatencyModel } from './latencyModel';
 import { parentTypeOf, providerOf } from './providers';
 import {
+  checkProtectedParameters,
+  RUN_COMMAND_TYPE,
+  runCommandInstanceView,
+} from './providers/compute/runCommands';
+import {
   buildMember,
   capacityOf,
   liveMembers,
@@ -29,11 +34,6 @@ import {
   scaleSetKeyOf,
   setCapacity,
 } from './providers/compute/virtualMachineScaleSets';
-import {
-  checkProtectedParameters,
-  RUN_COMMAND_TYPE,
-  runCommandInstanceView,
-} from './providers/compute/runCommands';
 import { networkInterfaces } from './providers/network/networkInterfaces';
 import type { ApplyWrite } from './providers/provider';
 import { resourceGroups } from './providers/resources/resourceGroups';
