@@ -755,6 +755,12 @@ function runChild(args: string[]): Promise<{ result?: BenchResult; error?: strin
 }
 
 async function runSuite(options: Options): Promise<boolean> {
+  const unknown = (options.only ?? []).filter((key) => !SUITE.some((c) => c.key === key));
+  if (unknown.length > 0) {
+    throw new Error(
+      `--only: unknown case ${unknown.join(', ')} (cases: ${SUITE.map((c) => c.key).join(', ')})`,
+    );
+  }
   const cases = SUITE.filter((c) => !options.only || options.only.includes(c.key));
   const rows: { c: SuiteCase; result?: BenchResult; error?: string; wallMs: number }[] = [];
   for (const c of cases) {
