@@ -215,6 +215,35 @@ export async function startDelete(
   clients: ReconcileClients,
   target: { id: string; type: string },
 ): Promise<OperationOutcome> {
+  return afterDeleted(types, clients, target.type, await sendDelete(types, clients, target));
+}
+
+/**
+ * A resource found gone gets its type's after-delete work (a key vault is purged from soft delete),
+ * also when it was gone before (a delete retried after a crash between delete and purge).
+ */
+async function afterDeleted(
+  types: ResourceTypeRegistry,
+  clients: ReconcileClients,
+  type: string,
+  o: OperationOutcome,
+): Promise<OperationOutcome> {
+  if (o.state !== 'deleted') return o;
+  const adapter = types.get(type);
+  if (!adapter.afterDelete) return o;
+  try {
+    await adapter.afterDelete(clients, refFor(clients, o.id), { updateIntervalInMs: clients.pollIntervalMs });
+    return o;
+  } catch (err) {
+    return failureOutcome(err, o.id);
+  }
+}
+
+async function sendDelete(
+  types: ResourceTypeRegistry,
+  clients: ReconcileClients,
+  target: { id: string; type: string },
+): Promise<OperationOutcome> {
   const { id } = target;
   try {
     const adapter = types.get(target.type);
@@ -387,6 +416,10 @@ export async function pollOperations(
       outcomes.set(p.id, await pollOne(types.get(p.type), clients, p));
     }),
   ]);
+  for (const p of pending) {
+    const o = outcomes.get(p.id);
+    if (o?.state === 'deleted') outcomes.set(p.id, await afterDeleted(types, clients, p.type, o));
+  }
   return pending.map(
     (p) =>
       outcomes.get(p.id) ?? {

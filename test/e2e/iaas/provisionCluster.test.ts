@@ -289,9 +289,14 @@ describe('IaaS cluster end to end: HTTP → orchestration → ARM emulator → s
       .operations()
       .slice(opsBefore)
       .filter((o) => o.write);
-    // Only the new nodes' NICs and VMs are written; no existing VM is rewritten.
-    expect(writes).toHaveLength(2 * 3);
-    expect(writes.filter((o) => o.method !== 'PUT' || !/general-[678](-nic)?$/.test(o.path))).toEqual([]);
+    // The new nodes' fresh join token is registered by one run command on a control-plane VM, written
+    // and deleted before them (docs/bootstrap.md).
+    const runCommands = writes.filter((o) => /\/runCommands\//i.test(o.path));
+    expect(runCommands.map((o) => o.method)).toEqual(['PUT', 'DELETE']);
+    // Otherwise only the new nodes' NICs and VMs are written; no existing VM is rewritten.
+    const nodeWrites = writes.filter((o) => !runCommands.includes(o));
+    expect(nodeWrites).toHaveLength(2 * 3);
+    expect(nodeWrites.filter((o) => o.method !== 'PUT' || !/general-[678](-nic)?$/.test(o.path))).toEqual([]);
 
     // A dry run shows the same placement: re-planning from the cluster's nodes, not from scratch.
     const dry = await env.api.request('POST', 'clusters?dryRun=true', grown);

@@ -130,8 +130,15 @@ describe('IaaS provisioning under ARM faults', () => {
     expect(resumed.final).toMatchObject({ runtimeStatus: 'Completed', phase: 'Provisioned' });
     expect(resumed.final.error).toBeUndefined();
     const total = env.api.clusterResources(name).length;
-    // Only what was missing was written.
-    expect(env.api.writes() - writesBefore).toBe(total - kept);
+    // Only what was missing was written, and the run command (PUT, then DELETE) that registered a
+    // fresh join token for the node joining the running control plane (docs/bootstrap.md).
+    const since = env.emulator
+      .operations()
+      .filter((o) => o.write)
+      .slice(writesBefore);
+    const runCommands = since.filter((o) => /\/runCommands\//i.test(o.path));
+    expect(runCommands.map((o) => o.method)).toEqual(['PUT', 'DELETE']);
+    expect(since.length - runCommands.length).toBe(total - kept);
   });
 
   it('rolls back everything it created when onFailure is rollback', async () => {
