@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 
-import type { AllocationFailures } from './allocationFailures';
 import { badRequest, conflict } from './armError';
 import {
   ArmTypes,
@@ -10,17 +9,14 @@ import {
   resourceGroupKey,
   resourceIdOf,
 } from './armTypes';
-import type { EventGridEvent } from './eventPublisher';
 import { asArray, asObject, asString, clone, type JsonObject } from './json';
-import {
-  type DeletedVault,
-  deletedVaultNotFound,
-  deletedVaultOf,
-  renderDeletedVault,
-  VAULT_TYPE,
-} from './keyVault/deletedVaults';
-import type { LatencyModel } from './latencyModel';
+import { type DeletedVault, deletedVaultNotFound, renderDeletedVault } from './keyVault/deletedVaults';
 import { parentTypeOf, providerOf } from './providers';
+import {
+  checkProtectedParameters,
+  RUN_COMMAND_TYPE,
+  runCommandInstanceView,
+} from './providers/compute/runCommands';
 import {
   buildMember,
   capacityOf,
@@ -29,17 +25,12 @@ import {
   scaleSetKeyOf,
   setCapacity,
 } from './providers/compute/virtualMachineScaleSets';
-import {
-  checkProtectedParameters,
-  RUN_COMMAND_TYPE,
-  runCommandInstanceView,
-} from './providers/compute/runCommands';
 import { networkInterfaces } from './providers/network/networkInterfaces';
 import type { ApplyWrite } from './providers/provider';
 import { resourceGroups } from './providers/resources/resourceGroups';
 import { normalizeLocation } from './regions';
 import { mergePatch } from './store/mergePatch';
-import { Operations } from './store/operations';
+import type { Operations } from './store/operations';
 import type {
   LroRecord,
   ResourceGroupRecord,
@@ -48,16 +39,16 @@ import type {
   WriteResult,
 } from './store/records';
 import { resourceEvent } from './store/resourceEvents';
-import { ResourceRecords } from './store/resourceRecords';
+import type { ResourceRecords } from './store/resourceRecords';
 import {
   checkLocation,
-  checkNotBusy,
   checkResourceName,
   newEtag,
   resourceGroupNotFound,
   resourceNotFound,
   stripReadOnly,
 } from './store/rules';
+import { type ArmStoreOptions, type Failure, StoreCore } from './store/storeCore';
 
 export { BASIC_SKU_ZONES_CODE } from './providers/shared';
 export type {
@@ -67,19 +58,7 @@ export type {
   StoreSnapshot,
   WriteResult,
 } from './store/records';
-
-export interface ArmStoreOptions {
-  latency: LatencyModel;
-  vcpuQuotaPerRegion: number;
-  /** Runs `fn` after `ms`; the emulator owns the timers so it can cancel them on close/reset. */
-  schedule: (ms: number, fn: () => void) => void;
-  onEvent: (event: EventGridEvent) => void;
-  onChange: () => void;
-  /** Zones and sizes without capacity (VM creates). */
-  allocation?: Pick<AllocationFailures, 'check'>;
-}
-
-type Failure = { code: string; message: string };
+export type { ArmStoreOptions } from './store/storeCore';
 
 /** What a write of a Flexible scale set does to its members (see virtualMachineScaleSets.ts). */
 interface ScaleSetChange {
@@ -129,18 +108,23 @@ function parametersOf(value: unknown): RunCommandParameter[] {
  * validation and its write.
  */
 export class ArmStore {
-  private readonly groups = new Map<string, ResourceGroupRecord>();
-  private readonly state = new ResourceRecords(() => this.options.vcpuQuotaPerRegion);
-  private readonly operations = new Operations();
-  /**
-   * VMs' custom data, by record key. ARM never returns it on GET (the SDK path keeps that true) and
-   * the state file never holds it: memory only, for tests (`GET /_emulator/custom-data/<vm id>`).
-   */
-  private readonly customData = new Map<string, string>();
+  private readonly core: StoreCore;
+  private readonly groups: Map<string, ResourceGroupRecord>;
+  private readonly state: ResourceRecords;
+  private readonly operations: Operations;
+  private readonly customData: Map<string, string>;
   /** Run command executions, protected parameters included (see `RunCommandExecution`). */
   private readonly executions: RunCommandExecution[] = [];
 
-  constructor(private readonly options: ArmStoreOptions) {}
+  constructor(private readonly options: ArmStoreOptions) {
+    this.core = new StoreCore(options);
+    ({
+      groups: this.groups,
+      state: this.state,
+      operations: this.operations,
+      customData: this.customData,
+    } = this.core);
+  }
 
   /** The emulator's URL once it listens: data-plane URLs (a vault's vaultUri) are built on it. */
   setBaseUrl(url: string): void {
@@ -207,7 +191,7 @@ export class ArmStore {
     for (const r of snapshot.resources) this.state.setRecord(r);
     for (const op of snapshot.operations) this.operations.add(op);
     this.state.deletedVaults.restore(snapshot.deletedVaults);
-    for (const op of this.operations.due(Number.POSITIVE_INFINITY)) this.scheduleCompletion(op);
+    for (const op of this.operations.due(Number.POSITIVE_INFINITY)) this.core.scheduleCompletion(op);
   }
 
   clear(): void {
@@ -220,7 +204,7 @@ export class ArmStore {
 
   /** Finishes every operation whose time has come (timers may fire a little late). */
   settle(): void {
-    for (const op of this.operations.due(Date.now())) this.complete(op, true);
+    this.core.settle();
   }
 
   allResources(): JsonObject[] {
@@ -261,7 +245,7 @@ export class ArmStore {
 
   getGroup(subscriptionId: string, name: string): JsonObject {
     this.settle();
-    return resourceGroups.render(this.requireGroup(subscriptionId, name));
+    return resourceGroups.render(this.core.requireGroup(subscriptionId, name));
   }
 
   hasGroup(subscriptionId: string, name: string): boolean {
@@ -311,12 +295,12 @@ export class ArmStore {
 
   deleteGroup(subscriptionId: string, name: string, failure?: Failure): WriteResult {
     this.settle();
-    const group = this.requireGroup(subscriptionId, name);
+    const group = this.core.requireGroup(subscriptionId, name);
     if (group.pendingOp) {
       const op = this.operations.get(group.pendingOp);
       if (op) return { status: 202, body: {}, operation: op };
     }
-    const op = this.startOperation(
+    const op = this.core.startOperation(
       'delete',
       group.key,
       group.id,
@@ -328,12 +312,12 @@ export class ArmStore {
     group.pendingOp = op.id;
     group.provisioningState = 'Deleting';
     for (const r of this.state.records.values()) {
-      if (this.inGroup(r, group)) {
+      if (this.core.inGroup(r, group)) {
         r.pendingOp = op.id;
         r.provisioningState = 'Deleting';
       }
     }
-    this.scheduleCompletion(op);
+    this.core.scheduleCompletion(op);
     return { status: 202, body: {}, operation: op };
   }
 
@@ -342,7 +326,7 @@ export class ArmStore {
   /** A resource as ARM returns it; `expand: 'instanceView'` adds a run command's instance view. */
   get(address: ResourceAddress, options: { expand?: string } = {}): JsonObject {
     this.settle();
-    this.requireGroup(address.subscriptionId, address.resourceGroup);
+    this.core.requireGroup(address.subscriptionId, address.resourceGroup);
     const record = this.state.records.get(keyOf(resourceIdOf(address)));
     if (!record) throw resourceNotFound(address);
     return this.renderExpanded(record, options.expand);
@@ -372,7 +356,7 @@ export class ArmStore {
     this.settle();
     let parentKey: string | undefined;
     if (resourceGroup !== undefined) {
-      this.requireGroup(subscriptionId, resourceGroup);
+      this.core.requireGroup(subscriptionId, resourceGroup);
       const parentType = parentTypeOf(type);
       if (parentType && parentNames) {
         const parentAddress = parentAddressOf(
@@ -399,9 +383,9 @@ export class ArmStore {
   /** Generic view used by `resources.listByResourceGroup`. */
   listGeneric(subscriptionId: string, resourceGroup: string): JsonObject[] {
     this.settle();
-    const group = this.requireGroup(subscriptionId, resourceGroup);
+    const group = this.core.requireGroup(subscriptionId, resourceGroup);
     return [...this.state.records.values()]
-      .filter((r) => this.inGroup(r, group) && !r.parentKey)
+      .filter((r) => this.core.inGroup(r, group) && !r.parentKey)
       .sort((a, b) => a.seq - b.seq)
       .map((r) => {
         const out: JsonObject = { id: r.id, name: r.name, type: r.type };
@@ -467,7 +451,7 @@ export class ArmStore {
   ): WriteResult {
     this.settle();
     const provider = providerOf(address.type);
-    const group = this.requireGroup(address.subscriptionId, address.resourceGroup);
+    const group = this.core.requireGroup(address.subscriptionId, address.resourceGroup);
     const id = resourceIdOf({ ...address, resourceGroup: group.name });
     const key = keyOf(id);
     const parentType = parentTypeOf(address.type);
@@ -485,14 +469,16 @@ export class ArmStore {
     if (options.patch && !existing) throw resourceNotFound(address);
     const name = existing?.name ?? address.names[address.names.length - 1] ?? '';
     if (!existing) checkResourceName(provider, name);
-    this.checkNotBusy(existing, parent, address.type, id);
+    this.core.checkNotBusy(existing, parent, address.type, id);
 
     if (provider.type === RUN_COMMAND_TYPE) checkProtectedParameters(requestBody);
     const stripped = stripReadOnly(provider, clone(requestBody));
     const body = options.patch && existing ? mergePatch(clone(existing.body), stripped) : stripped;
 
     const location =
-      provider.locationless && !parent ? group.location : this.locationFor(address.type, body, parent, id);
+      provider.locationless && !parent
+        ? group.location
+        : this.core.locationFor(address.type, body, parent, id);
     if (existing && !parent) {
       const before = asString(existing.body.location);
       if (before !== undefined && normalizeLocation(before) !== location) {
@@ -529,7 +515,7 @@ export class ArmStore {
     const change =
       provider.type === ArmTypes.vmss ? this.planScaleSet(record, existing, location) : undefined;
 
-    const op = this.startOperation(
+    const op = this.core.startOperation(
       'write',
       key,
       id,
@@ -558,8 +544,8 @@ export class ArmStore {
       if (setCustomData !== undefined) this.customData.set(key, setCustomData);
       this.startScaleSetChange(record, op, change, group, location, options.instant === true);
     }
-    this.emitServiceEvents(record, { kind: 'write', phase: 'started' });
-    this.scheduleCompletion(op);
+    this.core.emitServiceEvents(record, { kind: 'write', phase: 'started' });
+    this.core.scheduleCompletion(op);
     return { status: existing ? 200 : 201, body: this.state.render(record), operation: op };
   }
 
@@ -595,7 +581,7 @@ export class ArmStore {
 
   delete(address: ResourceAddress, options: { instant?: boolean; failure?: Failure } = {}): WriteResult {
     this.settle();
-    const group = this.requireGroup(address.subscriptionId, address.resourceGroup);
+    const group = this.core.requireGroup(address.subscriptionId, address.resourceGroup);
     const key = keyOf(resourceIdOf(address));
     const record = this.state.records.get(key);
     if (!record) return { status: 204, body: {} };
@@ -604,12 +590,12 @@ export class ArmStore {
       if (op) return { status: 202, body: {}, operation: op };
     }
     const parent = record.parentKey ? this.state.records.get(record.parentKey) : undefined;
-    this.checkNotBusy(record, parent, record.type, record.id);
+    this.core.checkNotBusy(record, parent, record.type, record.id);
     this.state.checkDeletable(record);
     const location = this.state.recordLocation(record);
     const isScaleSet = record.type === ArmTypes.vmss;
     const members = isScaleSet ? liveMembers(this.state, record) : [];
-    const op = this.startOperation(
+    const op = this.core.startOperation(
       'delete',
       key,
       record.id,
@@ -652,8 +638,8 @@ export class ArmStore {
         set.etag = newEtag();
       }
     }
-    this.emitServiceEvents(record, { kind: 'delete', phase: 'started' });
-    this.scheduleCompletion(op);
+    this.core.emitServiceEvents(record, { kind: 'delete', phase: 'started' });
+    this.core.scheduleCompletion(op);
     return { status: 202, body: {}, operation: op };
   }
 
@@ -664,10 +650,10 @@ export class ArmStore {
    */
   deleteScaleSetInstances(address: ResourceAddress, input: unknown): WriteResult {
     this.settle();
-    const group = this.requireGroup(address.subscriptionId, address.resourceGroup);
+    const group = this.core.requireGroup(address.subscriptionId, address.resourceGroup);
     const set = this.state.records.get(keyOf(resourceIdOf(address)));
     if (!set || set.type !== ArmTypes.vmss) throw resourceNotFound(address);
-    this.checkNotBusy(set, undefined, set.type, set.id);
+    this.core.checkNotBusy(set, undefined, set.type, set.id);
     const ids = asArray(asObject(input)?.instanceIds);
     if (ids.length === 0 || ids.some((i) => typeof i !== 'string' || i === '')) {
       throw badRequest(
@@ -689,7 +675,7 @@ export class ArmStore {
       victims.set(member.key, member);
     }
     const location = this.state.recordLocation(set);
-    const op = this.startOperation('write', set.key, set.id, set.type, group, location, undefined, true);
+    const op = this.core.startOperation('write', set.key, set.id, set.type, group, location, undefined, true);
     set.pendingOp = op.id;
     set.provisioningState = 'Updating';
     set.etag = newEtag();
@@ -699,7 +685,7 @@ export class ArmStore {
       end = Math.max(end, this.startMemberDelete(member, group, location, false).completesAt);
     }
     op.completesAt = end;
-    this.scheduleCompletion(op);
+    this.core.scheduleCompletion(op);
     return { status: 202, body: {}, operation: op };
   }
 
@@ -774,7 +760,7 @@ export class ArmStore {
       // A member's NIC is created first, then its VM: the VM's operation takes both draws.
       let nicMs = 0;
       for (const nic of member.nics) {
-        const nicOp = this.startOperation(
+        const nicOp = this.core.startOperation(
           'write',
           nic.key,
           nic.id,
@@ -786,10 +772,10 @@ export class ArmStore {
         );
         nic.pendingOp = nicOp.id;
         nicMs = Math.max(nicMs, nicOp.completesAt - nicOp.startedAt);
-        this.scheduleCompletion(nicOp);
+        this.core.scheduleCompletion(nicOp);
       }
       const vm = member.vm;
-      const vmOp = this.startOperation(
+      const vmOp = this.core.startOperation(
         'write',
         vm.key,
         vm.id,
@@ -806,7 +792,7 @@ export class ArmStore {
       if (customData !== undefined) this.customData.set(vm.key, customData);
       end = Math.max(end, vmOp.completesAt);
       failure ??= memberFailure;
-      this.scheduleCompletion(vmOp);
+      this.core.scheduleCompletion(vmOp);
     }
     for (const victim of change.deletes) {
       end = Math.max(end, this.startMemberDelete(victim, group, location, instant).completesAt);
@@ -822,12 +808,21 @@ export class ArmStore {
     location: string,
     instant: boolean,
   ): LroRecord {
-    const op = this.startOperation('delete', vm.key, vm.id, vm.type, group, location, undefined, instant);
+    const op = this.core.startOperation(
+      'delete',
+      vm.key,
+      vm.id,
+      vm.type,
+      group,
+      location,
+      undefined,
+      instant,
+    );
     for (const r of [vm, ...this.memberNics(vm)]) {
       r.pendingOp = op.id;
       r.provisioningState = 'Deleting';
     }
-    this.scheduleCompletion(op);
+    this.core.scheduleCompletion(op);
     return op;
   }
 
@@ -913,166 +908,5 @@ export class ArmStore {
   /** Whether writes and deletes of `type` answer at once rather than as operations. */
   isSync(type: string): boolean {
     return providerOf(type).sync === true;
-  }
-
-  // ---------------------------------------------------------------- operations
-
-  private startOperation(
-    kind: 'write' | 'delete',
-    targetKey: string,
-    targetId: string,
-    targetType: string,
-    group: ResourceGroupRecord,
-    location: string,
-    failure: Failure | undefined,
-    instant = false,
-  ): LroRecord {
-    const poll = targetType === resourceGroups.type ? undefined : providerOf(targetType).poll?.[kind];
-    const draw = instant ? undefined : this.options.latency.draw(targetType, kind, targetId);
-    const op = this.operations.start({
-      kind,
-      pollVia: poll ?? (kind === 'delete' ? 'location' : 'azure-async-operation'),
-      targetKey,
-      targetId,
-      targetType,
-      subscriptionId: group.subscriptionId,
-      resourceGroup: group.name,
-      location,
-      durationMs: draw?.durationMs ?? 0,
-      failure,
-    });
-    if (draw) draw.operationId = op.id;
-    return op;
-  }
-
-  private scheduleCompletion(op: LroRecord): void {
-    const delay = op.completesAt - Date.now();
-    if (delay <= 0) {
-      this.complete(op, true);
-    } else {
-      this.options.schedule(delay, () => this.settle());
-    }
-    this.options.onChange();
-  }
-
-  private complete(op: LroRecord, emitEvents: boolean): void {
-    if (!this.operations.finish(op)) return;
-    const touched = [...this.state.records.values()].filter((r) => r.pendingOp === op.id);
-    const group = [...this.groups.values()].find((g) => g.pendingOp === op.id);
-    const target = this.state.records.get(op.targetKey);
-    if (target && emitEvents) {
-      this.emitServiceEvents(target, { kind: op.kind, phase: op.failure ? 'failed' : 'succeeded' });
-    }
-    if (op.failure) {
-      op.status = 'Failed';
-      op.error = op.failure;
-      for (const r of touched) {
-        r.pendingOp = undefined;
-        r.provisioningState = 'Failed';
-      }
-      if (group) {
-        group.pendingOp = undefined;
-        group.provisioningState = 'Succeeded';
-      }
-    } else {
-      op.status = 'Succeeded';
-      if (op.kind === 'delete') {
-        // Children written while the delete ran (a vault's secrets, say) go with their parent too.
-        const remove = (r: ResourceRecord): void => {
-          for (const child of this.state.childrenOf(r)) remove(child);
-          // Key Vault keeps a deleted vault (soft delete is always on) and reserves its name.
-          if (r.type === VAULT_TYPE) {
-            this.state.deletedVaults.add(deletedVaultOf(r, this.state.recordLocation(r), Date.now()));
-          }
-          this.state.removeRecord(r.key);
-        };
-        for (const r of touched) remove(r);
-        if (group) this.groups.delete(group.key);
-      } else {
-        for (const r of touched) {
-          r.pendingOp = undefined;
-          r.provisioningState = 'Succeeded';
-        }
-      }
-      if (emitEvents) {
-        this.options.onEvent(
-          resourceEvent(
-            op.kind,
-            op.targetId,
-            op.targetType,
-            op.subscriptionId,
-            op.resourceGroup,
-            op.correlationId,
-          ),
-        );
-      }
-    }
-    this.options.onChange();
-  }
-
-  /** The provider's service events (AKS's node pool rolling, new version available) for this moment. */
-  private emitServiceEvents(
-    record: ResourceRecord,
-    moment: { kind: 'write' | 'delete'; phase: 'started' | 'succeeded' | 'failed' },
-  ): void {
-    const provider = providerOf(record.type);
-    for (const e of provider.events?.(this.state, record, moment) ?? []) {
-      this.options.onEvent({
-        id: randomUUID(),
-        topic: e.topic,
-        subject: e.subject,
-        eventType: e.eventType,
-        eventTime: new Date().toISOString(),
-        data: e.data,
-        dataVersion: '1',
-        metadataVersion: '1',
-      });
-    }
-  }
-
-  // ---------------------------------------------------------------- shared rules
-
-  private requireGroup(subscriptionId: string, name: string): ResourceGroupRecord {
-    const group = this.groups.get(resourceGroupKey(subscriptionId, name));
-    if (!group) throw resourceGroupNotFound(name);
-    return group;
-  }
-
-  private inGroup(record: ResourceRecord, group: ResourceGroupRecord): boolean {
-    return resourceGroupKey(record.subscriptionId, record.resourceGroup) === group.key;
-  }
-
-  private locationFor(
-    type: string,
-    body: JsonObject,
-    parent: ResourceRecord | undefined,
-    id: string,
-  ): string {
-    if (parent) return this.state.recordLocation(parent);
-    const location = asString(body.location);
-    if (location === undefined) {
-      throw badRequest('LocationRequired', `The location property is required for resource '${id}'.`);
-    }
-    // Some types live outside regions (a resource group's Event Grid system topic is in 'global').
-    if (location.toLowerCase() === 'global' && providerOf(type).globalLocation === true) return 'global';
-    checkLocation(location, type);
-    return normalizeLocation(location);
-  }
-
-  private checkNotBusy(
-    existing: ResourceRecord | undefined,
-    parent: ResourceRecord | undefined,
-    type: string,
-    id: string,
-  ): void {
-    checkNotBusy(
-      existing,
-      parent,
-      type,
-      id,
-      (r) => this.state.childrenOf(r),
-      (opId) => this.operations.get(opId),
-      providerOf(type).siblingsMayRun === true,
-    );
   }
 }
