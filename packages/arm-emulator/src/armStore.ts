@@ -12,11 +12,7 @@ import {
 import { asArray, asObject, asString, clone, type JsonObject } from './json';
 import { type DeletedVault, deletedVaultNotFound, renderDeletedVault } from './keyVault/deletedVaults';
 import { parentTypeOf, providerOf } from './providers';
-import {
-  checkProtectedParameters,
-  RUN_COMMAND_TYPE,
-  runCommandInstanceView,
-} from './providers/compute/runCommands';
+import { checkProtectedParameters, RUN_COMMAND_TYPE } from './providers/compute/runCommands';
 import {
   buildMember,
   capacityOf,
@@ -48,6 +44,7 @@ import {
   resourceNotFound,
   stripReadOnly,
 } from './store/rules';
+import { type RunCommandExecution, RunCommandLog, withInstanceView } from './store/runCommandLog';
 import { type ArmStoreOptions, type Failure, StoreCore } from './store/storeCore';
 
 export { BASIC_SKU_ZONES_CODE } from './providers/shared';
@@ -58,47 +55,13 @@ export type {
   StoreSnapshot,
   WriteResult,
 } from './store/records';
+export type { RunCommandExecution, RunCommandParameter } from './store/runCommandLog';
 export type { ArmStoreOptions } from './store/storeCore';
 
 /** What a write of a Flexible scale set does to its members (see virtualMachineScaleSets.ts). */
 interface ScaleSetChange {
   creates: { member: PlannedMember; failure: Failure | undefined }[];
   deletes: ResourceRecord[];
-}
-
-/** A `{ name, value }` parameter of a run command. */
-export interface RunCommandParameter {
-  name: string;
-  value: string;
-}
-
-/**
- * One run command PUT as the VM would have executed it, protected parameters included: what a test
- * may check and ARM never returns. Memory only, never in the state file.
- */
-export interface RunCommandExecution {
-  /** Order of the executions (1, 2, …). */
-  seq: number;
-  /** The run command's id and the VM's. */
-  runCommandId: string;
-  vmId: string;
-  name: string;
-  source: { script?: string; scriptUri?: string; commandId?: string };
-  parameters: RunCommandParameter[];
-  protectedParameters: RunCommandParameter[];
-  asyncExecution: boolean;
-  timeoutInSeconds?: number;
-  runAsUser?: string;
-  /** The long-running operation of the PUT. */
-  operationId: string;
-  startedAt: string;
-}
-
-function parametersOf(value: unknown): RunCommandParameter[] {
-  return (Array.isArray(value) ? value : [])
-    .map((p) => asObject(p as JsonObject))
-    .filter((p): p is JsonObject => p !== undefined)
-    .map((p) => ({ name: asString(p.name) ?? '', value: asString(p.value) ?? '' }));
 }
 
 /**
@@ -114,7 +77,7 @@ export class ArmStore {
   private readonly operations: Operations;
   private readonly customData: Map<string, string>;
   /** Run command executions, protected parameters included (see `RunCommandExecution`). */
-  private readonly executions: RunCommandExecution[] = [];
+  private readonly runCommands = new RunCommandLog();
 
   constructor(private readonly options: ArmStoreOptions) {
     this.core = new StoreCore(options);
@@ -154,7 +117,7 @@ export class ArmStore {
 
   /** Every run command executed (oldest first), with its protected parameters; test-only. */
   runCommandExecutions(): RunCommandExecution[] {
-    return this.executions.map((e) => clone(e as unknown as JsonObject) as unknown as RunCommandExecution);
+    return this.runCommands.list();
   }
 
   setVcpuQuota(vcpus: number): void {
@@ -196,7 +159,7 @@ export class ArmStore {
 
   clear(): void {
     this.customData.clear();
-    this.executions.length = 0;
+    this.runCommands.clear();
     this.groups.clear();
     this.state.clear();
     this.operations.clear();
@@ -333,16 +296,7 @@ export class ArmStore {
   }
 
   private renderExpanded(record: ResourceRecord, expand: string | undefined): JsonObject {
-    const body = this.state.render(record);
-    if (record.type === RUN_COMMAND_TYPE && expand?.toLowerCase() === 'instanceview') {
-      const opId = asString(record.derived.operationId);
-      const op = opId !== undefined ? this.operations.get(opId) : undefined;
-      body.properties = {
-        ...(asObject(body.properties) ?? {}),
-        instanceView: runCommandInstanceView(record, op),
-      };
-    }
-    return body;
+    return withInstanceView(this.state.render(record), record, expand, this.operations);
   }
 
   /** Resources of `type` in a resource group, a subscription, or under a parent resource. */
@@ -528,10 +482,7 @@ export class ArmStore {
     if (!existing) record.seq = this.state.nextSeq();
     const customData = asString(asObject(asObject(requestBody.properties)?.osProfile)?.customData);
     if (provider.type === ArmTypes.vm && customData !== undefined) this.customData.set(key, customData);
-    if (provider.type === RUN_COMMAND_TYPE) {
-      record.derived.operationId = op.id;
-      this.recordExecution(record, requestBody, op, parent);
-    }
+    if (provider.type === RUN_COMMAND_TYPE) this.runCommands.start(record, requestBody, op, parent);
     record.provisioningState = existing ? 'Updating' : 'Creating';
     record.etag = newEtag();
     record.pendingOp = op.id;
@@ -547,36 +498,6 @@ export class ArmStore {
     this.core.emitServiceEvents(record, { kind: 'write', phase: 'started' });
     this.core.scheduleCompletion(op);
     return { status: existing ? 200 : 201, body: this.state.render(record), operation: op };
-  }
-
-  private recordExecution(
-    record: ResourceRecord,
-    requestBody: JsonObject,
-    op: LroRecord,
-    vm: ResourceRecord | undefined,
-  ): void {
-    const props = asObject(requestBody.properties) ?? {};
-    const source = asObject(props.source) ?? {};
-    const pick = (k: string): Record<string, string> => {
-      const v = asString(source[k]);
-      return v === undefined ? {} : { [k]: v };
-    };
-    const timeout = props.timeoutInSeconds;
-    const runAsUser = asString(props.runAsUser);
-    this.executions.push({
-      seq: this.executions.length + 1,
-      runCommandId: record.id,
-      vmId: vm?.id ?? '',
-      name: record.name,
-      source: { ...pick('script'), ...pick('scriptUri'), ...pick('commandId') },
-      parameters: parametersOf(props.parameters),
-      protectedParameters: parametersOf(props.protectedParameters),
-      asyncExecution: props.asyncExecution === true,
-      ...(typeof timeout === 'number' ? { timeoutInSeconds: timeout } : {}),
-      ...(runAsUser !== undefined ? { runAsUser } : {}),
-      operationId: op.id,
-      startedAt: new Date(op.startedAt).toISOString(),
-    });
   }
 
   delete(address: ResourceAddress, options: { instant?: boolean; failure?: Failure } = {}): WriteResult {
