@@ -10,7 +10,6 @@ import {
   resourceIdOf,
 } from './armTypes';
 import { asArray, asObject, asString, clone, type JsonObject } from './json';
-import { type DeletedVault, deletedVaultNotFound, renderDeletedVault } from './keyVault/deletedVaults';
 import { parentTypeOf, providerOf } from './providers';
 import { checkProtectedParameters, RUN_COMMAND_TYPE } from './providers/compute/runCommands';
 import {
@@ -25,6 +24,7 @@ import { networkInterfaces } from './providers/network/networkInterfaces';
 import type { ApplyWrite } from './providers/provider';
 import { resourceGroups } from './providers/resources/resourceGroups';
 import { normalizeLocation } from './regions';
+import { getDeletedVault, listDeletedVaults, purgeDeletedVault } from './store/deletedVaultStore';
 import { mergePatch } from './store/mergePatch';
 import type { Operations } from './store/operations';
 import type {
@@ -762,19 +762,11 @@ export class ArmStore {
 
   /** A subscription's soft-deleted vaults, in one location or all, as Key Vault lists them. */
   listDeletedVaults(subscriptionId: string, location?: string): JsonObject[] {
-    this.settle();
-    return this.state.deletedVaults
-      .values()
-      .filter(
-        (v) =>
-          v.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() &&
-          (location === undefined || v.location === normalizeLocation(location)),
-      )
-      .map(renderDeletedVault);
+    return listDeletedVaults(this.core, subscriptionId, location);
   }
 
   getDeletedVault(subscriptionId: string, location: string, name: string): JsonObject {
-    return renderDeletedVault(this.requireDeletedVault(subscriptionId, location, name));
+    return getDeletedVault(this.core, subscriptionId, location, name);
   }
 
   /**
@@ -782,43 +774,7 @@ export class ArmStore {
    * operation (202 + Location), already finished, as Key Vault's purge ends when first polled.
    */
   purgeDeletedVault(subscriptionId: string, location: string, name: string): LroRecord {
-    const v = this.requireDeletedVault(subscriptionId, location, name);
-    if (v.purgeProtectionEnabled) {
-      throw conflict(
-        'ConflictError',
-        `The vault '${v.name}' has purge protection enabled and cannot be purged before ${new Date(v.scheduledPurgeAt).toISOString()}.`,
-      );
-    }
-    this.state.deletedVaults.remove(v.name);
-    const op = this.operations.start({
-      kind: 'delete',
-      pollVia: 'location',
-      targetKey: keyOf(v.vaultId),
-      targetId: `/subscriptions/${v.subscriptionId}/providers/Microsoft.KeyVault/locations/${v.location}/deletedVaults/${v.name}`,
-      targetType: 'Microsoft.KeyVault/deletedVaults',
-      subscriptionId: v.subscriptionId,
-      resourceGroup: '',
-      location: v.location,
-      durationMs: 0,
-      failure: undefined,
-    });
-    this.operations.finish(op);
-    op.status = 'Succeeded';
-    this.options.onChange();
-    return op;
-  }
-
-  private requireDeletedVault(subscriptionId: string, location: string, name: string): DeletedVault {
-    this.settle();
-    const v = this.state.deletedVaults.find(name);
-    if (
-      !v ||
-      v.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase() ||
-      v.location !== normalizeLocation(location)
-    ) {
-      throw deletedVaultNotFound(name);
-    }
-    return v;
+    return purgeDeletedVault(this.core, subscriptionId, location, name);
   }
 
   /** Whether PATCH on `type` applies at once (Network's updateTags) rather than as an operation. */
