@@ -9,18 +9,10 @@ import {
   resourceGroupKey,
   resourceIdOf,
 } from './armTypes';
-import { asArray, asObject, asString, clone, type JsonObject } from './json';
+import { asObject, asString, clone, type JsonObject } from './json';
 import { parentTypeOf, providerOf } from './providers';
 import { checkProtectedParameters, RUN_COMMAND_TYPE } from './providers/compute/runCommands';
-import {
-  buildMember,
-  capacityOf,
-  liveMembers,
-  type PlannedMember,
-  scaleSetKeyOf,
-  setCapacity,
-} from './providers/compute/virtualMachineScaleSets';
-import { networkInterfaces } from './providers/network/networkInterfaces';
+import { liveMembers } from './providers/compute/virtualMachineScaleSets';
 import type { ApplyWrite } from './providers/provider';
 import { resourceGroups } from './providers/resources/resourceGroups';
 import { normalizeLocation } from './regions';
@@ -45,6 +37,12 @@ import {
   stripReadOnly,
 } from './store/rules';
 import { type RunCommandExecution, RunCommandLog, withInstanceView } from './store/runCommandLog';
+import {
+  deleteScaleSetInstances,
+  markMemberDeletes,
+  planScaleSet,
+  startScaleSetWrite,
+} from './store/scaleSetMembers';
 import { type ArmStoreOptions, type Failure, StoreCore } from './store/storeCore';
 
 export { BASIC_SKU_ZONES_CODE } from './providers/shared';
@@ -57,12 +55,6 @@ export type {
 } from './store/records';
 export type { RunCommandExecution, RunCommandParameter } from './store/runCommandLog';
 export type { ArmStoreOptions } from './store/storeCore';
-
-/** What a write of a Flexible scale set does to its members (see virtualMachineScaleSets.ts). */
-interface ScaleSetChange {
-  creates: { member: PlannedMember; failure: Failure | undefined }[];
-  deletes: ResourceRecord[];
-}
 
 /**
  * The emulator's state: records, long-running operations and snapshots. What each resource type
@@ -467,7 +459,7 @@ export class ArmStore {
     const failure = options.failure ?? (allocation?.kind === 'lro' ? allocation.failure : undefined);
     // A scale set's members: planned (and refused, SkuNotAvailable) before anything changes.
     const change =
-      provider.type === ArmTypes.vmss ? this.planScaleSet(record, existing, location) : undefined;
+      provider.type === ArmTypes.vmss ? planScaleSet(this.core, record, existing, location) : undefined;
 
     const op = this.core.startOperation(
       'write',
@@ -488,13 +480,17 @@ export class ArmStore {
     record.pendingOp = op.id;
     this.state.setRecord(record);
     apply?.(op);
-    if (change) {
-      const setCustomData = asString(
-        asObject(asObject(asObject(requestBody.properties)?.virtualMachineProfile)?.osProfile)?.customData,
+    if (change)
+      startScaleSetWrite(
+        this.core,
+        record,
+        requestBody,
+        op,
+        change,
+        group,
+        location,
+        options.instant === true,
       );
-      if (setCustomData !== undefined) this.customData.set(key, setCustomData);
-      this.startScaleSetChange(record, op, change, group, location, options.instant === true);
-    }
     this.core.emitServiceEvents(record, { kind: 'write', phase: 'started' });
     this.core.scheduleCompletion(op);
     return { status: existing ? 200 : 201, body: this.state.render(record), operation: op };
@@ -530,35 +526,7 @@ export class ArmStore {
       r.pendingOp = op.id;
       r.provisioningState = 'Deleting';
     }
-    if (members.length > 0) {
-      // Deleting a Flexible scale set deletes its members (and their NICs); it ends with the slowest.
-      let end = op.startedAt;
-      for (const member of members) {
-        const draw = options.instant
-          ? undefined
-          : this.options.latency.draw(ArmTypes.vm, 'delete', member.id);
-        if (draw) draw.operationId = op.id;
-        end = Math.max(end, op.startedAt + (draw?.durationMs ?? 0));
-        for (const r of [member, ...this.memberNics(member)]) {
-          r.pendingOp = op.id;
-          r.provisioningState = 'Deleting';
-        }
-      }
-      op.completesAt = end;
-    }
-    const setKey = record.type === ArmTypes.vm ? scaleSetKeyOf(record) : undefined;
-    if (setKey !== undefined) {
-      // A member deleted on its own: its NICs go with it and its set keeps one node fewer.
-      for (const nic of this.memberNics(record)) {
-        nic.pendingOp = op.id;
-        nic.provisioningState = 'Deleting';
-      }
-      const set = this.state.records.get(setKey);
-      if (set) {
-        setCapacity(set, Math.max(0, capacityOf(set) - 1));
-        set.etag = newEtag();
-      }
-    }
+    markMemberDeletes(this.core, record, members, op, options.instant === true);
     this.core.emitServiceEvents(record, { kind: 'delete', phase: 'started' });
     this.core.scheduleCompletion(op);
     return { status: 202, body: {}, operation: op };
@@ -570,192 +538,7 @@ export class ArmStore {
    * set that ends with the slowest member's delete.
    */
   deleteScaleSetInstances(address: ResourceAddress, input: unknown): WriteResult {
-    this.settle();
-    const group = this.core.requireGroup(address.subscriptionId, address.resourceGroup);
-    const set = this.state.records.get(keyOf(resourceIdOf(address)));
-    if (!set || set.type !== ArmTypes.vmss) throw resourceNotFound(address);
-    this.core.checkNotBusy(set, undefined, set.type, set.id);
-    const ids = asArray(asObject(input)?.instanceIds);
-    if (ids.length === 0 || ids.some((i) => typeof i !== 'string' || i === '')) {
-      throw badRequest(
-        'InvalidParameter',
-        `Required parameter 'instanceIds' is missing or invalid: a list of the names of the scale set's virtual machines to delete.`,
-      );
-    }
-    const byName = new Map(liveMembers(this.state, set).map((m) => [m.name.toLowerCase(), m]));
-    const victims = new Map<string, ResourceRecord>();
-    for (const raw of ids as string[]) {
-      const name = raw.split('/').pop()?.toLowerCase() ?? '';
-      const member = byName.get(name);
-      if (!member) {
-        throw badRequest(
-          'InvalidParameter',
-          `The instance id '${raw}' is not a virtual machine of scale set '${set.name}' (or it is already being deleted).`,
-        );
-      }
-      victims.set(member.key, member);
-    }
-    const location = this.state.recordLocation(set);
-    const op = this.core.startOperation('write', set.key, set.id, set.type, group, location, undefined, true);
-    set.pendingOp = op.id;
-    set.provisioningState = 'Updating';
-    set.etag = newEtag();
-    setCapacity(set, Math.max(0, capacityOf(set) - victims.size));
-    let end = op.startedAt;
-    for (const member of victims.values()) {
-      end = Math.max(end, this.startMemberDelete(member, group, location, false).completesAt);
-    }
-    op.completesAt = end;
-    this.core.scheduleCompletion(op);
-    return { status: 202, body: {}, operation: op };
-  }
-
-  /** Members to create (zones balanced) or delete (from the fullest zone, newest first). */
-  private planScaleSet(
-    set: ResourceRecord,
-    existing: ResourceRecord | undefined,
-    location: string,
-  ): ScaleSetChange {
-    const live = existing ? liveMembers(this.state, existing) : [];
-    const target = capacityOf(set);
-    const zones = asArray(set.body.zones).map(String);
-    const zoneOf = (vm: ResourceRecord): string => asString(asArray(vm.body.zones)[0]) ?? '';
-    const perZone = new Map<string, ResourceRecord[]>(zones.map((z) => [z, []]));
-    for (const m of live) perZone.get(zoneOf(m))?.push(m);
-    const change: ScaleSetChange = { creates: [], deletes: [] };
-    if (target > live.length) {
-      let ordinal = typeof set.derived.nextMember === 'number' ? set.derived.nextMember : 0;
-      const stored: string[] = [];
-      try {
-        for (let i = live.length; i < target; i++) {
-          let zone: string | undefined;
-          for (const z of zones) {
-            if (zone === undefined || (perZone.get(z)?.length ?? 0) < (perZone.get(zone)?.length ?? 0))
-              zone = z;
-          }
-          const member = buildMember(set, ordinal++, zone, location, () => this.state.nextSeq());
-          if (zone !== undefined) perZone.get(zone)?.push(member.vm);
-          const allocation = this.options.allocation?.check(member.vm, undefined, location);
-          if (allocation?.kind === 'sync') throw allocation.error;
-          // NICs are stored now so that each one's private address sees the ones before it.
-          for (const nic of member.nics) {
-            networkInterfaces.prepare?.(this.state, nic, undefined, undefined, location);
-            nic.etag = newEtag();
-            this.state.setRecord(nic);
-            stored.push(nic.key);
-          }
-          change.creates.push({
-            member,
-            failure: allocation?.kind === 'lro' ? allocation.failure : undefined,
-          });
-        }
-      } catch (err) {
-        for (const k of stored) this.state.removeRecord(k);
-        throw err;
-      }
-      set.derived.nextMember = ordinal;
-    } else if (target < live.length) {
-      const buckets = zones.length > 0 ? [...perZone.values()] : [live];
-      for (let i = target; i < live.length; i++) {
-        const fullest = buckets.reduce((a, b) => (b.length > a.length ? b : a));
-        const victim = fullest.pop();
-        if (victim) change.deletes.push(victim);
-      }
-    }
-    return change;
-  }
-
-  /** Starts the members' operations; the set's operation ends with the slowest of them. */
-  private startScaleSetChange(
-    set: ResourceRecord,
-    setOp: LroRecord,
-    change: ScaleSetChange,
-    group: ResourceGroupRecord,
-    location: string,
-    instant: boolean,
-  ): void {
-    const customData = this.customData.get(set.key);
-    let end = setOp.startedAt;
-    let failure: Failure | undefined;
-    for (const { member, failure: memberFailure } of change.creates) {
-      // A member's NIC is created first, then its VM: the VM's operation takes both draws.
-      let nicMs = 0;
-      for (const nic of member.nics) {
-        const nicOp = this.core.startOperation(
-          'write',
-          nic.key,
-          nic.id,
-          nic.type,
-          group,
-          location,
-          undefined,
-          instant,
-        );
-        nic.pendingOp = nicOp.id;
-        nicMs = Math.max(nicMs, nicOp.completesAt - nicOp.startedAt);
-        this.core.scheduleCompletion(nicOp);
-      }
-      const vm = member.vm;
-      const vmOp = this.core.startOperation(
-        'write',
-        vm.key,
-        vm.id,
-        vm.type,
-        group,
-        location,
-        memberFailure,
-        instant,
-      );
-      vmOp.completesAt += nicMs;
-      vm.etag = newEtag();
-      vm.pendingOp = vmOp.id;
-      this.state.setRecord(vm);
-      if (customData !== undefined) this.customData.set(vm.key, customData);
-      end = Math.max(end, vmOp.completesAt);
-      failure ??= memberFailure;
-      this.core.scheduleCompletion(vmOp);
-    }
-    for (const victim of change.deletes) {
-      end = Math.max(end, this.startMemberDelete(victim, group, location, instant).completesAt);
-    }
-    setOp.completesAt = Math.max(setOp.completesAt, end);
-    if (failure && !setOp.failure) setOp.failure = failure;
-  }
-
-  /** Deletes one member VM and the NICs its set made for it, in one operation of the VM. */
-  private startMemberDelete(
-    vm: ResourceRecord,
-    group: ResourceGroupRecord,
-    location: string,
-    instant: boolean,
-  ): LroRecord {
-    const op = this.core.startOperation(
-      'delete',
-      vm.key,
-      vm.id,
-      vm.type,
-      group,
-      location,
-      undefined,
-      instant,
-    );
-    for (const r of [vm, ...this.memberNics(vm)]) {
-      r.pendingOp = op.id;
-      r.provisioningState = 'Deleting';
-    }
-    this.core.scheduleCompletion(op);
-    return op;
-  }
-
-  /** The NICs a scale set created for member `vm` (deleteOption Delete): they go with it. */
-  private memberNics(vm: ResourceRecord): ResourceRecord[] {
-    return asArray(asObject(asObject(vm.body.properties)?.networkProfile)?.networkInterfaces)
-      .map(asObject)
-      .filter((n) => asString(asObject(n?.properties)?.deleteOption)?.toLowerCase() === 'delete')
-      .map((n) => this.state.records.get(keyOf(asString(n?.id) ?? '')))
-      .filter(
-        (nic): nic is ResourceRecord => nic !== undefined && asString(nic.derived.scaleSetMember) === vm.id,
-      );
+    return deleteScaleSetInstances(this.core, address, input);
   }
 
   // ---------------------------------------------------------------- soft-deleted key vaults
