@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { badRequest, conflict } from './armError';
 import {
   ArmTypes,
@@ -26,16 +24,16 @@ import type {
   StoreSnapshot,
   WriteResult,
 } from './store/records';
-import { resourceEvent } from './store/resourceEvents';
-import type { ResourceRecords } from './store/resourceRecords';
 import {
-  checkLocation,
-  checkResourceName,
-  newEtag,
-  resourceGroupNotFound,
-  resourceNotFound,
-  stripReadOnly,
-} from './store/rules';
+  deleteGroup,
+  getGroup,
+  hasGroup,
+  listGroups,
+  putGroup,
+  seedResourceGroup,
+} from './store/resourceGroupOps';
+import type { ResourceRecords } from './store/resourceRecords';
+import { checkResourceName, newEtag, resourceNotFound, stripReadOnly } from './store/rules';
 import { type RunCommandExecution, RunCommandLog, withInstanceView } from './store/runCommandLog';
 import {
   deleteScaleSetInstances,
@@ -173,107 +171,27 @@ export class ArmStore {
   // ---------------------------------------------------------------- resource groups
 
   seedResourceGroup(subscriptionId: string, name: string, location: string): void {
-    const key = resourceGroupKey(subscriptionId, name);
-    if (this.groups.has(key)) return;
-    checkLocation(location, resourceGroups.type);
-    this.groups.set(key, this.newGroup(subscriptionId, name, location, { location }));
-    this.options.onChange();
-  }
-
-  private newGroup(
-    subscriptionId: string,
-    name: string,
-    location: string,
-    body: JsonObject,
-  ): ResourceGroupRecord {
-    return {
-      seq: this.state.nextSeq(),
-      id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-      key: resourceGroupKey(subscriptionId, name),
-      subscriptionId,
-      name,
-      location: normalizeLocation(location),
-      body,
-      provisioningState: 'Succeeded',
-    };
+    seedResourceGroup(this.core, subscriptionId, name, location);
   }
 
   getGroup(subscriptionId: string, name: string): JsonObject {
-    this.settle();
-    return resourceGroups.render(this.core.requireGroup(subscriptionId, name));
+    return getGroup(this.core, subscriptionId, name);
   }
 
   hasGroup(subscriptionId: string, name: string): boolean {
-    this.settle();
-    return this.groups.has(resourceGroupKey(subscriptionId, name));
+    return hasGroup(this.core, subscriptionId, name);
   }
 
   listGroups(subscriptionId: string): JsonObject[] {
-    this.settle();
-    return [...this.groups.values()]
-      .filter((g) => g.subscriptionId.toLowerCase() === subscriptionId.toLowerCase())
-      .map((g) => resourceGroups.render(g));
+    return listGroups(this.core, subscriptionId);
   }
 
   putGroup(subscriptionId: string, name: string, input: JsonObject, patch: boolean): WriteResult {
-    this.settle();
-    const key = resourceGroupKey(subscriptionId, name);
-    const existing = this.groups.get(key);
-    if (existing?.pendingOp) {
-      throw conflict(
-        'ResourceGroupBeingDeleted',
-        `The resource group '${existing.name}' is in deprovisioning state and cannot perform this operation.`,
-      );
-    }
-    if (patch && !existing) throw resourceGroupNotFound(name);
-    const body = patch && existing ? { ...existing.body, ...input } : stripReadOnly(undefined, clone(input));
-    const location = asString(body.location);
-    if (location === undefined) {
-      throw badRequest('LocationRequired', `The location property is required for resource group '${name}'.`);
-    }
-    checkLocation(location, resourceGroups.type);
-    if (existing && existing.location !== normalizeLocation(location)) {
-      throw conflict(
-        'InvalidResourceGroupLocation',
-        `Invalid resource group location '${location}'. The Resource group already exists in location '${existing.location}'.`,
-      );
-    }
-    const record = existing ?? this.newGroup(subscriptionId, name, location, body);
-    record.body = body;
-    this.groups.set(key, record);
-    this.options.onEvent(
-      resourceEvent('write', record.id, resourceGroups.type, subscriptionId, record.name, randomUUID()),
-    );
-    this.options.onChange();
-    return { status: existing ? 200 : 201, body: resourceGroups.render(record) };
+    return putGroup(this.core, subscriptionId, name, input, patch);
   }
 
   deleteGroup(subscriptionId: string, name: string, failure?: Failure): WriteResult {
-    this.settle();
-    const group = this.core.requireGroup(subscriptionId, name);
-    if (group.pendingOp) {
-      const op = this.operations.get(group.pendingOp);
-      if (op) return { status: 202, body: {}, operation: op };
-    }
-    const op = this.core.startOperation(
-      'delete',
-      group.key,
-      group.id,
-      resourceGroups.type,
-      group,
-      group.location,
-      failure,
-    );
-    group.pendingOp = op.id;
-    group.provisioningState = 'Deleting';
-    for (const r of this.state.records.values()) {
-      if (this.core.inGroup(r, group)) {
-        r.pendingOp = op.id;
-        r.provisioningState = 'Deleting';
-      }
-    }
-    this.core.scheduleCompletion(op);
-    return { status: 202, body: {}, operation: op };
+    return deleteGroup(this.core, subscriptionId, name, failure);
   }
 
   // ---------------------------------------------------------------- resources: reads
