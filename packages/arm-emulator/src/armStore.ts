@@ -61,6 +61,7 @@ export type { ArmStoreOptions } from './store/storeCore';
  * validation and its write.
  */
 export class ArmStore {
+  /** State and operation lifecycle shared with the feature modules under `store/`. */
   private readonly core: StoreCore;
   private readonly groups: Map<string, ResourceGroupRecord>;
   private readonly state: ResourceRecords;
@@ -71,12 +72,10 @@ export class ArmStore {
 
   constructor(private readonly options: ArmStoreOptions) {
     this.core = new StoreCore(options);
-    ({
-      groups: this.groups,
-      state: this.state,
-      operations: this.operations,
-      customData: this.customData,
-    } = this.core);
+    this.groups = this.core.groups;
+    this.state = this.core.state;
+    this.operations = this.core.operations;
+    this.customData = this.core.customData;
   }
 
   /** The emulator's URL once it listens: data-plane URLs (a vault's vaultUri) are built on it. */
