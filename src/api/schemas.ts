@@ -112,6 +112,22 @@ export const clusterStatusSchema = z
     apiServer: z.looseObject({ ip: z.string(), endpoint: z.string() }).optional(),
     error: clusterErrorSchema.optional(),
     rolledBack: z.boolean().optional(),
+    placements: z
+      .array(
+        z.looseObject({
+          node: z.string(),
+          pool: z.string(),
+          vmSize: z.string(),
+          fromZone: z.string(),
+          toZone: z.string(),
+          error: clusterErrorSchema,
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          "Nodes placed in another zone of their pool because theirs could not allocate the VM size (ARM's error kept); a later apply leaves them there",
+      }),
     resourceGroup: z.string().optional(),
     location: z.string().optional(),
     createdTime: z.string().optional(),

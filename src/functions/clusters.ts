@@ -36,13 +36,18 @@ import { readClusterRecord } from './scaling/clusterRecord';
 import { scaledNodesOf, withScaledNodes } from './scaling/scaledNodes';
 import { nodePoolViews } from './scaling/startPoolRequest';
 import {
+  applyInstanceId,
   clusterInstanceId,
   clusterNameOf,
   type ClusterStatusView,
   zoneInstanceId,
 } from './shared/clusterStatus';
 import { clusterView, isDeleted, operationInputOf } from './shared/clusterView';
-import { type ClusterOperationInput, DurableFunctions } from './shared/durableFunctions';
+import {
+  type ApplyPlanStatus,
+  type ClusterOperationInput,
+  DurableFunctions,
+} from './shared/durableFunctions';
 import { NODE_PROGRESS_ENTITY, type NodeProgressState } from './shared/nodeProgress';
 import { readSpecBody } from './shared/specBody';
 import { isInstanceConflict, isInstanceNotFound, startFailedMessage } from './shared/startConflict';
@@ -129,6 +134,9 @@ async function clusterBusy(
 ): Promise<string | undefined> {
   const current = stateOf(status);
   if (isActive(current)) return busyReason(current, []);
+  // The apply sub-orchestration can outlive its parent (terminated): a new run must not write over it.
+  const apply = stateOf(await tryGetStatus(client, applyInstanceId(instanceId)));
+  if (apply && isActive(apply)) return `its apply (${applyInstanceId(instanceId)}) is ${apply.runtimeStatus}`;
   const zones = [];
   for (const zone of zonesToCheck(previous)) {
     const state = stateOf(await tryGetStatus(client, zoneInstanceId(instanceId, zone)));
@@ -273,6 +281,41 @@ async function listClusters(client: DurableClient) {
   return json(200, { clusters });
 }
 
+/**
+ * While the parent waits for its apply sub-orchestration (`cluster-<name>:apply`), that one's custom
+ * status has the live progress: resources done, nodes per zone, API server, pools, placements.
+ */
+async function mergeApplyProgress(
+  client: DurableClient,
+  view: ClusterStatusView,
+  status: DurableOrchestrationStatus,
+): Promise<void> {
+  if (view.phase !== 'Provisioning') return;
+  let child: DurableOrchestrationStatus;
+  try {
+    child = await client.getStatus(applyInstanceId(status.instanceId), { showInput: false });
+  } catch (err) {
+    if (isInstanceNotFound(err)) return;
+    throw err;
+  }
+  const runId = operationInputOf(status)?.requestedAt;
+  const created =
+    child.createdTime instanceof Date ? child.createdTime.getTime() : Date.parse(String(child.createdTime));
+  // A child of an earlier run (the parent has not started this run's yet) says nothing about this one.
+  if (runId !== undefined && created < Date.parse(runId)) return;
+  const progress = (
+    typeof child.customStatus === 'string' ? JSON.parse(child.customStatus) : child.customStatus
+  ) as Partial<ApplyPlanStatus> | null | undefined;
+  if (!progress || typeof progress !== 'object') return;
+  if (progress.resources && view.resources)
+    view.resources.done = Math.max(view.resources.done, progress.resources.done);
+  if (progress.zones) view.zones = progress.zones;
+  if (progress.apiServer) view.apiServer = progress.apiServer;
+  if (progress.fqdn) view.fqdn = progress.fqdn;
+  if (progress.pools) view.pools = progress.pools;
+  if (progress.placements) view.placements = progress.placements;
+}
+
 /** Nodes that became ready since the zone's orchestrator last reported (see shared/nodeProgress.ts). */
 async function mergeLiveNodeProgress(
   client: DurableClient,
@@ -313,8 +356,10 @@ async function getCluster(request: HttpRequest, client: DurableClient) {
   const status = isClusterName(name) ? await tryGetStatus(client, clusterInstanceId(name)) : undefined;
   if (!status) return problem(404, 'ClusterNotFound', `no cluster named "${name}"`);
   const view = clusterView(name, status);
-  if (isActive(stateOf(status)) && view.operation === 'provision')
+  if (isActive(stateOf(status)) && view.operation === 'provision') {
+    await mergeApplyProgress(client, view, status);
     await mergeLiveNodeProgress(client, view, status);
+  }
   const record = await readClusterRecord(client, name);
   if (record && !record.deleted) {
     const aks =

@@ -1,7 +1,8 @@
 /**
- * Provisioning a cluster: verify the resource group and brought network, then apply the plan wave by
- * wave (see cluster/plan/scheduleWaves.ts), nodes through one sub-orchestration per zone. Deterministic:
- * no clock, no settings, no SDK — only durable tasks.
+ * Provisioning a cluster: verify the resource group and brought network, then apply the plan
+ * ready-driven (shared/lroDriver.ts over cluster/plan/readyGraph.ts): every resource — infrastructure
+ * and nodes alike — starts as soon as its own dependencies are done. Deterministic: no clock, no
+ * settings, no SDK — only durable tasks.
  */
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import * as df from 'durable-functions';
@@ -10,44 +11,111 @@ import { resourcesToRollBack } from '../cluster/admission/staleResources';
 import { poolStatusOf } from '../cluster/aksStatus';
 import { apiServerEndpoint } from '../cluster/apiServer';
 import type { ResourceFailure } from '../cluster/failure';
-import { provisioningWaves, type ScheduleUnit, zoneWaves } from '../cluster/plan/scheduleWaves';
+import { provisioningGraph } from '../cluster/plan/readyGraph';
 import { type PlannedResource, ResourceTypes } from '../cluster/plan/types';
+import {
+  chooseFallbackZone,
+  isAllocationFailure,
+  type PlacementDecision,
+  type PoolZoneCounts,
+  poolZoneCounts,
+  vmSizeOf,
+} from '../cluster/plan/zonalFallback';
 import type { ApplyResult } from '../resources/reconcile';
 import {
+  applyInstanceId,
   type ClusterCustomStatus,
   clusterNameOf,
   resourceFailureFrom,
-  zoneInstanceId,
   type ZoneProgress,
 } from './shared/clusterStatus';
 import { deleteOwned, rollbackOwned } from './shared/deletion';
 import {
+  type ApplyPlanInput,
+  type ApplyPlanOutput,
+  type ApplyPlanStatus,
   type ApplyResourcesInput,
   type ApplyResourcesOutput,
   type ClusterOperationInput,
   DurableFunctions,
   type LifecycleEventType,
   type ProvisionClusterOutput,
-  type ProvisionZoneInput,
-  type ProvisionZoneOutput,
   type PublishLifecycleEventInput,
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
 import { freshJoinTokenStep } from './shared/joinTokenRequest';
+import { type ChainStep, driveGraph } from './shared/lroDriver';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 import { settleAll } from './shared/settleAll';
+
+/**
+ * Zonal capacity: when a zone cannot allocate a node's VM size, the node goes to its pool's zone with
+ * the fewest nodes among those not seen failing for that size (cluster/plan/zonalFallback.ts). The
+ * VM that failed may exist (in state Failed) in the zone it cannot leave, so it is deleted first.
+ */
+function placementsFor(
+  resources: PlannedResource[],
+  onPlaced: (p: { id: string; toZone: string; decision: PlacementDecision }) => void,
+): { relocate: (failed: PlannedResource, error: ResourceFailure) => ChainStep[] | undefined } {
+  const pools: PoolZoneCounts = poolZoneCounts(resources);
+  /** Zones seen failing to allocate, per VM size. */
+  const failing = new Map<string, Set<string>>();
+  return {
+    relocate: (failed, error) => {
+      if (failed.type !== ResourceTypes.virtualMachine || failed.zone === undefined) return undefined;
+      if (failed.pool === undefined || failed.node === undefined || !isAllocationFailure(error.code)) {
+        return undefined;
+      }
+      const pool = pools[failed.pool];
+      const size = vmSizeOf(failed);
+      const zones = failing.get(size) ?? new Set<string>();
+      zones.add(failed.zone);
+      failing.set(size, zones);
+      const to = pool && chooseFallbackZone(pool, zones);
+      if (!pool || to === undefined) return undefined;
+      pool.counts[failed.zone] = (pool.counts[failed.zone] ?? 1) - 1;
+      pool.counts[to] = (pool.counts[to] ?? 0) + 1;
+      onPlaced({
+        id: failed.id,
+        toZone: to,
+        decision: {
+          node: failed.node,
+          pool: failed.pool,
+          vmSize: size,
+          fromZone: failed.zone,
+          toZone: to,
+          error,
+        },
+      });
+      // The new VM is the planned one moved (by reference: the activity has its body), see relocatedVm.
+      return [
+        { ...failed, step: 'delete' },
+        { ...failed, zone: to, relocate: { zone: to, error } },
+      ];
+    },
+  };
+}
+
+/**
+ * THE place for work that must happen before new nodes are created (e.g. minting and registering a
+ * join token for nodes added to an existing cluster). The driver runs it once, right before the first
+ * node resource (NIC or VM) of this run starts — after everything those nodes depend on exists — and
+ * a failure it returns fails the run before any node is written. `newNodes` are the nodes this run
+ * may create (not in `input.existing`); `existingCluster` says whether an earlier run created any.
+ */
+function* beforeNewNodes(
+  context: OrchestrationContext,
+  input: ApplyPlanInput,
+): Generator<Task, ResourceFailure | undefined, unknown> {
+  // Nodes added to a running IaaS cluster join with a fresh token (docs/bootstrap.md).
+  return yield* freshJoinTokenStep(context, input.clusterName, input.resources, input.existing);
+}
 
 function isNodeResource(r: PlannedResource): boolean {
   return (
     r.node !== undefined &&
     (r.type === ResourceTypes.virtualMachine || r.type === ResourceTypes.networkInterface)
   );
-}
-
-function zoneProgress(resources: PlannedResource[], results: ApplyResult[]): ZoneProgress {
-  const vms = resources.filter((r) => r.type === ResourceTypes.virtualMachine);
-  const ok = new Set(results.map((r) => r.id.toLowerCase()));
-  return { nodesTotal: vms.length, nodesReady: vms.filter((v) => ok.has(v.id.toLowerCase())).length };
 }
 
 function publishEvent(
@@ -67,40 +135,6 @@ function publishEvent(
   };
   return context.df.callActivity(DurableFunctions.publishLifecycleEvent, event);
 }
-
-export const provisionZone: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput<ProvisionZoneInput>();
-  const results: ApplyResult[] = [];
-  let failure: ResourceFailure | undefined;
-  context.df.setCustomStatus(zoneProgress(input.resources, results));
-  for (const wave of zoneWaves(input.resources)) {
-    const tasks = wave.map((unit) =>
-      context.df.callActivity(DurableFunctions.applyResources, {
-        resources: unit.resources,
-        progress: { clusterName: input.clusterName, runId: input.runId, zone: input.zone },
-      } satisfies ApplyResourcesInput),
-    );
-    const settled = yield* settleAll<ApplyResourcesOutput>(
-      context,
-      tasks,
-      input.resources[0]?.id ?? input.zone,
-    );
-    for (const o of settled.outcomes) {
-      results.push(...o.results);
-      failure ??= o.failure;
-    }
-    failure ??= settled.error;
-    context.df.setCustomStatus(zoneProgress(input.resources, results));
-    if (failure) break;
-  }
-  const output: ProvisionZoneOutput = {
-    zone: input.zone,
-    results,
-    progress: zoneProgress(input.resources, results),
-    ...(failure ? { failure } : {}),
-  };
-  return output;
-};
 
 export const provisionCluster: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<ClusterOperationInput>();
@@ -153,6 +187,7 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
   });
 
   let failure: ResourceFailure | undefined;
+  let announced = false;
   const resourceGroupId = `/subscriptions/${plan.cluster.subscriptionId}/resourceGroups/${plan.cluster.resourceGroup}`;
   // 1. The resource group must exist; it is never created.
   try {
@@ -185,45 +220,54 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
     }
   }
 
-  // 2b. Nodes added to a running IaaS cluster join with a fresh token (docs/bootstrap.md).
-  if (!failure) failure = yield* freshJoinTokenStep(context, input.clusterName, plan, input.existing);
-
-  // 3. Everything else, wave by wave; nodes through one sub-orchestration per zone.
+  // 3. Everything else, ready-driven (each resource starts once its own dependencies are done), in one
+  // sub-orchestration whose input is the plan without the nodes' bodies (see applyPlan below).
   if (!failure) {
     status.phase = 'Provisioning';
     update();
-    const done = new Set(plan.resources.filter((r) => !r.owned).map((r) => r.id.toLowerCase()));
-    for (const wave of provisioningWaves(plan.resources, done)) {
-      const tasks = wave.map((unit: ScheduleUnit) =>
-        unit.kind === 'zone'
-          ? context.df.callSubOrchestrator(
-              DurableFunctions.provisionZone,
-              {
-                clusterName: input.clusterName,
-                runId: input.requestedAt,
-                zone: unit.zone ?? 'none',
-                resources: unit.resources,
-              } satisfies ProvisionZoneInput,
-              zoneInstanceId(context.df.instanceId, unit.zone ?? 'none'),
-            )
-          : context.df.callActivity(DurableFunctions.applyResources, {
-              resources: unit.resources,
-            } satisfies ApplyResourcesInput),
-      );
-      const settled = yield* settleAll<ApplyResourcesOutput | ProvisionZoneOutput>(
-        context,
-        tasks,
-        resourceGroupId,
-      );
-      for (const o of settled.outcomes) {
-        record(o.results);
-        if ('zone' in o) zones[o.zone] = o.progress;
-        failure ??= o.failure;
-      }
-      failure ??= settled.error;
-      update();
-      if (failure) break;
+    let applied: ApplyPlanOutput;
+    try {
+      applied = (yield context.df.callSubOrchestrator(
+        DurableFunctions.applyPlan,
+        {
+          clusterName: input.clusterName,
+          runId: input.requestedAt,
+          plan: { instanceId: context.df.instanceId, runId: input.requestedAt },
+          subscriptionId: plan.cluster.subscriptionId,
+          resources: plan.resources.map(skeletonOf),
+          existing: input.existing ?? [],
+          // With nothing to prune, the apply's end is the run's end: the child announces it (one hop less).
+          ...((input.prune ?? []).length === 0
+            ? {
+                announce: {
+                  type: 'Provisioned',
+                  clusterName: input.clusterName,
+                  resourceGroup: plan.cluster.resourceGroup,
+                  subscriptionId: plan.cluster.subscriptionId,
+                  instanceId: context.df.instanceId,
+                  occurredAt: '',
+                },
+              }
+            : {}),
+          status: {
+            resources: status.resources,
+            zones: status.zones,
+            ...(status.pools ? { pools: status.pools } : {}),
+          },
+        } satisfies ApplyPlanInput,
+        applyInstanceId(context.df.instanceId),
+      )) as ApplyPlanOutput;
+    } catch (err) {
+      // The apply itself failed (terminated, crashed): what it did is unknown here; a rollback reads ARM.
+      applied = { results: [], status: { resources: status.resources, zones: status.zones } };
+      failure ??= resourceFailureFrom(err, resourceGroupId);
     }
+    record(applied.results);
+    announced = applied.announced === true;
+    if (applied.placements) status.placements = applied.placements;
+    status.zones = applied.status.zones;
+    failure ??= applied.failure;
+    update();
   }
 
   if (failure) {
@@ -274,12 +318,14 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
 
   status.phase = 'Provisioned';
   update();
-  yield publishEvent(
-    context,
-    input,
-    'Provisioned',
-    status.apiServer ? { apiServerEndpoint: status.apiServer.endpoint } : {},
-  );
+  if (!announced) {
+    yield publishEvent(
+      context,
+      input,
+      'Provisioned',
+      status.apiServer ? { apiServerEndpoint: status.apiServer.endpoint } : {},
+    );
+  }
   const count = (a: ApplyResult['action']): number => results.filter((r) => r.action === a).length;
   const output: ProvisionClusterOutput = {
     clusterName: clusterNameOf(context.df.instanceId) ?? input.clusterName,
@@ -294,5 +340,88 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
   return output;
 };
 
-df.app.orchestration(DurableFunctions.provisionZone, provisionZone);
+/**
+ * Applies the plan ready-driven (shared/lroDriver.ts). Its input is the plan with the nodes' bodies left
+ * out (`skeletonOf`): every episode of an orchestrator re-reads its input and history, and VM bodies
+ * (cloud-init) are ~90 % of a plan; activities read them by reference from the parent's input.
+ * Progress goes to its own custom status, which the status route merges while the parent waits.
+ */
+export const applyPlan: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = context.df.getInput<ApplyPlanInput>();
+  const resources = input.resources;
+  const status: ApplyPlanStatus = structuredClone(input.status);
+  const zones = status.zones;
+  const update = (): void => context.df.setCustomStatus(status);
+  const plannedById = new Map(resources.map((r) => [r.id, r]));
+  const indexById = new Map(resources.map((r, i) => [r.id, i]));
+  const done = new Set(resources.filter((r) => !r.owned).map((r) => r.id.toLowerCase()));
+  const zoneOfVm = new Map<string, string>();
+  const placements: PlacementDecision[] = [];
+  const fallback = placementsFor(resources, (p) => {
+    zoneOfVm.set(p.id.toLowerCase(), p.toZone);
+    placements.push(p.decision);
+    status.placements = placements;
+  });
+  let seen = 0;
+  const driven = yield* driveGraph(context, provisioningGraph(resources, done), {
+    kind: 'apply',
+    subscriptionId: input.subscriptionId,
+    plan: input.plan,
+    refOf: (r) => indexById.get(r.id),
+    progress: { clusterName: input.clusterName, runId: input.runId },
+    onFailure: fallback.relocate,
+    beforeStart: { applies: isNodeResource, run: () => beforeNewNodes(context, input) },
+    onProgress: (all) => {
+      const fresh = all.slice(seen) as ApplyResult[];
+      seen = all.length;
+      status.resources.done += fresh.length;
+      for (const r of fresh) {
+        const planned = plannedById.get(r.id);
+        const ip = r.outputs['ipAddress'];
+        if (planned?.role === 'apiServerPublicIp' && ip)
+          status.apiServer = { ip, endpoint: apiServerEndpoint(ip) };
+        const fqdn = r.outputs['fqdn'];
+        if (planned?.role === 'managedCluster' && fqdn) status.fqdn = fqdn;
+        if (planned?.role === 'agentPool' && planned.pool !== undefined && status.pools) {
+          status.pools[planned.pool] = poolStatusOf(planned, r.outputs);
+        }
+        if (planned?.type !== ResourceTypes.virtualMachine || planned.node === undefined) continue;
+        const zone = zoneOfVm.get(r.id.toLowerCase()) ?? planned.zone ?? 'none';
+        const p = (zones[zone] ??= { nodesReady: 0, nodesTotal: 0 });
+        p.nodesReady++;
+      }
+      update();
+    },
+  });
+  let announced = false;
+  if (!driven.failure && input.announce) {
+    const event: PublishLifecycleEventInput = {
+      ...input.announce,
+      occurredAt: context.df.currentUtcDateTime.toISOString(),
+      ...(status.apiServer ? { apiServerEndpoint: status.apiServer.endpoint } : {}),
+    };
+    yield context.df.callActivity(DurableFunctions.publishLifecycleEvent, event);
+    announced = true;
+  }
+  const output: ApplyPlanOutput = {
+    announced,
+    results: driven.results as ApplyResult[],
+    status,
+    ...(driven.failure ? { failure: driven.failure } : {}),
+    ...(placements.length > 0 ? { placements } : {}),
+  };
+  return output;
+};
+
+/**
+ * A planned resource as the apply orchestration keeps it: node resources (NICs, VMs: the bulk of a
+ * plan, cloud-init included) without their body — only the VM size, for zonal fallback.
+ */
+function skeletonOf(r: PlannedResource): PlannedResource {
+  if (!isNodeResource(r)) return r;
+  const size = r.type === ResourceTypes.virtualMachine ? vmSizeOf(r) : '';
+  return { ...r, body: size ? { properties: { hardwareProfile: { vmSize: size } } } : {} };
+}
+
 df.app.orchestration(DurableFunctions.provisionCluster, provisionCluster);
+df.app.orchestration(DurableFunctions.applyPlan, applyPlan);

@@ -165,6 +165,13 @@ function provisioningStateOf(actual: JsonObject | undefined): string | undefined
 const settlingStates = new Set(['creating', 'updating', 'deleting', 'provisioning', 'migrating']);
 
 /**
+ * How long the blocking path waits for a resource found mid-operation before handing back a transient
+ * error (retried later): well inside host.json's functionTimeout (10 min). Provisioning and deletion
+ * no longer wait here at all (asyncReconcile.ts hands the operation to the orchestrator).
+ */
+export const MAX_SETTLE_WAIT_MS = 2 * 60_000;
+
+/**
  * A resource found mid-operation (another writer, or our own PUT whose activity died with its host)
  * is waited for before comparing, so we neither PUT over a running operation nor report success early.
  */
@@ -177,7 +184,7 @@ async function settle(
 ): Promise<JsonObject | undefined> {
   const sleep = options.sleep ?? defaultSleep;
   const interval = Math.max(1, clients.pollIntervalMs);
-  const maxPolls = Math.ceil((options.maxSettleWaitMs ?? 15 * 60_000) / interval);
+  const maxPolls = Math.ceil((options.maxSettleWaitMs ?? MAX_SETTLE_WAIT_MS) / interval);
   let actual = found;
   for (let i = 0; i < maxPolls; i++) {
     const state = provisioningStateOf(actual)?.toLowerCase();

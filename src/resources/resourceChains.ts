@@ -20,7 +20,7 @@ import { parseResourceId } from './resourceId';
 import type { ResourceTypeRegistry } from './types/registry';
 
 /** The outputs of an existing resource (read live), for the fields other resources take from it. */
-async function outputsOfResource(
+export async function outputsOfResource(
   types: ResourceTypeRegistry,
   clients: ReconcileClients,
   id: string,

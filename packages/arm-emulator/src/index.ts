@@ -17,6 +17,7 @@ export {
 } from './computeThrottle';
 export type { EventGridEvent } from './eventPublisher';
 export type { FaultRule } from './faultInjector';
+export { DEFAULT_APP_PRINCIPAL_ID, type IdentityToken } from './keyVault/dataPlaneAccess';
 export { HEAVY_TAIL_LATENCY, type LatencyDistribution } from './latencyDistributions';
 export { DEFAULT_LATENCY_MS, type LatencyDraw, type LatencyModelKind } from './latencyModel';
 export { parseComputeThrottle, parseLatencyModelSetting, parseSeedSetting, parseThrottle } from './main';
@@ -27,4 +28,3 @@ export {
   DEFAULT_SUBSCRIPTION_ID,
   startArmEmulator,
 } from './startArmEmulator';
-export { DEFAULT_APP_PRINCIPAL_ID, type IdentityToken } from './keyVault/dataPlaneAccess';

@@ -4,6 +4,7 @@
  * This is the package's public surface; everything else is internal.
  */
 export { loadFunctionsApp } from './core';
+export { type InstanceWork } from './durable/workStats';
 export { expandMainGlob } from './expandMainGlob';
 export {
   type FunctionEndpoint,

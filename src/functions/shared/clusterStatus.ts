@@ -1,6 +1,7 @@
 import type { AksEventsView } from '../../cluster/aksEventState';
 import type { PoolStatus } from '../../cluster/aksStatus';
 import type { ResourceFailure } from '../../cluster/failure';
+import type { PlacementDecision } from '../../cluster/plan/zonalFallback';
 import type { PoolScalingView } from '../../cluster/scaling/poolScalingView';
 import { parseArmErrorMessage } from '../../resources/errors';
 
@@ -43,6 +44,8 @@ export interface ClusterCustomStatus {
   error?: ResourceFailure;
   /** Set when a failed provisioning was rolled back (`onFailure: rollback`). */
   rolledBack?: boolean;
+  /** Nodes placed outside their planned zone because it could not allocate their size, with ARM's error. */
+  placements?: PlacementDecision[];
 }
 
 /** The body of `GET /api/clusters/{name}`. */
@@ -64,6 +67,11 @@ export interface ClusterStatusView extends Partial<ClusterCustomStatus> {
 /** The instance id of every operation on a cluster: one home for its status, no two operations at once. */
 export function clusterInstanceId(clusterName: string): string {
   return `cluster-${clusterName}`;
+}
+
+/** The sub-orchestration that applies a provisioning run's plan (`cluster-<name>:apply`). */
+export function applyInstanceId(parentInstanceId: string): string {
+  return `${parentInstanceId}:apply`;
 }
 
 export function zoneInstanceId(parentInstanceId: string, zone: string): string {

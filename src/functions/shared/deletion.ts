@@ -1,16 +1,16 @@
 /**
  * Deleting what a cluster owns, shared by `deleteCluster` and the rollback of `provisionCluster`:
- * reverse dependency order (VMs, then NICs, then the load balancer and subnets, …), each wave fanned
- * out, never a brought resource and never the resource group.
+ * the dependency graph reversed and driven ready-first (a resource goes as soon as everything that
+ * depends on it is gone: a VM, then its NIC, while another node's VM is still deleting), never a
+ * brought resource and never the resource group.
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
 
 import { withoutClusterChildren } from '../../cluster/aksStatus';
 import type { ResourceFailure } from '../../cluster/failure';
-import { deletionWaves } from '../../cluster/plan/scheduleWaves';
+import { deletionGraph } from '../../cluster/plan/readyGraph';
 import type { PlannedResource } from '../../cluster/plan/types';
-import { type DeleteResourcesInput, type DeleteResourcesOutput, DurableFunctions } from './durableFunctions';
-import { settleAll } from './settleAll';
+import { driveGraph } from './lroDriver';
 
 export interface DeletionSummary {
   deleted: number;
@@ -19,38 +19,31 @@ export interface DeletionSummary {
 }
 
 /**
- * Runs the deletion waves; stops after the first wave with a failure (what depends on it is gone,
- * what it depends on must stay until it is). `onWave` reports progress after each wave.
+ * Deletes `resources` in reverse dependency order; after a failure nothing new starts (what depends
+ * on the failed resource is gone, what it depends on must stay until it is). `onProgress` reports
+ * after each step.
  */
 export function* deleteOwned(
   context: OrchestrationContext,
   resources: PlannedResource[],
-  onWave: (summary: DeletionSummary) => void = () => undefined,
+  onProgress: (summary: DeletionSummary) => void = () => undefined,
 ): Generator<Task, DeletionSummary, unknown> {
-  const summary: DeletionSummary = { deleted: 0, alreadyAbsent: 0 };
   // A managed cluster's pools and extensions go with it (see aksStatus.ts).
-  for (const wave of deletionWaves(withoutClusterChildren(resources))) {
-    const tasks = wave.map((unit) =>
-      context.df.callActivity(DurableFunctions.deleteResources, {
-        resources: unit.resources.map((r) => ({ id: r.id, type: r.type })),
-      } satisfies DeleteResourcesInput),
-    );
-    const settled = yield* settleAll<DeleteResourcesOutput>(
-      context,
-      tasks,
-      wave[0]?.resources[0]?.id ?? 'deleteResources',
-    );
-    for (const o of settled.outcomes) {
-      for (const r of o.results) {
-        if (r.action === 'deleted') summary.deleted++;
-        else summary.alreadyAbsent++;
-      }
-      summary.failure ??= o.failure;
-    }
-    summary.failure ??= settled.error;
-    onWave(summary);
-    if (summary.failure) break;
-  }
+  const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(resources[0]?.id ?? '')?.[1] ?? '';
+  const summarize = (results: { action: string }[]): DeletionSummary => ({
+    deleted: results.filter((r) => r.action === 'deleted').length,
+    alreadyAbsent: results.filter((r) => r.action !== 'deleted').length,
+  });
+  const driven = yield* driveGraph(context, deletionGraph(withoutClusterChildren(resources)), {
+    kind: 'delete',
+    subscriptionId,
+    onProgress: (results) => onProgress(summarize(results)),
+  });
+  const summary: DeletionSummary = {
+    ...summarize(driven.results),
+    ...(driven.failure ? { failure: driven.failure } : {}),
+  };
+  onProgress(summary);
   return summary;
 }
 

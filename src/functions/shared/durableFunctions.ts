@@ -4,16 +4,19 @@
  */
 import type { ResourceFailure } from '../../cluster/failure';
 import type { Plan, PlannedResource } from '../../cluster/plan/types';
+import type { PlacementDecision } from '../../cluster/plan/zonalFallback';
 import type { LifecycleEvent } from '../../events/lifecycle';
+import type { ChainStep, Relocation, UnitAdvance } from '../../resources/advanceUnits';
+import type { PendingOperation } from '../../resources/asyncReconcile';
 import type { ApplyResult, DeleteResult } from '../../resources/reconcile';
-import type { ZoneProgress } from './clusterStatus';
+import type { ClusterCustomStatus } from './clusterStatus';
 import type { NodeProgressTarget } from './nodeProgress';
 
 export const DurableFunctions = {
   /** Orchestrator: one instance per cluster (`cluster-<name>`), provisions the plan. */
   provisionCluster: 'provisionCluster',
-  /** Sub-orchestrator: one per zone (`cluster-<name>:zone-<z>`), that zone's NICs and VMs. */
-  provisionZone: 'provisionZone',
+  /** Sub-orchestrator (`cluster-<name>:apply`): applies a provisioning run's plan, ready-driven. */
+  applyPlan: 'applyPlan',
   /** Orchestrator: same instance id as provisioning, deletes what the cluster owns. */
   deleteCluster: 'deleteCluster',
   /** Activity: the resource group exists (never created). */
@@ -22,6 +25,11 @@ export const DurableFunctions = {
   applyResources: 'applyResources',
   /** Activity: deletes a chain of owned resources in order. */
   deleteResources: 'deleteResources',
+  /**
+   * Activity: carries a batch of chains forward for a bounded time — starts resources (PUT/DELETE only
+   * when needed), reads operations in flight in batches, starts a chain's next resource when one ends.
+   */
+  advanceOperations: 'advanceOperations',
   /** Activity: publishes a lifecycle event to Event Grid when a topic is configured. */
   publishLifecycleEvent: 'publishLifecycleEvent',
 } as const;
@@ -61,20 +69,33 @@ export interface DeleteClusterOutput {
   alreadyAbsent: number;
 }
 
-export interface ProvisionZoneInput {
+/** Progress of the apply, as the status route merges it into the cluster's status. */
+export type ApplyPlanStatus = Pick<ClusterCustomStatus, 'resources' | 'zones'> &
+  Partial<Pick<ClusterCustomStatus, 'apiServer' | 'fqdn' | 'pools' | 'placements'>>;
+
+export interface ApplyPlanInput {
   clusterName: string;
-  /** The parent run's `requestedAt`: progress of older runs is ignored. */
+  /** The parent run's `requestedAt`. */
   runId: string;
-  zone: string;
+  /** Where activities read the planned resources' bodies (the parent's input). */
+  plan: PlanReference;
+  subscriptionId: string;
+  /** The plan's resources in plan order, node resources without their bodies (indices = references). */
   resources: PlannedResource[];
+  /** Owned resources an earlier run may have created (see ClusterOperationInput.existing). */
+  existing: string[];
+  status: ApplyPlanStatus;
+  /** Publish this event once everything is applied (the run ends with the apply). */
+  announce?: PublishLifecycleEventInput;
 }
 
-export interface ProvisionZoneOutput {
-  zone: string;
+export interface ApplyPlanOutput {
   results: ApplyResult[];
-  progress: ZoneProgress;
-  /** First terminal failure in the zone; the zone still finishes every node it could. */
+  /** `announce` was published. */
+  announced?: boolean;
+  status: ApplyPlanStatus;
   failure?: ResourceFailure;
+  placements?: PlacementDecision[];
 }
 
 export interface VerifyResourceGroupInput {
@@ -95,6 +116,57 @@ export interface ApplyResourcesInput {
 export interface ApplyResourcesOutput {
   results: ApplyResult[];
   failure?: ResourceFailure;
+}
+
+/** Where an activity finds the plan of a cluster operation: that operation's own input. */
+export interface PlanReference {
+  instanceId: string;
+  /** The operation's `requestedAt`: a plan of another run is never used. */
+  runId: string;
+}
+
+/**
+ * A resource of a chain by reference (index into the referenced plan's resources), by reference and
+ * moved to another zone (zonal fallback: the activity builds it with `relocatedVm`), or by value.
+ */
+export type StepReference = number | { ref: number; relocate: Relocation } | ChainStep;
+
+export interface AdvanceOperationsInput {
+  kind: 'apply' | 'delete';
+  /** Where `StepReference` indices point (absent: every step is given by value). */
+  plan?: PlanReference;
+  units: {
+    steps: StepReference[];
+    pending?: PendingOperation;
+    /** For `pending`: ms until it is worth reading (absent: now). */
+    dueInMs?: number;
+    urgent?: boolean;
+  }[];
+  holdMs: number;
+  pollEveryMs: number;
+  maxPollReads: number;
+  /** Reports VMs that became ready to the cluster's progress entity. */
+  progress?: { clusterName: string; runId: string };
+}
+
+export interface AdvanceOperationsOutput {
+  units: UnitAdvance[];
+  /** Requests actually sent, for the subscription budget's refund. */
+  reads: number;
+  writes: number;
+  pacing: OperationsPacing;
+}
+
+/** What the orchestrator needs from settings it may not read itself (it reads no environment). */
+export interface OperationsPacing {
+  /** Gap before the next poll (the ARM poll interval setting). */
+  pollAfterMs: number;
+  /** Wall-clock seconds per Azure second (`ARM_BUDGET_TIME_SCALE`; 1 on Azure). */
+  timeScale: number;
+  /** Transient retry: attempts per resource, first backoff, longest backoff. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
 }
 
 export interface DeleteResourcesInput {

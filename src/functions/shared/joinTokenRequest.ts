@@ -5,7 +5,7 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 
 import type { ResourceFailure } from '../../cluster/failure';
-import type { Plan } from '../../cluster/plan/types';
+import type { PlannedResource } from '../../cluster/plan/types';
 import type { RegisteredJoinToken } from '../../resources/joinToken';
 import { resourceFailureFrom } from './clusterStatus';
 
@@ -32,22 +32,22 @@ export type RegisterJoinTokenOutput =
 const lower = (id: string): string => id.toLowerCase();
 
 /**
- * The activity's input when `plan` may create VMs in a cluster whose control plane existed before
+ * The activity's input when the plan's `resources` may create VMs in a cluster whose control plane existed before
  * this run (`existing`: ids that may exist from before, see cluster/admission/staleResources.ts); else
  * undefined — the first create joins with the token `kubeadm init` registers. Which VMs are really
  * missing only ARM knows (a failed run "may" have created its nodes): the activity lists them.
  */
 export function joinTokenRequestFor(
   clusterName: string,
-  plan: Plan,
+  resources: readonly PlannedResource[],
   existing: readonly string[] | undefined,
 ): RegisterJoinTokenInput | undefined {
-  const vault = plan.resources.find((r) => r.role === 'clusterVault');
+  const vault = resources.find((r) => r.role === 'clusterVault');
   if (!vault || !existing || existing.length === 0) return undefined;
   const before = new Set(existing.map(lower));
-  const controlPlane = plan.resources.filter((r) => r.role === 'controlPlaneVm');
+  const controlPlane = resources.filter((r) => r.role === 'controlPlaneVm');
   if (!controlPlane.some((r) => before.has(lower(r.id)))) return undefined;
-  const vms = plan.resources.filter((r) => r.role === 'controlPlaneVm' || r.role === 'workerVm');
+  const vms = resources.filter((r) => r.role === 'controlPlaneVm' || r.role === 'workerVm');
   return {
     clusterName,
     vaultId: vault.id,
@@ -63,10 +63,10 @@ export function joinTokenRequestFor(
 export function* freshJoinTokenStep(
   context: OrchestrationContext,
   clusterName: string,
-  plan: Plan,
+  resources: readonly PlannedResource[],
   existing: readonly string[] | undefined,
 ): Generator<Task, ResourceFailure | undefined, unknown> {
-  const request = joinTokenRequestFor(clusterName, plan, existing);
+  const request = joinTokenRequestFor(clusterName, resources, existing);
   if (!request) return undefined;
   try {
     const out = (yield context.df.callActivity(REGISTER_JOIN_TOKEN, request)) as RegisterJoinTokenOutput;

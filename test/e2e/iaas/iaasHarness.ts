@@ -62,6 +62,10 @@ export function appSettings(emulator: ArmEmulator, caFile: string, eventTopic = 
     ARM_CA_CERT_FILE: caFile,
     ARM_CREDENTIAL: 'static',
     ARM_POLL_INTERVAL_MS: '20',
+    // Wall-clock seconds per Azure second, as the emulator runs: when an operation is worth reading.
+    ...(typeof emulator.latency === 'function'
+      ? { ARM_BUDGET_TIME_SCALE: String(Math.max(0.001, emulator.latency().timeScale)) }
+      : {}),
     ARM_MAX_RETRIES: '0',
     ARM_RETRY_BASE_DELAY_MS: '20',
     ARM_RETRY_MAX_DELAY_MS: '200',

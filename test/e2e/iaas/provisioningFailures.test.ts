@@ -139,7 +139,9 @@ describe('IaaS provisioning under ARM faults', () => {
     env.emulator.faults.add({
       method: 'PUT',
       path: `/virtualMachines/${name}-cp-1$`,
-      lroFailure: { code: 'SkuNotAvailable', message: 'The requested size is not available in zone 2.' },
+      // In every zone of the pool: a node whose zone alone cannot allocate moves (zonalCapacity.test.ts).
+      count: 3,
+      lroFailure: { code: 'SkuNotAvailable', message: 'The requested size is not available in this zone.' },
     });
     expect(
       (await env.api.request('POST', 'clusters', exampleSpec(name, { onFailure: 'rollback' }))).status,
@@ -174,7 +176,8 @@ describe('IaaS provisioning under ARM faults', () => {
     env.emulator.faults.add({
       method: 'PUT',
       path: `/virtualMachines/${name}-general-7$`,
-      lroFailure: { code: 'ZonalAllocationFailed', message: 'Allocation failed in zone 2.' },
+      count: 3,
+      lroFailure: { code: 'ZonalAllocationFailed', message: 'Allocation failed in this zone.' },
     });
     expect((await env.api.request('POST', 'clusters', bigger)).status).toBe(202);
     const { final, phases } = await env.api.waitForCluster(name);
@@ -196,7 +199,8 @@ describe('IaaS provisioning under ARM faults', () => {
       env.emulator.faults.add({
         method: 'PUT',
         path: `/virtualMachines/${name}-cp-1$`,
-        lroFailure: { code: 'SkuNotAvailable', message: 'The requested size is not available in zone 2.' },
+        count: 3,
+        lroFailure: { code: 'SkuNotAvailable', message: 'The requested size is not available in this zone.' },
       });
     skuFault();
     expect((await env.api.request('POST', 'clusters', spec)).status).toBe(202);
@@ -213,16 +217,16 @@ describe('IaaS provisioning under ARM faults', () => {
     expect(env.api.clusterResources(name)).toEqual([]);
   });
 
-  it('fails the cluster cleanly when a zone fails outright (terminated): never stuck in Provisioning', async () => {
+  it('fails the cluster cleanly when its apply fails outright (terminated): never stuck in Provisioning', async () => {
     const name = 'zonefail';
-    // Hold back one VM of zone 3 so its sub-orchestration is still running when it is terminated.
+    // Hold back one VM so the apply sub-orchestration is still running when it is terminated.
     env.emulator.faults.add({ method: 'PUT', path: `/virtualMachines/${name}-general-5$`, delayMs: 1500 });
     const started = await env.api.request('POST', 'clusters', exampleSpec(name));
     expect(started.status).toBe(202);
     const uris = started.json as CheckStatus;
-    const zone3 = `cluster-${name}:zone-3`;
-    await waitForStatus(forInstance(uris.statusQueryGetUri, name, zone3), ['Running']);
-    await terminate(forInstance(uris.terminatePostUri, name, zone3));
+    const apply = `cluster-${name}:apply`;
+    await waitForStatus(forInstance(uris.statusQueryGetUri, name, apply), ['Running']);
+    await terminate(forInstance(uris.terminatePostUri, name, apply));
 
     const { final } = await env.api.waitForCluster(name);
     expect(final).toMatchObject({ runtimeStatus: 'Failed', phase: 'Failed' });
@@ -242,26 +246,26 @@ describe('IaaS provisioning under ARM faults', () => {
     }
   });
 
-  it('answers 409 while a zone of the cluster still runs, even after its parent stopped', async () => {
+  it('answers 409 while the apply of the cluster still runs, even after its parent stopped', async () => {
     const name = 'orphan';
     env.emulator.faults.add({ method: 'PUT', path: `/virtualMachines/${name}-general-5$`, delayMs: 1500 });
     const spec = exampleSpec(name);
     const started = await env.api.request('POST', 'clusters', spec);
     expect(started.status).toBe(202);
     const uris = started.json as CheckStatus;
-    const zone3 = forInstance(uris.statusQueryGetUri, name, `cluster-${name}:zone-3`);
-    await waitForStatus(zone3, ['Running']);
+    const apply = forInstance(uris.statusQueryGetUri, name, `cluster-${name}:apply`);
+    await waitForStatus(apply, ['Running']);
     await terminate(uris.terminatePostUri);
     expect((await env.api.waitForCluster(name)).final.runtimeStatus).toBe('Terminated');
-    expect(await runtimeStatusOf(zone3)).toBe('Running');
+    expect(await runtimeStatusOf(apply)).toBe('Running');
 
     const post = await env.api.request('POST', 'clusters', spec);
     expect(post.status).toBe(409);
-    expect(JSON.stringify(post.json)).toMatch(/OperationInProgress.*zone \d/);
+    expect(JSON.stringify(post.json)).toMatch(/OperationInProgress.*apply/);
     const del = await env.api.request('DELETE', `clusters/${name}`);
     expect(del.status).toBe(409);
 
-    await waitForStatus(zone3, ['Completed', 'Failed', 'Terminated']);
+    await waitForStatus(apply, ['Completed', 'Failed', 'Terminated']);
     expect((await env.api.request('DELETE', `clusters/${name}`)).status).toBe(202);
     expect((await env.api.waitForCluster(name)).final.phase).toBe('Deleted');
     expect(env.api.clusterResources(name)).toEqual([]);

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 
 import {
   type ArmEmulator,
-  DEFAULT_SUBSCRIPTION_ID,
   DEFAULT_APP_PRINCIPAL_ID,
+  DEFAULT_SUBSCRIPTION_ID,
   startArmEmulator,
 } from '@azure-cluster-provisioner/arm-emulator';
 

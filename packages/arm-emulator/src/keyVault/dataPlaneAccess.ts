@@ -127,7 +127,9 @@ export function authorizeSecretAction(
   const allowed = asArray(props.accessPolicies).some((entry) => {
     const policy = asObject(entry) ?? {};
     if (asString(policy.objectId)?.toLowerCase() !== caller.principalId.toLowerCase()) return false;
-    const secrets = asArray(asObject(policy.permissions)?.secrets).map((p) => String(p).toLowerCase());
+    const secrets = asArray(asObject(policy.permissions)?.secrets).map((p) =>
+      typeof p === 'string' ? p.toLowerCase() : '',
+    );
     return secrets.includes(wanted) || secrets.includes('all');
   });
   if (allowed) return;

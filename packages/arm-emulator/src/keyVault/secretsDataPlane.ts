@@ -23,6 +23,8 @@ import { randomBytes } from 'node:crypto';
 
 import { ArmError } from '../armError';
 import type { ArmStore } from '../armStore';
+import { asObject, asString, type Json, type JsonObject } from '../json';
+import { EMULATOR_TENANT_ID } from '../providers/managedIdentity/userAssignedIdentities';
 import {
   type AccessSettings,
   authorizeSecretAction,
@@ -31,8 +33,6 @@ import {
   type SecretAction,
 } from './dataPlaneAccess';
 import { VAULT_TYPE } from './deletedVaults';
-import { asObject, asString, type Json, type JsonObject } from '../json';
-import { EMULATOR_TENANT_ID } from '../providers/managedIdentity/userAssignedIdentities';
 
 const SECRET_TYPE = 'Microsoft.KeyVault/vaults/secrets';
 const NAME = /^[0-9a-zA-Z-]{1,127}$/;

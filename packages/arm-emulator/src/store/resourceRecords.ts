@@ -1,10 +1,10 @@
 import { badRequest, conflict } from '../armError';
 import { asObject, asString, clone, type JsonObject } from '../json';
+import { type DeletedVault, DeletedVaults } from '../keyVault/deletedVaults';
 import { providerOf } from '../providers';
 import type { ProviderContext, Referrer } from '../providers/provider';
 import { normalizeLocation } from '../regions';
 import type { LroRecord, ResourceRecord } from './records';
-import { type DeletedVault, DeletedVaults } from '../keyVault/deletedVaults';
 import { ReferenceIndex } from './referenceIndex';
 import { newEtag } from './rules';
 

@@ -30,6 +30,7 @@ import {
 export abstract class ClientOperations implements DurableManagementApi, EngineContext {
   abstract readonly db: DurableStore;
   abstract readonly options: EngineContext['options'];
+  abstract readonly work: EngineContext['work'];
   abstract isStopped(): boolean;
   /** Asks the dispatcher to look for ready work (after a commit). */
   protected abstract wake(): void;

@@ -4,6 +4,8 @@
  * real @azure/functions programming model; the engine knows Durable semantics and persistence.
  */
 
+import { type InstanceWork } from './workStats';
+
 export type DurableFunctionKind = 'orchestration' | 'activity' | 'entity';
 
 /**
@@ -76,4 +78,10 @@ export interface DurableEngineApi {
   clientBinding(origin: string): Record<string, unknown>;
   /** Serves `/runtime/webhooks/durabletask/...`; returns undefined when the path is not a management route. */
   handleManagementRequest(req: ManagementRequest): Promise<ManagementResponse | undefined>;
+  /**
+   * Read-only instrumentation: episodes, history events and time per orchestration instance and entity
+   * since start or `resetWorkStats()`, in memory only (see workStats.ts).
+   */
+  workStats(): InstanceWork[];
+  resetWorkStats(): void;
 }

@@ -24,6 +24,7 @@ import { runEntityBatch } from './entityBatch';
 import { handleManagement } from './management';
 import { runOrchestrationEpisode } from './orchestrationEpisode';
 import { DurableStore } from './store';
+import { type InstanceWork, WorkCounters } from './workStats';
 
 export { type StartOptions } from './managementApi';
 
@@ -43,6 +44,7 @@ export class DurableEngine extends ClientOperations implements DurableEngineApi 
   private timerDueAt: number | undefined;
   private stopping = false;
   private readonly changeListeners = new Set<() => void>();
+  readonly work = new WorkCounters();
 
   constructor(readonly options: DurableEngineOptions) {
     super();
@@ -91,6 +93,15 @@ export class DurableEngine extends ClientOperations implements DurableEngineApi 
   handleManagementRequest(req: ManagementRequest): Promise<ManagementResponse | undefined> {
     const urls = { taskHubName: this.options.taskHubName, managementKey: this.options.managementKey };
     return Promise.resolve(handleManagement(this, urls, req));
+  }
+
+  /** Work per orchestration instance and entity since start or the last reset (workStats.ts). */
+  workStats(): InstanceWork[] {
+    return this.work.snapshot();
+  }
+
+  resetWorkStats(): void {
+    this.work.reset();
   }
 
   /** Resolves once `predicate` holds, re-checked after every committed change (tests and tools). */

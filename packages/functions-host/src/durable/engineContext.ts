@@ -8,10 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { type DurableEngineOptions, type DurableFunctionKind } from './contract';
 import { asErrorLike, EventType, failureFields, newEvent } from './historyEvents';
 import { type DurableStore, type OrchestrationMessage, type ParentRef } from './store';
+import { type WorkCounters } from './workStats';
 
 export interface EngineContext {
   readonly db: DurableStore;
   readonly options: DurableEngineOptions;
+  /** Episodes, history events and time per instance (read-only instrumentation, workStats.ts). */
+  readonly work: WorkCounters;
   /** True once stop() began or the store closed: results that arrive then are dropped (and redone later). */
   isStopped(): boolean;
 }

@@ -37,6 +37,7 @@ export async function runEntityBatch(ctx: EngineContext, entityId: string): Prom
   const { name, key } = parseEntityInstanceId(entityId);
   const functionName = entityFunctionName(ctx, name);
   const started = Date.now();
+  const startedPrecise = performance.now();
   const row = db.getEntity(entityId);
   const responses: Response[] = [];
   let next: EntityRow | undefined = row;
@@ -106,5 +107,10 @@ export async function runEntityBatch(ctx: EngineContext, entityId: string): Prom
       };
       db.enqueue('entity', entityInstanceId(signal.target.name, signal.target.key), out, now);
     }
+  });
+  ctx.work.record(entityId, functionName ?? name, 'entity', {
+    historyEventsAppended: 0,
+    eventsReplayed: messages.length,
+    ms: performance.now() - startedPrecise,
   });
 }

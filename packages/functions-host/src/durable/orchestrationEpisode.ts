@@ -11,6 +11,7 @@ import { type OrchestrationMessage, type RuntimeStatus, TERMINAL_STATUSES } from
 
 export async function runOrchestrationEpisode(ctx: EngineContext, instanceId: string): Promise<void> {
   const db = ctx.db;
+  const started = performance.now();
   const now = Date.now();
   const messages = db.visibleMessages<OrchestrationMessage>('orchestration', instanceId, now);
   if (messages.length === 0) return;
@@ -125,6 +126,11 @@ export async function runOrchestrationEpisode(ctx: EngineContext, instanceId: st
     db.appendHistory(instanceId, outcome.newHistory.map(played));
     db.putInstance(outcome.instance);
     for (const send of outcome.outgoing) send();
+  });
+  ctx.work.record(instanceId, instance.name, 'orchestration', {
+    historyEventsAppended: outcome.newHistory.length,
+    eventsReplayed: history.length + newEvents.length,
+    ms: performance.now() - started,
   });
 }
 

@@ -163,3 +163,34 @@ test('a stopped engine resumes its instances from the database file', async () =
     await second.stop();
   }
 });
+
+test('work counters: episodes, history events written and replayed, and time per orchestration and entity', async () => {
+  const { logger, entries } = capture();
+  const engine = engineFor({ logger });
+  await engine.start();
+  try {
+    const chainId = engine.startNew('chain');
+    const counterId = engine.startNew('counterOrchestration', { input: JSON.stringify('work') });
+    await engine.waitFor(() => isFinal(engine, chainId) && isFinal(engine, counterId), 20000);
+    const work = engine.workStats();
+    const chain = work.find((w) => w.id === chainId);
+    const episodesLogged = entries.filter(
+      (e) => e.fields.instanceId === chainId && e.fields.kind === 'orchestration',
+    ).length;
+    // Started, then one episode per activity result (three cities), each replaying all that came before.
+    expect(chain).toMatchObject({ name: 'chain', kind: 'orchestration', episodes: episodesLogged });
+    expect(episodesLogged).toBe(4);
+    expect(chain?.historyEventsAppended).toBe(engine.getHistory(chainId).length);
+    expect(chain?.eventsReplayed).toBeGreaterThan(chain?.historyEventsAppended ?? Infinity);
+    expect(chain?.ms).toBeGreaterThan(0);
+    // The counter entity processed the signal and both calls: three operations, in however many batches.
+    const counter = work.filter((w) => w.kind === 'entity' && w.name === 'counter');
+    expect(counter.reduce((sum, w) => sum + w.eventsReplayed, 0)).toBe(3);
+    expect(counter.every((w) => w.historyEventsAppended === 0)).toBe(true);
+
+    engine.resetWorkStats();
+    expect(engine.workStats()).toEqual([]);
+  } finally {
+    await engine.stop();
+  }
+});

@@ -5,10 +5,11 @@
 import type { VirtualMachine } from '@azure/arm-compute';
 
 import { type Json, type JsonObject, ResourceTypes } from '../../../cluster/plan/types';
+import { TAG_PLACEMENT } from '../../../cluster/plan/zonalFallback';
 import { TerminalError } from '../../errors';
 import type { ResourceRef } from '../../resourceId';
 import { nameAt, topLevelType } from '../resourceType';
-import { computeSdk } from './sdk';
+import { computeSdk, restoreComputePoller } from './sdk';
 
 function asObject(value: Json | undefined): JsonObject | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
@@ -36,11 +37,28 @@ function assertSameZone(desired: JsonObject, actual: JsonObject, ref: ResourceRe
 }
 
 /**
+ * A VM placed in another zone because its planned zone could not allocate its size carries the
+ * decision in a tag (cluster/plan/zonalFallback.ts): it stays where it is, tag included, so applying
+ * the spec again neither moves it back nor rewrites it.
+ */
+function keepPlacement(desired: JsonObject, actual: JsonObject): JsonObject {
+  const placed = asObject(actual['tags'])?.[TAG_PLACEMENT];
+  if (typeof placed !== 'string') return desired;
+  const zones = actual['zones'];
+  return {
+    ...desired,
+    ...(zones !== undefined ? { zones } : {}),
+    tags: { ...(asObject(desired['tags']) ?? {}), [TAG_PLACEMENT]: placed },
+  };
+}
+
+/**
  * For a VM that exists: what ARM only accepts at creation keeps its actual value. An existing node
  * keeps its key and disk, new nodes get the new ones. Everything else (size, tags, NICs,
  * diagnostics) is compared and updated as usual.
  */
-function normalize(desired: JsonObject, actual: JsonObject, ref: ResourceRef): JsonObject {
+function normalize(planned: JsonObject, actual: JsonObject, ref: ResourceRef): JsonObject {
+  const desired = keepPlacement(planned, actual);
   assertSameZone(desired, actual, ref);
   const out: JsonObject = { ...desired };
   const osProfile = asObject(actual['osProfile']);
@@ -64,4 +82,5 @@ export const virtualMachines = topLevelType<VirtualMachine>(
   ResourceTypes.virtualMachine,
   (arm) => arm.clientOf(computeSdk).virtualMachines,
   { normalize, secretFields: ['adminPassword', 'customData', 'userData'] },
+  restoreComputePoller,
 );

@@ -3,9 +3,11 @@ import type { LoadBalancer } from '@azure/arm-network';
 
 import { ResourceTypes } from '../../../cluster/plan/types';
 import { topLevelType } from '../resourceType';
-import { networkSdk } from './sdk';
+import { networkSdk, restoreNetworkPoller } from './sdk';
 
 export const loadBalancers = topLevelType<LoadBalancer>(
   ResourceTypes.loadBalancer,
   (arm) => arm.clientOf(networkSdk).loadBalancers,
+  {},
+  restoreNetworkPoller,
 );

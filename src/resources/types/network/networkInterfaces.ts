@@ -3,7 +3,7 @@ import type { NetworkInterface } from '@azure/arm-network';
 
 import { ResourceTypes } from '../../../cluster/plan/types';
 import { topLevelType } from '../resourceType';
-import { networkSdk } from './sdk';
+import { networkSdk, restoreNetworkPoller } from './sdk';
 
 export const networkInterfaces = topLevelType<NetworkInterface>(
   ResourceTypes.networkInterface,
@@ -17,4 +17,5 @@ export const networkInterfaces = topLevelType<NetworkInterface>(
       return typeof ip === 'string' ? { privateIPAddress: ip } : {};
     },
   },
+  restoreNetworkPoller,
 );

@@ -3,7 +3,7 @@ import type { PublicIPAddress } from '@azure/arm-network';
 
 import { ResourceTypes } from '../../../cluster/plan/types';
 import { topLevelType } from '../resourceType';
-import { networkSdk } from './sdk';
+import { networkSdk, restoreNetworkPoller } from './sdk';
 
 export const publicIPAddresses = topLevelType<PublicIPAddress>(
   ResourceTypes.publicIPAddress,
@@ -12,4 +12,5 @@ export const publicIPAddresses = topLevelType<PublicIPAddress>(
     outputs: (actual): Record<string, string> =>
       typeof actual['ipAddress'] === 'string' ? { ipAddress: actual['ipAddress'] } : {},
   },
+  restoreNetworkPoller,
 );

@@ -3,10 +3,11 @@ import type { VirtualNetwork } from '@azure/arm-network';
 
 import { ResourceTypes } from '../../../cluster/plan/types';
 import { topLevelType } from '../resourceType';
-import { networkSdk } from './sdk';
+import { networkSdk, restoreNetworkPoller } from './sdk';
 
 export const virtualNetworks = topLevelType<VirtualNetwork>(
   ResourceTypes.virtualNetwork,
   (arm) => arm.clientOf(networkSdk).virtualNetworks,
   { carryOver: ['subnets'] },
+  restoreNetworkPoller,
 );

@@ -58,14 +58,14 @@ describe('when provisioning mints a fresh join token', () => {
   const vms = p.resources.filter((r) => r.role === 'workerVm');
 
   it('never on the first create (kubeadm init registers the first token)', () => {
-    expect(joinTokenRequestFor('demo', p, undefined)).toBeUndefined();
-    expect(joinTokenRequestFor('demo', p, [])).toBeUndefined();
+    expect(joinTokenRequestFor('demo', p.resources, undefined)).toBeUndefined();
+    expect(joinTokenRequestFor('demo', p.resources, [])).toBeUndefined();
   });
 
   it('asks the activity, with every VM of the plan and the existing control plane, for a running cluster', () => {
     const added = vms[vms.length - 1];
     const existing = all.filter((id) => id !== added?.id);
-    const request = joinTokenRequestFor('demo', p, existing);
+    const request = joinTokenRequestFor('demo', p.resources, existing);
     expect(request?.vmIds).toEqual(
       p.resources.filter((r) => r.role === 'controlPlaneVm' || r.role === 'workerVm').map((r) => r.id),
     );
@@ -78,6 +78,6 @@ describe('when provisioning mints a fresh join token', () => {
 
   it('never when no control-plane VM existed before', () => {
     const existing = all.filter((id) => !p.resources.some((r) => r.id === id && r.role === 'controlPlaneVm'));
-    expect(joinTokenRequestFor('demo', p, existing)).toBeUndefined();
+    expect(joinTokenRequestFor('demo', p.resources, existing)).toBeUndefined();
   });
 });
