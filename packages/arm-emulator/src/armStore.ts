@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
-import type { AllocationFailures } from './allocationFailures';
 import { badRequest, conflict } from './armError';
 import {
   ArmTypes,
@@ -10,36 +7,16 @@ import {
   resourceGroupKey,
   resourceIdOf,
 } from './armTypes';
-import type { EventGridEvent } from './eventPublisher';
-import { asArray, asObject, asString, clone, type JsonObject } from './json';
-import {
-  type DeletedVault,
-  deletedVaultNotFound,
-  deletedVaultOf,
-  renderDeletedVault,
-  VAULT_TYPE,
-} from './keyVault/deletedVaults';
-import type { LatencyModel } from './latencyModel';
+import { asObject, asString, clone, type JsonObject } from './json';
 import { parentTypeOf, providerOf } from './providers';
-import {
-  checkProtectedParameters,
-  RUN_COMMAND_TYPE,
-  runCommandInstanceView,
-} from './providers/compute/runCommands';
-import {
-  buildMember,
-  capacityOf,
-  liveMembers,
-  type PlannedMember,
-  scaleSetKeyOf,
-  setCapacity,
-} from './providers/compute/virtualMachineScaleSets';
-import { networkInterfaces } from './providers/network/networkInterfaces';
+import { checkProtectedParameters, RUN_COMMAND_TYPE } from './providers/compute/runCommands';
+import { liveMembers } from './providers/compute/virtualMachineScaleSets';
 import type { ApplyWrite } from './providers/provider';
 import { resourceGroups } from './providers/resources/resourceGroups';
 import { normalizeLocation } from './regions';
+import { getDeletedVault, listDeletedVaults, purgeDeletedVault } from './store/deletedVaultStore';
 import { mergePatch } from './store/mergePatch';
-import { Operations } from './store/operations';
+import type { Operations } from './store/operations';
 import type {
   LroRecord,
   ResourceGroupRecord,
@@ -47,17 +24,24 @@ import type {
   StoreSnapshot,
   WriteResult,
 } from './store/records';
-import { resourceEvent } from './store/resourceEvents';
-import { ResourceRecords } from './store/resourceRecords';
 import {
-  checkLocation,
-  checkNotBusy,
-  checkResourceName,
-  newEtag,
-  resourceGroupNotFound,
-  resourceNotFound,
-  stripReadOnly,
-} from './store/rules';
+  deleteGroup,
+  getGroup,
+  hasGroup,
+  listGroups,
+  putGroup,
+  seedResourceGroup,
+} from './store/resourceGroupOps';
+import type { ResourceRecords } from './store/resourceRecords';
+import { checkResourceName, newEtag, resourceNotFound, stripReadOnly } from './store/rules';
+import { type RunCommandExecution, RunCommandLog, withInstanceView } from './store/runCommandLog';
+import {
+  deleteScaleSetInstances,
+  markMemberDeletes,
+  planScaleSet,
+  startScaleSetWrite,
+} from './store/scaleSetMembers';
+import { type ArmStoreOptions, type Failure, StoreCore } from './store/storeCore';
 
 export { BASIC_SKU_ZONES_CODE } from './providers/shared';
 export type {
@@ -67,60 +51,8 @@ export type {
   StoreSnapshot,
   WriteResult,
 } from './store/records';
-
-export interface ArmStoreOptions {
-  latency: LatencyModel;
-  vcpuQuotaPerRegion: number;
-  /** Runs `fn` after `ms`; the emulator owns the timers so it can cancel them on close/reset. */
-  schedule: (ms: number, fn: () => void) => void;
-  onEvent: (event: EventGridEvent) => void;
-  onChange: () => void;
-  /** Zones and sizes without capacity (VM creates). */
-  allocation?: Pick<AllocationFailures, 'check'>;
-}
-
-type Failure = { code: string; message: string };
-
-/** What a write of a Flexible scale set does to its members (see virtualMachineScaleSets.ts). */
-interface ScaleSetChange {
-  creates: { member: PlannedMember; failure: Failure | undefined }[];
-  deletes: ResourceRecord[];
-}
-
-/** A `{ name, value }` parameter of a run command. */
-export interface RunCommandParameter {
-  name: string;
-  value: string;
-}
-
-/**
- * One run command PUT as the VM would have executed it, protected parameters included: what a test
- * may check and ARM never returns. Memory only, never in the state file.
- */
-export interface RunCommandExecution {
-  /** Order of the executions (1, 2, …). */
-  seq: number;
-  /** The run command's id and the VM's. */
-  runCommandId: string;
-  vmId: string;
-  name: string;
-  source: { script?: string; scriptUri?: string; commandId?: string };
-  parameters: RunCommandParameter[];
-  protectedParameters: RunCommandParameter[];
-  asyncExecution: boolean;
-  timeoutInSeconds?: number;
-  runAsUser?: string;
-  /** The long-running operation of the PUT. */
-  operationId: string;
-  startedAt: string;
-}
-
-function parametersOf(value: unknown): RunCommandParameter[] {
-  return (Array.isArray(value) ? value : [])
-    .map((p) => asObject(p as JsonObject))
-    .filter((p): p is JsonObject => p !== undefined)
-    .map((p) => ({ name: asString(p.name) ?? '', value: asString(p.value) ?? '' }));
-}
+export type { RunCommandExecution, RunCommandParameter } from './store/runCommandLog';
+export type { ArmStoreOptions } from './store/storeCore';
 
 /**
  * The emulator's state: records, long-running operations and snapshots. What each resource type
@@ -129,18 +61,22 @@ function parametersOf(value: unknown): RunCommandParameter[] {
  * validation and its write.
  */
 export class ArmStore {
-  private readonly groups = new Map<string, ResourceGroupRecord>();
-  private readonly state = new ResourceRecords(() => this.options.vcpuQuotaPerRegion);
-  private readonly operations = new Operations();
-  /**
-   * VMs' custom data, by record key. ARM never returns it on GET (the SDK path keeps that true) and
-   * the state file never holds it: memory only, for tests (`GET /_emulator/custom-data/<vm id>`).
-   */
-  private readonly customData = new Map<string, string>();
+  /** State and operation lifecycle shared with the feature modules under `store/`. */
+  private readonly core: StoreCore;
+  private readonly groups: Map<string, ResourceGroupRecord>;
+  private readonly state: ResourceRecords;
+  private readonly operations: Operations;
+  private readonly customData: Map<string, string>;
   /** Run command executions, protected parameters included (see `RunCommandExecution`). */
-  private readonly executions: RunCommandExecution[] = [];
+  private readonly runCommands = new RunCommandLog();
 
-  constructor(private readonly options: ArmStoreOptions) {}
+  constructor(private readonly options: ArmStoreOptions) {
+    this.core = new StoreCore(options);
+    this.groups = this.core.groups;
+    this.state = this.core.state;
+    this.operations = this.core.operations;
+    this.customData = this.core.customData;
+  }
 
   /** The emulator's URL once it listens: data-plane URLs (a vault's vaultUri) are built on it. */
   setBaseUrl(url: string): void {
@@ -170,7 +106,7 @@ export class ArmStore {
 
   /** Every run command executed (oldest first), with its protected parameters; test-only. */
   runCommandExecutions(): RunCommandExecution[] {
-    return this.executions.map((e) => clone(e as unknown as JsonObject) as unknown as RunCommandExecution);
+    return this.runCommands.list();
   }
 
   setVcpuQuota(vcpus: number): void {
@@ -207,12 +143,12 @@ export class ArmStore {
     for (const r of snapshot.resources) this.state.setRecord(r);
     for (const op of snapshot.operations) this.operations.add(op);
     this.state.deletedVaults.restore(snapshot.deletedVaults);
-    for (const op of this.operations.due(Number.POSITIVE_INFINITY)) this.scheduleCompletion(op);
+    for (const op of this.operations.due(Number.POSITIVE_INFINITY)) this.core.scheduleCompletion(op);
   }
 
   clear(): void {
     this.customData.clear();
-    this.executions.length = 0;
+    this.runCommands.clear();
     this.groups.clear();
     this.state.clear();
     this.operations.clear();
@@ -220,7 +156,7 @@ export class ArmStore {
 
   /** Finishes every operation whose time has come (timers may fire a little late). */
   settle(): void {
-    for (const op of this.operations.due(Date.now())) this.complete(op, true);
+    this.core.settle();
   }
 
   allResources(): JsonObject[] {
@@ -234,107 +170,27 @@ export class ArmStore {
   // ---------------------------------------------------------------- resource groups
 
   seedResourceGroup(subscriptionId: string, name: string, location: string): void {
-    const key = resourceGroupKey(subscriptionId, name);
-    if (this.groups.has(key)) return;
-    checkLocation(location, resourceGroups.type);
-    this.groups.set(key, this.newGroup(subscriptionId, name, location, { location }));
-    this.options.onChange();
-  }
-
-  private newGroup(
-    subscriptionId: string,
-    name: string,
-    location: string,
-    body: JsonObject,
-  ): ResourceGroupRecord {
-    return {
-      seq: this.state.nextSeq(),
-      id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-      key: resourceGroupKey(subscriptionId, name),
-      subscriptionId,
-      name,
-      location: normalizeLocation(location),
-      body,
-      provisioningState: 'Succeeded',
-    };
+    seedResourceGroup(this.core, subscriptionId, name, location);
   }
 
   getGroup(subscriptionId: string, name: string): JsonObject {
-    this.settle();
-    return resourceGroups.render(this.requireGroup(subscriptionId, name));
+    return getGroup(this.core, subscriptionId, name);
   }
 
   hasGroup(subscriptionId: string, name: string): boolean {
-    this.settle();
-    return this.groups.has(resourceGroupKey(subscriptionId, name));
+    return hasGroup(this.core, subscriptionId, name);
   }
 
   listGroups(subscriptionId: string): JsonObject[] {
-    this.settle();
-    return [...this.groups.values()]
-      .filter((g) => g.subscriptionId.toLowerCase() === subscriptionId.toLowerCase())
-      .map((g) => resourceGroups.render(g));
+    return listGroups(this.core, subscriptionId);
   }
 
   putGroup(subscriptionId: string, name: string, input: JsonObject, patch: boolean): WriteResult {
-    this.settle();
-    const key = resourceGroupKey(subscriptionId, name);
-    const existing = this.groups.get(key);
-    if (existing?.pendingOp) {
-      throw conflict(
-        'ResourceGroupBeingDeleted',
-        `The resource group '${existing.name}' is in deprovisioning state and cannot perform this operation.`,
-      );
-    }
-    if (patch && !existing) throw resourceGroupNotFound(name);
-    const body = patch && existing ? { ...existing.body, ...input } : stripReadOnly(undefined, clone(input));
-    const location = asString(body.location);
-    if (location === undefined) {
-      throw badRequest('LocationRequired', `The location property is required for resource group '${name}'.`);
-    }
-    checkLocation(location, resourceGroups.type);
-    if (existing && existing.location !== normalizeLocation(location)) {
-      throw conflict(
-        'InvalidResourceGroupLocation',
-        `Invalid resource group location '${location}'. The Resource group already exists in location '${existing.location}'.`,
-      );
-    }
-    const record = existing ?? this.newGroup(subscriptionId, name, location, body);
-    record.body = body;
-    this.groups.set(key, record);
-    this.options.onEvent(
-      resourceEvent('write', record.id, resourceGroups.type, subscriptionId, record.name, randomUUID()),
-    );
-    this.options.onChange();
-    return { status: existing ? 200 : 201, body: resourceGroups.render(record) };
+    return putGroup(this.core, subscriptionId, name, input, patch);
   }
 
   deleteGroup(subscriptionId: string, name: string, failure?: Failure): WriteResult {
-    this.settle();
-    const group = this.requireGroup(subscriptionId, name);
-    if (group.pendingOp) {
-      const op = this.operations.get(group.pendingOp);
-      if (op) return { status: 202, body: {}, operation: op };
-    }
-    const op = this.startOperation(
-      'delete',
-      group.key,
-      group.id,
-      resourceGroups.type,
-      group,
-      group.location,
-      failure,
-    );
-    group.pendingOp = op.id;
-    group.provisioningState = 'Deleting';
-    for (const r of this.state.records.values()) {
-      if (this.inGroup(r, group)) {
-        r.pendingOp = op.id;
-        r.provisioningState = 'Deleting';
-      }
-    }
-    this.scheduleCompletion(op);
-    return { status: 202, body: {}, operation: op };
+    return deleteGroup(this.core, subscriptionId, name, failure);
   }
 
   // ---------------------------------------------------------------- resources: reads
@@ -342,23 +198,14 @@ export class ArmStore {
   /** A resource as ARM returns it; `expand: 'instanceView'` adds a run command's instance view. */
   get(address: ResourceAddress, options: { expand?: string } = {}): JsonObject {
     this.settle();
-    this.requireGroup(address.subscriptionId, address.resourceGroup);
+    this.core.requireGroup(address.subscriptionId, address.resourceGroup);
     const record = this.state.records.get(keyOf(resourceIdOf(address)));
     if (!record) throw resourceNotFound(address);
     return this.renderExpanded(record, options.expand);
   }
 
   private renderExpanded(record: ResourceRecord, expand: string | undefined): JsonObject {
-    const body = this.state.render(record);
-    if (record.type === RUN_COMMAND_TYPE && expand?.toLowerCase() === 'instanceview') {
-      const opId = asString(record.derived.operationId);
-      const op = opId !== undefined ? this.operations.get(opId) : undefined;
-      body.properties = {
-        ...(asObject(body.properties) ?? {}),
-        instanceView: runCommandInstanceView(record, op),
-      };
-    }
-    return body;
+    return withInstanceView(this.state.render(record), record, expand, this.operations);
   }
 
   /** Resources of `type` in a resource group, a subscription, or under a parent resource. */
@@ -372,7 +219,7 @@ export class ArmStore {
     this.settle();
     let parentKey: string | undefined;
     if (resourceGroup !== undefined) {
-      this.requireGroup(subscriptionId, resourceGroup);
+      this.core.requireGroup(subscriptionId, resourceGroup);
       const parentType = parentTypeOf(type);
       if (parentType && parentNames) {
         const parentAddress = parentAddressOf(
@@ -399,9 +246,9 @@ export class ArmStore {
   /** Generic view used by `resources.listByResourceGroup`. */
   listGeneric(subscriptionId: string, resourceGroup: string): JsonObject[] {
     this.settle();
-    const group = this.requireGroup(subscriptionId, resourceGroup);
+    const group = this.core.requireGroup(subscriptionId, resourceGroup);
     return [...this.state.records.values()]
-      .filter((r) => this.inGroup(r, group) && !r.parentKey)
+      .filter((r) => this.core.inGroup(r, group) && !r.parentKey)
       .sort((a, b) => a.seq - b.seq)
       .map((r) => {
         const out: JsonObject = { id: r.id, name: r.name, type: r.type };
@@ -467,7 +314,7 @@ export class ArmStore {
   ): WriteResult {
     this.settle();
     const provider = providerOf(address.type);
-    const group = this.requireGroup(address.subscriptionId, address.resourceGroup);
+    const group = this.core.requireGroup(address.subscriptionId, address.resourceGroup);
     const id = resourceIdOf({ ...address, resourceGroup: group.name });
     const key = keyOf(id);
     const parentType = parentTypeOf(address.type);
@@ -485,14 +332,16 @@ export class ArmStore {
     if (options.patch && !existing) throw resourceNotFound(address);
     const name = existing?.name ?? address.names[address.names.length - 1] ?? '';
     if (!existing) checkResourceName(provider, name);
-    this.checkNotBusy(existing, parent, address.type, id);
+    this.core.checkNotBusy(existing, parent, address.type, id);
 
     if (provider.type === RUN_COMMAND_TYPE) checkProtectedParameters(requestBody);
     const stripped = stripReadOnly(provider, clone(requestBody));
     const body = options.patch && existing ? mergePatch(clone(existing.body), stripped) : stripped;
 
     const location =
-      provider.locationless && !parent ? group.location : this.locationFor(address.type, body, parent, id);
+      provider.locationless && !parent
+        ? group.location
+        : this.core.locationFor(address.type, body, parent, id);
     if (existing && !parent) {
       const before = asString(existing.body.location);
       if (before !== undefined && normalizeLocation(before) !== location) {
@@ -527,9 +376,9 @@ export class ArmStore {
     const failure = options.failure ?? (allocation?.kind === 'lro' ? allocation.failure : undefined);
     // A scale set's members: planned (and refused, SkuNotAvailable) before anything changes.
     const change =
-      provider.type === ArmTypes.vmss ? this.planScaleSet(record, existing, location) : undefined;
+      provider.type === ArmTypes.vmss ? planScaleSet(this.core, record, existing, location) : undefined;
 
-    const op = this.startOperation(
+    const op = this.core.startOperation(
       'write',
       key,
       id,
@@ -542,60 +391,31 @@ export class ArmStore {
     if (!existing) record.seq = this.state.nextSeq();
     const customData = asString(asObject(asObject(requestBody.properties)?.osProfile)?.customData);
     if (provider.type === ArmTypes.vm && customData !== undefined) this.customData.set(key, customData);
-    if (provider.type === RUN_COMMAND_TYPE) {
-      record.derived.operationId = op.id;
-      this.recordExecution(record, requestBody, op, parent);
-    }
+    if (provider.type === RUN_COMMAND_TYPE) this.runCommands.start(record, requestBody, op, parent);
     record.provisioningState = existing ? 'Updating' : 'Creating';
     record.etag = newEtag();
     record.pendingOp = op.id;
     this.state.setRecord(record);
     apply?.(op);
-    if (change) {
-      const setCustomData = asString(
-        asObject(asObject(asObject(requestBody.properties)?.virtualMachineProfile)?.osProfile)?.customData,
+    if (change)
+      startScaleSetWrite(
+        this.core,
+        record,
+        requestBody,
+        op,
+        change,
+        group,
+        location,
+        options.instant === true,
       );
-      if (setCustomData !== undefined) this.customData.set(key, setCustomData);
-      this.startScaleSetChange(record, op, change, group, location, options.instant === true);
-    }
-    this.emitServiceEvents(record, { kind: 'write', phase: 'started' });
-    this.scheduleCompletion(op);
+    this.core.emitServiceEvents(record, { kind: 'write', phase: 'started' });
+    this.core.scheduleCompletion(op);
     return { status: existing ? 200 : 201, body: this.state.render(record), operation: op };
-  }
-
-  private recordExecution(
-    record: ResourceRecord,
-    requestBody: JsonObject,
-    op: LroRecord,
-    vm: ResourceRecord | undefined,
-  ): void {
-    const props = asObject(requestBody.properties) ?? {};
-    const source = asObject(props.source) ?? {};
-    const pick = (k: string): Record<string, string> => {
-      const v = asString(source[k]);
-      return v === undefined ? {} : { [k]: v };
-    };
-    const timeout = props.timeoutInSeconds;
-    const runAsUser = asString(props.runAsUser);
-    this.executions.push({
-      seq: this.executions.length + 1,
-      runCommandId: record.id,
-      vmId: vm?.id ?? '',
-      name: record.name,
-      source: { ...pick('script'), ...pick('scriptUri'), ...pick('commandId') },
-      parameters: parametersOf(props.parameters),
-      protectedParameters: parametersOf(props.protectedParameters),
-      asyncExecution: props.asyncExecution === true,
-      ...(typeof timeout === 'number' ? { timeoutInSeconds: timeout } : {}),
-      ...(runAsUser !== undefined ? { runAsUser } : {}),
-      operationId: op.id,
-      startedAt: new Date(op.startedAt).toISOString(),
-    });
   }
 
   delete(address: ResourceAddress, options: { instant?: boolean; failure?: Failure } = {}): WriteResult {
     this.settle();
-    const group = this.requireGroup(address.subscriptionId, address.resourceGroup);
+    const group = this.core.requireGroup(address.subscriptionId, address.resourceGroup);
     const key = keyOf(resourceIdOf(address));
     const record = this.state.records.get(key);
     if (!record) return { status: 204, body: {} };
@@ -604,12 +424,12 @@ export class ArmStore {
       if (op) return { status: 202, body: {}, operation: op };
     }
     const parent = record.parentKey ? this.state.records.get(record.parentKey) : undefined;
-    this.checkNotBusy(record, parent, record.type, record.id);
+    this.core.checkNotBusy(record, parent, record.type, record.id);
     this.state.checkDeletable(record);
     const location = this.state.recordLocation(record);
     const isScaleSet = record.type === ArmTypes.vmss;
     const members = isScaleSet ? liveMembers(this.state, record) : [];
-    const op = this.startOperation(
+    const op = this.core.startOperation(
       'delete',
       key,
       record.id,
@@ -623,37 +443,9 @@ export class ArmStore {
       r.pendingOp = op.id;
       r.provisioningState = 'Deleting';
     }
-    if (members.length > 0) {
-      // Deleting a Flexible scale set deletes its members (and their NICs); it ends with the slowest.
-      let end = op.startedAt;
-      for (const member of members) {
-        const draw = options.instant
-          ? undefined
-          : this.options.latency.draw(ArmTypes.vm, 'delete', member.id);
-        if (draw) draw.operationId = op.id;
-        end = Math.max(end, op.startedAt + (draw?.durationMs ?? 0));
-        for (const r of [member, ...this.memberNics(member)]) {
-          r.pendingOp = op.id;
-          r.provisioningState = 'Deleting';
-        }
-      }
-      op.completesAt = end;
-    }
-    const setKey = record.type === ArmTypes.vm ? scaleSetKeyOf(record) : undefined;
-    if (setKey !== undefined) {
-      // A member deleted on its own: its NICs go with it and its set keeps one node fewer.
-      for (const nic of this.memberNics(record)) {
-        nic.pendingOp = op.id;
-        nic.provisioningState = 'Deleting';
-      }
-      const set = this.state.records.get(setKey);
-      if (set) {
-        setCapacity(set, Math.max(0, capacityOf(set) - 1));
-        set.etag = newEtag();
-      }
-    }
-    this.emitServiceEvents(record, { kind: 'delete', phase: 'started' });
-    this.scheduleCompletion(op);
+    markMemberDeletes(this.core, record, members, op, options.instant === true);
+    this.core.emitServiceEvents(record, { kind: 'delete', phase: 'started' });
+    this.core.scheduleCompletion(op);
     return { status: 202, body: {}, operation: op };
   }
 
@@ -663,202 +455,18 @@ export class ArmStore {
    * set that ends with the slowest member's delete.
    */
   deleteScaleSetInstances(address: ResourceAddress, input: unknown): WriteResult {
-    this.settle();
-    const group = this.requireGroup(address.subscriptionId, address.resourceGroup);
-    const set = this.state.records.get(keyOf(resourceIdOf(address)));
-    if (!set || set.type !== ArmTypes.vmss) throw resourceNotFound(address);
-    this.checkNotBusy(set, undefined, set.type, set.id);
-    const ids = asArray(asObject(input)?.instanceIds);
-    if (ids.length === 0 || ids.some((i) => typeof i !== 'string' || i === '')) {
-      throw badRequest(
-        'InvalidParameter',
-        `Required parameter 'instanceIds' is missing or invalid: a list of the names of the scale set's virtual machines to delete.`,
-      );
-    }
-    const byName = new Map(liveMembers(this.state, set).map((m) => [m.name.toLowerCase(), m]));
-    const victims = new Map<string, ResourceRecord>();
-    for (const raw of ids as string[]) {
-      const name = raw.split('/').pop()?.toLowerCase() ?? '';
-      const member = byName.get(name);
-      if (!member) {
-        throw badRequest(
-          'InvalidParameter',
-          `The instance id '${raw}' is not a virtual machine of scale set '${set.name}' (or it is already being deleted).`,
-        );
-      }
-      victims.set(member.key, member);
-    }
-    const location = this.state.recordLocation(set);
-    const op = this.startOperation('write', set.key, set.id, set.type, group, location, undefined, true);
-    set.pendingOp = op.id;
-    set.provisioningState = 'Updating';
-    set.etag = newEtag();
-    setCapacity(set, Math.max(0, capacityOf(set) - victims.size));
-    let end = op.startedAt;
-    for (const member of victims.values()) {
-      end = Math.max(end, this.startMemberDelete(member, group, location, false).completesAt);
-    }
-    op.completesAt = end;
-    this.scheduleCompletion(op);
-    return { status: 202, body: {}, operation: op };
-  }
-
-  /** Members to create (zones balanced) or delete (from the fullest zone, newest first). */
-  private planScaleSet(
-    set: ResourceRecord,
-    existing: ResourceRecord | undefined,
-    location: string,
-  ): ScaleSetChange {
-    const live = existing ? liveMembers(this.state, existing) : [];
-    const target = capacityOf(set);
-    const zones = asArray(set.body.zones).map(String);
-    const zoneOf = (vm: ResourceRecord): string => asString(asArray(vm.body.zones)[0]) ?? '';
-    const perZone = new Map<string, ResourceRecord[]>(zones.map((z) => [z, []]));
-    for (const m of live) perZone.get(zoneOf(m))?.push(m);
-    const change: ScaleSetChange = { creates: [], deletes: [] };
-    if (target > live.length) {
-      let ordinal = typeof set.derived.nextMember === 'number' ? set.derived.nextMember : 0;
-      const stored: string[] = [];
-      try {
-        for (let i = live.length; i < target; i++) {
-          let zone: string | undefined;
-          for (const z of zones) {
-            if (zone === undefined || (perZone.get(z)?.length ?? 0) < (perZone.get(zone)?.length ?? 0))
-              zone = z;
-          }
-          const member = buildMember(set, ordinal++, zone, location, () => this.state.nextSeq());
-          if (zone !== undefined) perZone.get(zone)?.push(member.vm);
-          const allocation = this.options.allocation?.check(member.vm, undefined, location);
-          if (allocation?.kind === 'sync') throw allocation.error;
-          // NICs are stored now so that each one's private address sees the ones before it.
-          for (const nic of member.nics) {
-            networkInterfaces.prepare?.(this.state, nic, undefined, undefined, location);
-            nic.etag = newEtag();
-            this.state.setRecord(nic);
-            stored.push(nic.key);
-          }
-          change.creates.push({
-            member,
-            failure: allocation?.kind === 'lro' ? allocation.failure : undefined,
-          });
-        }
-      } catch (err) {
-        for (const k of stored) this.state.removeRecord(k);
-        throw err;
-      }
-      set.derived.nextMember = ordinal;
-    } else if (target < live.length) {
-      const buckets = zones.length > 0 ? [...perZone.values()] : [live];
-      for (let i = target; i < live.length; i++) {
-        const fullest = buckets.reduce((a, b) => (b.length > a.length ? b : a));
-        const victim = fullest.pop();
-        if (victim) change.deletes.push(victim);
-      }
-    }
-    return change;
-  }
-
-  /** Starts the members' operations; the set's operation ends with the slowest of them. */
-  private startScaleSetChange(
-    set: ResourceRecord,
-    setOp: LroRecord,
-    change: ScaleSetChange,
-    group: ResourceGroupRecord,
-    location: string,
-    instant: boolean,
-  ): void {
-    const customData = this.customData.get(set.key);
-    let end = setOp.startedAt;
-    let failure: Failure | undefined;
-    for (const { member, failure: memberFailure } of change.creates) {
-      // A member's NIC is created first, then its VM: the VM's operation takes both draws.
-      let nicMs = 0;
-      for (const nic of member.nics) {
-        const nicOp = this.startOperation(
-          'write',
-          nic.key,
-          nic.id,
-          nic.type,
-          group,
-          location,
-          undefined,
-          instant,
-        );
-        nic.pendingOp = nicOp.id;
-        nicMs = Math.max(nicMs, nicOp.completesAt - nicOp.startedAt);
-        this.scheduleCompletion(nicOp);
-      }
-      const vm = member.vm;
-      const vmOp = this.startOperation(
-        'write',
-        vm.key,
-        vm.id,
-        vm.type,
-        group,
-        location,
-        memberFailure,
-        instant,
-      );
-      vmOp.completesAt += nicMs;
-      vm.etag = newEtag();
-      vm.pendingOp = vmOp.id;
-      this.state.setRecord(vm);
-      if (customData !== undefined) this.customData.set(vm.key, customData);
-      end = Math.max(end, vmOp.completesAt);
-      failure ??= memberFailure;
-      this.scheduleCompletion(vmOp);
-    }
-    for (const victim of change.deletes) {
-      end = Math.max(end, this.startMemberDelete(victim, group, location, instant).completesAt);
-    }
-    setOp.completesAt = Math.max(setOp.completesAt, end);
-    if (failure && !setOp.failure) setOp.failure = failure;
-  }
-
-  /** Deletes one member VM and the NICs its set made for it, in one operation of the VM. */
-  private startMemberDelete(
-    vm: ResourceRecord,
-    group: ResourceGroupRecord,
-    location: string,
-    instant: boolean,
-  ): LroRecord {
-    const op = this.startOperation('delete', vm.key, vm.id, vm.type, group, location, undefined, instant);
-    for (const r of [vm, ...this.memberNics(vm)]) {
-      r.pendingOp = op.id;
-      r.provisioningState = 'Deleting';
-    }
-    this.scheduleCompletion(op);
-    return op;
-  }
-
-  /** The NICs a scale set created for member `vm` (deleteOption Delete): they go with it. */
-  private memberNics(vm: ResourceRecord): ResourceRecord[] {
-    return asArray(asObject(asObject(vm.body.properties)?.networkProfile)?.networkInterfaces)
-      .map(asObject)
-      .filter((n) => asString(asObject(n?.properties)?.deleteOption)?.toLowerCase() === 'delete')
-      .map((n) => this.state.records.get(keyOf(asString(n?.id) ?? '')))
-      .filter(
-        (nic): nic is ResourceRecord => nic !== undefined && asString(nic.derived.scaleSetMember) === vm.id,
-      );
+    return deleteScaleSetInstances(this.core, address, input);
   }
 
   // ---------------------------------------------------------------- soft-deleted key vaults
 
   /** A subscription's soft-deleted vaults, in one location or all, as Key Vault lists them. */
   listDeletedVaults(subscriptionId: string, location?: string): JsonObject[] {
-    this.settle();
-    return this.state.deletedVaults
-      .values()
-      .filter(
-        (v) =>
-          v.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() &&
-          (location === undefined || v.location === normalizeLocation(location)),
-      )
-      .map(renderDeletedVault);
+    return listDeletedVaults(this.core, subscriptionId, location);
   }
 
   getDeletedVault(subscriptionId: string, location: string, name: string): JsonObject {
-    return renderDeletedVault(this.requireDeletedVault(subscriptionId, location, name));
+    return getDeletedVault(this.core, subscriptionId, location, name);
   }
 
   /**
@@ -866,43 +474,7 @@ export class ArmStore {
    * operation (202 + Location), already finished, as Key Vault's purge ends when first polled.
    */
   purgeDeletedVault(subscriptionId: string, location: string, name: string): LroRecord {
-    const v = this.requireDeletedVault(subscriptionId, location, name);
-    if (v.purgeProtectionEnabled) {
-      throw conflict(
-        'ConflictError',
-        `The vault '${v.name}' has purge protection enabled and cannot be purged before ${new Date(v.scheduledPurgeAt).toISOString()}.`,
-      );
-    }
-    this.state.deletedVaults.remove(v.name);
-    const op = this.operations.start({
-      kind: 'delete',
-      pollVia: 'location',
-      targetKey: keyOf(v.vaultId),
-      targetId: `/subscriptions/${v.subscriptionId}/providers/Microsoft.KeyVault/locations/${v.location}/deletedVaults/${v.name}`,
-      targetType: 'Microsoft.KeyVault/deletedVaults',
-      subscriptionId: v.subscriptionId,
-      resourceGroup: '',
-      location: v.location,
-      durationMs: 0,
-      failure: undefined,
-    });
-    this.operations.finish(op);
-    op.status = 'Succeeded';
-    this.options.onChange();
-    return op;
-  }
-
-  private requireDeletedVault(subscriptionId: string, location: string, name: string): DeletedVault {
-    this.settle();
-    const v = this.state.deletedVaults.find(name);
-    if (
-      !v ||
-      v.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase() ||
-      v.location !== normalizeLocation(location)
-    ) {
-      throw deletedVaultNotFound(name);
-    }
-    return v;
+    return purgeDeletedVault(this.core, subscriptionId, location, name);
   }
 
   /** Whether PATCH on `type` applies at once (Network's updateTags) rather than as an operation. */
@@ -913,166 +485,5 @@ export class ArmStore {
   /** Whether writes and deletes of `type` answer at once rather than as operations. */
   isSync(type: string): boolean {
     return providerOf(type).sync === true;
-  }
-
-  // ---------------------------------------------------------------- operations
-
-  private startOperation(
-    kind: 'write' | 'delete',
-    targetKey: string,
-    targetId: string,
-    targetType: string,
-    group: ResourceGroupRecord,
-    location: string,
-    failure: Failure | undefined,
-    instant = false,
-  ): LroRecord {
-    const poll = targetType === resourceGroups.type ? undefined : providerOf(targetType).poll?.[kind];
-    const draw = instant ? undefined : this.options.latency.draw(targetType, kind, targetId);
-    const op = this.operations.start({
-      kind,
-      pollVia: poll ?? (kind === 'delete' ? 'location' : 'azure-async-operation'),
-      targetKey,
-      targetId,
-      targetType,
-      subscriptionId: group.subscriptionId,
-      resourceGroup: group.name,
-      location,
-      durationMs: draw?.durationMs ?? 0,
-      failure,
-    });
-    if (draw) draw.operationId = op.id;
-    return op;
-  }
-
-  private scheduleCompletion(op: LroRecord): void {
-    const delay = op.completesAt - Date.now();
-    if (delay <= 0) {
-      this.complete(op, true);
-    } else {
-      this.options.schedule(delay, () => this.settle());
-    }
-    this.options.onChange();
-  }
-
-  private complete(op: LroRecord, emitEvents: boolean): void {
-    if (!this.operations.finish(op)) return;
-    const touched = [...this.state.records.values()].filter((r) => r.pendingOp === op.id);
-    const group = [...this.groups.values()].find((g) => g.pendingOp === op.id);
-    const target = this.state.records.get(op.targetKey);
-    if (target && emitEvents) {
-      this.emitServiceEvents(target, { kind: op.kind, phase: op.failure ? 'failed' : 'succeeded' });
-    }
-    if (op.failure) {
-      op.status = 'Failed';
-      op.error = op.failure;
-      for (const r of touched) {
-        r.pendingOp = undefined;
-        r.provisioningState = 'Failed';
-      }
-      if (group) {
-        group.pendingOp = undefined;
-        group.provisioningState = 'Succeeded';
-      }
-    } else {
-      op.status = 'Succeeded';
-      if (op.kind === 'delete') {
-        // Children written while the delete ran (a vault's secrets, say) go with their parent too.
-        const remove = (r: ResourceRecord): void => {
-          for (const child of this.state.childrenOf(r)) remove(child);
-          // Key Vault keeps a deleted vault (soft delete is always on) and reserves its name.
-          if (r.type === VAULT_TYPE) {
-            this.state.deletedVaults.add(deletedVaultOf(r, this.state.recordLocation(r), Date.now()));
-          }
-          this.state.removeRecord(r.key);
-        };
-        for (const r of touched) remove(r);
-        if (group) this.groups.delete(group.key);
-      } else {
-        for (const r of touched) {
-          r.pendingOp = undefined;
-          r.provisioningState = 'Succeeded';
-        }
-      }
-      if (emitEvents) {
-        this.options.onEvent(
-          resourceEvent(
-            op.kind,
-            op.targetId,
-            op.targetType,
-            op.subscriptionId,
-            op.resourceGroup,
-            op.correlationId,
-          ),
-        );
-      }
-    }
-    this.options.onChange();
-  }
-
-  /** The provider's service events (AKS's node pool rolling, new version available) for this moment. */
-  private emitServiceEvents(
-    record: ResourceRecord,
-    moment: { kind: 'write' | 'delete'; phase: 'started' | 'succeeded' | 'failed' },
-  ): void {
-    const provider = providerOf(record.type);
-    for (const e of provider.events?.(this.state, record, moment) ?? []) {
-      this.options.onEvent({
-        id: randomUUID(),
-        topic: e.topic,
-        subject: e.subject,
-        eventType: e.eventType,
-        eventTime: new Date().toISOString(),
-        data: e.data,
-        dataVersion: '1',
-        metadataVersion: '1',
-      });
-    }
-  }
-
-  // ---------------------------------------------------------------- shared rules
-
-  private requireGroup(subscriptionId: string, name: string): ResourceGroupRecord {
-    const group = this.groups.get(resourceGroupKey(subscriptionId, name));
-    if (!group) throw resourceGroupNotFound(name);
-    return group;
-  }
-
-  private inGroup(record: ResourceRecord, group: ResourceGroupRecord): boolean {
-    return resourceGroupKey(record.subscriptionId, record.resourceGroup) === group.key;
-  }
-
-  private locationFor(
-    type: string,
-    body: JsonObject,
-    parent: ResourceRecord | undefined,
-    id: string,
-  ): string {
-    if (parent) return this.state.recordLocation(parent);
-    const location = asString(body.location);
-    if (location === undefined) {
-      throw badRequest('LocationRequired', `The location property is required for resource '${id}'.`);
-    }
-    // Some types live outside regions (a resource group's Event Grid system topic is in 'global').
-    if (location.toLowerCase() === 'global' && providerOf(type).globalLocation === true) return 'global';
-    checkLocation(location, type);
-    return normalizeLocation(location);
-  }
-
-  private checkNotBusy(
-    existing: ResourceRecord | undefined,
-    parent: ResourceRecord | undefined,
-    type: string,
-    id: string,
-  ): void {
-    checkNotBusy(
-      existing,
-      parent,
-      type,
-      id,
-      (r) => this.state.childrenOf(r),
-      (opId) => this.operations.get(opId),
-      providerOf(type).siblingsMayRun === true,
-    );
   }
 }

@@ -18,7 +18,7 @@ import { checkZones, entriesOf, requireRef, vcpusOrThrow } from '../shared';
  * capacity by one. The set's operation ends when its slowest member does; a member that cannot be
  * allocated fails the set's operation with its code (the member stays, `Failed`).
  *
- * The store (armStore.ts) creates and deletes the members, each with its own operation and latency
+ * The store (store/scaleSetMembers.ts) creates and deletes the members, each with its own operation and latency
  * draw; this module validates the set and builds the members' bodies.
  */
 
@@ -148,7 +148,7 @@ function checkProfile(ctx: ProviderContext, record: ResourceRecord, location: st
 
 export const virtualMachineScaleSets: ResourceProvider = {
   type: ArmTypes.vmss,
-  // The set's own operation takes as long as its slowest member (see armStore.ts); this is what an
+  // The set's own operation takes as long as its slowest member (see store/scaleSetMembers.ts); this is what an
   // empty set's write or delete takes.
   latencyMs: { write: 5_000, delete: 5_000 },
   readOnly: ['uniqueId', 'timeCreated'],
