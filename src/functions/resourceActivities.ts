@@ -224,7 +224,18 @@ df.app.activity(DurableFunctions.advanceOperations, {
         return typeof s === 'number' ? r : relocatedVm(r, s.relocate.zone, s.relocate.error);
       }),
     }));
+    // A node is shown ready as soon as its VM is, not when this call returns (the call may hold on).
+    const reports: Promise<void>[] = [];
     const out = await advanceUnits(resourceTypes, clients, units, {
+      onStepDone: (step) => {
+        if (
+          input.kind === 'apply' &&
+          step.type === ResourceTypes.virtualMachine &&
+          step.node !== undefined &&
+          step.step !== 'delete'
+        )
+          reports.push(reportNodes(context, input.progress, [step]));
+      },
       kind: input.kind,
       holdMs: input.holdMs,
       pollEveryMs: input.pollEveryMs,
@@ -243,19 +254,13 @@ df.app.activity(DurableFunctions.advanceOperations, {
         },
       ),
     });
-    const readyVms: ChainStep[] = [];
-    out.units.forEach((u, i) => {
-      const steps = units[i]?.steps ?? [];
+    out.units.forEach((u) => {
       for (const r of u.results) context.log(`${r.action} ${r.id}`);
       const o = u.outcome;
       if (o?.state === 'failed') context.error(`failed ${o.id}: ${o.failure.code}: ${o.failure.message}`);
       else if (o?.state === 'retry') context.warn(`retrying ${o.id} after ${o.failure.code}`);
-      for (const step of steps.slice(0, u.advanced)) {
-        if (step.type === ResourceTypes.virtualMachine && step.node !== undefined && step.step !== 'delete')
-          readyVms.push(step);
-      }
     });
-    if (input.kind === 'apply') await reportNodes(context, input.progress, readyVms);
+    await Promise.all(reports);
     return { units: out.units, reads: out.reads, writes: out.writes, pacing: pacing() };
   },
 });

@@ -70,6 +70,8 @@ export interface AdvanceOptions {
    * provisioner's role on a cluster vault: the vault gets its secrets).
    */
   afterApply?: AfterApply;
+  /** Told at once when a resource of a chain is finished (live progress: a node is ready). */
+  onStepDone?: (step: ChainStep) => void;
 }
 
 /** Where a chain stands after the call. */
@@ -180,6 +182,7 @@ export async function advanceUnits(
     const step = l.unit.steps[l.index];
     if (o.state === 'applied' || o.state === 'deleted') {
       if ((o.state === 'applied') === (options.kind === 'apply')) l.out.results.push(o.result);
+      if (step) options.onStepDone?.(step);
       l.index++;
       l.out.advanced = l.index;
       delete l.pending;
