@@ -15,6 +15,13 @@
  * The hold is chosen by the orchestrator (never minutes: at most a few seconds, and never past the
  * moment another operation of the same drive becomes due), so no activity holds an operation open for
  * its whole length. Both halves are idempotent; a repeated call finds resources mid-operation or done.
+ *
+ * A start whose request ARM is slow to answer (a PUT held for seconds, the SDK waiting out a 429) never
+ * holds the call: when the call is to return, it waits for such a start a short grace at most, then
+ * returns the chain as "start it next" and leaves the request running. The next call of this process
+ * that starts the same resource joins that request instead of sending another (`startsInFlight`), so
+ * the rest of the batch — its results, its live progress, the next starts — never waits on one slow
+ * answer, and no resource is written twice.
  */
 import type { ResourceFailure } from '../cluster/failure';
 import type { PlannedResource } from '../cluster/plan/types';
@@ -109,6 +116,30 @@ interface Live {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How long a returning call still waits for starts ARM has not answered yet (wall-clock ms). */
+export const START_GRACE_MS = 500;
+/** A start left running is forgotten after this long if no call joins it (a drive that ended). */
+const START_KEPT_MS = 15 * 60_000;
+
+interface StartInFlight {
+  outcome: Promise<OperationOutcome>;
+  since: number;
+  /** Its write was counted by the call that started it (it ended there) — else by the one joining it. */
+  counted: boolean;
+}
+
+/**
+ * Starts left running by a call that returned before ARM answered them, by resource and kind. Per
+ * process: a call in another process (or after a restart) finds the resource by its GET instead.
+ */
+const startsInFlight = new Map<string, StartInFlight>();
+const startKey = (kind: 'apply' | 'delete', id: string): string => `${kind} ${id.toLowerCase()}`;
+
+/** Starts left running and not joined yet (for tests and diagnostics). */
+export function startsLeftRunning(): number {
+  return startsInFlight.size;
+}
+
 function wrote(o: OperationOutcome): boolean {
   switch (o.state) {
     case 'applied':
@@ -166,6 +197,12 @@ export async function advanceUnits(
     }
   };
   const deadlineTimer = setTimeout(stopNow, Math.max(0, deadline - Date.now()));
+  // Starts ARM has not answered yet, and the moment this call gives up on them (see `startStep`).
+  const starting = new Set<StartInFlight>();
+  let markReturned: () => void = () => undefined;
+  const returned = new Promise<void>((resolve) => {
+    markReturned = resolve;
+  });
   const wait = (ms: number): Promise<void> =>
     Promise.race([sleep(Math.max(0, ms)), stop]).then(() => undefined);
 
@@ -205,23 +242,50 @@ export async function advanceUnits(
     return false;
   };
 
-  const startStep = (l: Live): Promise<OperationOutcome> => busyWith(() => startStepNow(l));
-  const startStepNow = async (l: Live): Promise<OperationOutcome> => {
+  /**
+   * Starts the chain's current resource — or joins the start a call before this one left running —
+   * and resolves with its outcome; `abandoned` when this call returned before ARM answered.
+   */
+  const startStep = async (l: Live): Promise<OperationOutcome | 'abandoned'> => {
     const step = l.unit.steps[l.index] as ChainStep;
-    reads += 1 + (step.inputs?.length ?? 0);
-    let o: OperationOutcome;
-    if (options.kind === 'delete' || step.step === 'delete') {
-      o = await startDelete(types, clients, step);
+    const kind = options.kind === 'delete' || step.step === 'delete' ? 'delete' : 'apply';
+    const key = startKey(kind, step.id);
+    let entry = startsInFlight.get(key);
+    if (entry) {
+      startsInFlight.delete(key);
     } else {
-      o = await startApply(types, clients, step);
-      if (wrote(o)) writes++;
-      return afterApplied(step, o);
+      reads += 1 + (step.inputs?.length ?? 0);
+      entry = { outcome: startStepNow(step, kind), since: Date.now(), counted: false };
     }
-    if (wrote(o)) writes++;
-    return o;
+    const started = entry;
+    starting.add(started);
+    try {
+      const o = await Promise.race([started.outcome, returned.then(() => 'abandoned' as const)]);
+      if (o === 'abandoned') {
+        forgetOldStarts();
+        startsInFlight.set(key, started);
+        return o;
+      }
+      if (!started.counted && wrote(o)) writes++;
+      started.counted = true;
+      return o;
+    } finally {
+      starting.delete(started);
+      if (stopAsked) setImmediate(stopNow);
+    }
+  };
+  const startStepNow = async (step: ChainStep, kind: 'apply' | 'delete'): Promise<OperationOutcome> => {
+    if (kind === 'delete') return startDelete(types, clients, step);
+    return afterApplied(step, await startApply(types, clients, step));
   };
 
   /** An applied resource of ours gets its after-apply work (see `afterApply`) before the chain goes on. */
+  const forgetOldStarts = (): void => {
+    for (const [key, e] of startsInFlight) {
+      if (Date.now() - e.since > START_KEPT_MS) startsInFlight.delete(key);
+    }
+  };
+
   const afterApplied = async (
     step: ChainStep | undefined,
     o: OperationOutcome,
@@ -276,7 +340,10 @@ export async function advanceUnits(
         // Once the call is to return, only a chain something waits for starts its next resource (a
         // public IP's NAT gateway); a NIC's VM, which nothing waits for, is started by the next call.
         if (stopAsked && l.index > 0 && !l.unit.urgent) return;
-        onOutcome(l, await startStep(l));
+        const o = await startStep(l);
+        // Left running for the next call to join: the chain is reported as "start it next".
+        if (o === 'abandoned') return;
+        onOutcome(l, o);
         continue;
       }
       // In flight: wait until it is worth reading, unless that is after the call ends.
@@ -285,11 +352,17 @@ export async function advanceUnits(
       if (stopped) return;
       const o = await read(l);
       if (o === undefined) return;
-      onOutcome(l, options.kind === 'apply' ? await afterApplied(l.unit.steps[l.index], o) : o);
+      const step = l.unit.steps[l.index];
+      onOutcome(l, options.kind === 'apply' ? await busyWith(() => afterApplied(step, o)) : o);
     }
   };
 
-  await Promise.all(live.map(lane));
+  const lanes = Promise.all(live.map(lane));
+  await Promise.race([lanes, stop]);
+  // Stopped with starts unanswered: a short grace, then they are left running for the next call.
+  if (starting.size > 0) await Promise.race([lanes, sleep(START_GRACE_MS)]);
+  markReturned();
+  await lanes;
   clearTimeout(deadlineTimer);
   await round;
 

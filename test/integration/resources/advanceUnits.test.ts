@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {
+  type ArmEmulator,
+  DEFAULT_APP_PRINCIPAL_ID,
+  DEFAULT_SUBSCRIPTION_ID,
+  startArmEmulator,
+} from '@azure-cluster-provisioner/arm-emulator';
+
+import { planCluster } from '../../../src/cluster/plan';
+import type { Plan, PlannedResource } from '../../../src/cluster/plan/types';
+import { parseClusterSpec } from '../../../src/cluster/validate';
+import {
+  type AdvanceOptions,
+  type AdvanceUnit,
+  advanceUnits,
+  startsLeftRunning,
+} from '../../../src/resources/advanceUnits';
+import { createArmClients } from '../../../src/resources/clients';
+import type { ReconcileClients } from '../../../src/resources/reconcile';
+import { resourceTypes } from '../../../src/resources/types/registry';
+
+function examplePlan(): Plan {
+  const text = fs.readFileSync(path.join(__dirname, '../../../examples/iaas-cluster.yaml'), 'utf8');
+  const parsed = parseClusterSpec(text);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return planCluster(parsed.spec, {
+    subscriptionId: DEFAULT_SUBSCRIPTION_ID,
+    provisionerPrincipalId: DEFAULT_APP_PRINCIPAL_ID,
+  });
+}
+
+/** One batch call reads and starts many chains; a slow answer to one of them must not hold the rest. */
+describe('advanceUnits: a start ARM is slow to answer', () => {
+  let emulator: ArmEmulator;
+  let clients: ReconcileClients;
+  const plan = examplePlan();
+  const byRole = (role: PlannedResource['role']): PlannedResource =>
+    plan.resources.find((r) => r.role === role)!;
+  const options: AdvanceOptions = {
+    kind: 'apply',
+    holdMs: 300,
+    pollEveryMs: 20,
+    maxPollReads: 50,
+    timeScale: 0.001,
+  };
+  const writesTo = (r: PlannedResource, method: string): number =>
+    emulator
+      .operations()
+      .filter((o) => o.method === method && o.write && o.path.toLowerCase() === r.id.toLowerCase()).length;
+
+  beforeAll(async () => {
+    emulator = await startArmEmulator({
+      port: 0,
+      timeScale: 0.001,
+      resourceGroups: [{ name: 'rg-demo', location: 'eastus' }],
+    });
+    clients = createArmClients({
+      subscriptionId: DEFAULT_SUBSCRIPTION_ID,
+      endpoint: emulator.url,
+      caCertPem: emulator.caCertPem,
+      credential: 'static',
+      staticToken: 'test-token',
+      pollIntervalMs: 5,
+      maxRetries: 0,
+    });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('returns the other chains at once, and the next call joins the slow start without writing again', async () => {
+    const slow = byRole('controlPlaneNsg');
+    const fast = byRole('workerNsg');
+    const holdBack = 8000;
+    emulator.faults.add({ method: 'PUT', path: `/networkSecurityGroups/${slow.name}$`, delayMs: holdBack });
+
+    const t0 = Date.now();
+    const first = await advanceUnits(resourceTypes, clients, [{ steps: [slow] }, { steps: [fast] }], {
+      ...options,
+      holdMs: 2000,
+    });
+    const firstMs = Date.now() - t0;
+    // The fast chain is done and reported; the slow one comes back as "start it next".
+    expect(first.units[1]).toMatchObject({ advanced: 1 });
+    expect(first.units[0]).toMatchObject({ advanced: 0 });
+    expect(first.units[0]?.outcome).toBeUndefined();
+    expect(firstMs).toBeLessThan(holdBack);
+    expect(startsLeftRunning()).toBe(1);
+
+    // The next calls (the first before ARM answered) join the request in flight: one PUT in all.
+    let unit: AdvanceUnit = { steps: [slow] };
+    let advanced = 0;
+    for (let call = 0; call < 100 && advanced === 0; call++) {
+      const out = (await advanceUnits(resourceTypes, clients, [unit], options)).units[0];
+      advanced = out?.advanced ?? 0;
+      const outcome = out?.outcome;
+      if (outcome && outcome.state !== 'pending') throw new Error(`unexpected outcome ${outcome.state}`);
+      if (outcome) unit = { steps: [slow], pending: outcome.pending };
+    }
+    expect(advanced).toBe(1);
+    expect(writesTo(slow, 'PUT')).toBe(1);
+    expect(writesTo(fast, 'PUT')).toBe(1);
+    expect(startsLeftRunning()).toBe(0);
+  });
+});
