@@ -9,7 +9,12 @@ import {
 } from '@azure-cluster-provisioner/arm-emulator';
 
 import { planCluster } from '../../../src/cluster/plan';
-import { deletionWaves, provisioningWaves, zoneWaves } from '../../../src/cluster/plan/scheduleWaves';
+import {
+  deletionGraph,
+  type GraphUnit,
+  provisioningGraph,
+  ReadyTracker,
+} from '../../../src/cluster/plan/readyGraph';
 import type { Plan, PlannedResource } from '../../../src/cluster/plan/types';
 import { parseClusterSpec } from '../../../src/cluster/validate';
 import { createArmClients } from '../../../src/resources/clients';
@@ -41,18 +46,20 @@ function examplePlan(): Plan {
   });
 }
 
-/** Resources in an order that satisfies dependencies (waves flattened, zones expanded). */
-function applyOrder(plan: Plan): PlannedResource[] {
-  return provisioningWaves(plan.resources).flatMap((wave) =>
-    wave.flatMap((unit) =>
-      unit.kind === 'zone'
-        ? zoneWaves(unit.resources)
-            .flat()
-            .flatMap((u) => u.resources)
-        : unit.resources,
-    ),
-  );
+/** The units' resources in an order a driver could run them in (each unit once its dependencies are done). */
+function unitOrder(units: GraphUnit[]): PlannedResource[] {
+  const tracker = new ReadyTracker(units);
+  const queue = tracker.initiallyReady();
+  const out: PlannedResource[] = [];
+  for (let u = queue.shift(); u !== undefined; u = queue.shift()) {
+    out.push(...(units[u]?.resources ?? []));
+    queue.push(...tracker.complete(u));
+  }
+  return out;
 }
+
+/** Resources in an order that satisfies dependencies. */
+const applyOrder = (plan: Plan): PlannedResource[] => unitOrder(provisioningGraph(plan.resources));
 
 describe('reconcile against the ARM emulator with the real SDK clients', () => {
   let emulator: ArmEmulator;
@@ -346,10 +353,8 @@ describe('reconcile against the ARM emulator with the real SDK clients', () => {
   });
 
   it('deletes everything in reverse order, and deleting again finds nothing', async () => {
-    for (const wave of deletionWaves(plan.resources)) {
-      for (const unit of wave)
-        for (const r of unit.resources)
-          expect((await deleteResource(resourceTypes, clients, r, fast)).action).toBe('deleted');
+    for (const r of unitOrder(deletionGraph(plan.resources))) {
+      expect((await deleteResource(resourceTypes, clients, r, fast)).action).toBe('deleted');
     }
     const left = (emulator.resources() as { id: string }[]).filter((r) => /\/providers\//i.test(r.id));
     expect(left).toEqual([]);

@@ -107,6 +107,18 @@ describe('provisioningGraph + ReadyTracker (ready-driven order)', () => {
     expect(vm?.deps.length).toBeGreaterThan(1);
   });
 
+  it('puts every resource in exactly one unit', () => {
+    const ids = provisioningGraph(plan.resources).flatMap((u) => u.resources.map((r) => r.id));
+    expect(ids.sort()).toEqual(plan.resources.map((r) => r.id).sort());
+    const owned = deletionGraph(plan.resources).flatMap((u) => u.resources.map((r) => r.id));
+    expect(owned.sort()).toEqual(
+      plan.resources
+        .filter((r) => r.owned)
+        .map((r) => r.id)
+        .sort(),
+    );
+  });
+
   it('treats resources already done (brought and verified) as satisfied', () => {
     const vnet = plan.resources.find((r) => r.role === 'vnet')!;
     const units = provisioningGraph(plan.resources, new Set([vnet.id.toLowerCase()]));
