@@ -13,6 +13,11 @@
  *    assignments, secrets: no long-running operation, hence no draw) are expected here; any other
  *    resource here was not written in the run at all. Listed in `notDrawn` so the caller can print them.
  * Brought resources (`owned: false`) are never written and weigh 0, as in `planCriticalPath`.
+ *
+ * A Flexible scale set's operation ends with its slowest member, and its members are no planned resources
+ * (Azure names them, `<set>_<8 hex>`, each with its NIC `<member>-<nic config>`): a set weighs the larger
+ * of its own draw and its slowest member's — for a write the member's NIC draw plus its VM's (the NIC is
+ * made first), for a delete the member VM's. Only the members' first draws of that kind count.
  */
 import { planCriticalPath } from '../src/cluster/plan/planCriticalPath';
 import type { Plan } from '../src/cluster/plan/types';
@@ -76,6 +81,10 @@ export function drawnCriticalPath(
   }
   const weightMs = new Map<string, number>();
   for (const key of owned) weightMs.set(key, first.get(key)?.durationMs ?? 0);
+  for (const set of plan.resources.filter((r) => r.owned && r.type === SCALE_SETS)) {
+    const key = set.id.toLowerCase();
+    weightMs.set(key, Math.max(weightMs.get(key) ?? 0, slowestMember(set.id, draws, kind)));
+  }
   const boundMs = planCriticalPath(plan, (r) => weightMs.get(r.id.toLowerCase()) ?? 0);
   return {
     boundMs,
@@ -85,4 +94,33 @@ export function drawnCriticalPath(
       .filter((r) => r.owned && (count.get(r.id.toLowerCase()) ?? 0) > 1)
       .map((r) => r.id),
   };
+}
+
+const SCALE_SETS = 'Microsoft.Compute/virtualMachineScaleSets';
+
+/** The slowest member of the scale set `setId` in `draws` (0 when none was drawn), ms. */
+function slowestMember(setId: string, draws: readonly DrawnLatency[], kind: 'write' | 'delete'): number {
+  const providers = setId.slice(0, setId.toLowerCase().indexOf('/providers/') + '/providers/'.length);
+  const setName = setId.slice(setId.lastIndexOf('/') + 1);
+  const vmPrefix = `${providers}Microsoft.Compute/virtualMachines/${setName}_`.toLowerCase();
+  const nicPrefix = `${providers}Microsoft.Network/networkInterfaces/${setName}_`.toLowerCase();
+  const firstOf = (prefix: string): Map<string, DrawnLatency> => {
+    const out = new Map<string, DrawnLatency>();
+    for (const d of draws) {
+      const id = d.id.toLowerCase();
+      if (d.kind !== kind || !id.startsWith(prefix)) continue;
+      const known = out.get(id);
+      if (known === undefined || d.seq < known.seq) out.set(id, d);
+    }
+    return out;
+  };
+  const nameOf = (id: string): string => id.slice(id.lastIndexOf('/') + 1);
+  const nics = kind === 'write' ? [...firstOf(nicPrefix)].map(([id, d]) => [nameOf(id), d] as const) : [];
+  let slowest = 0;
+  for (const [id, vm] of firstOf(vmPrefix)) {
+    const member = `${nameOf(id)}-`;
+    const nicMs = Math.max(0, ...nics.filter(([nic]) => nic.startsWith(member)).map(([, d]) => d.durationMs));
+    slowest = Math.max(slowest, nicMs + vm.durationMs);
+  }
+  return slowest;
 }

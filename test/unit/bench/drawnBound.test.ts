@@ -113,3 +113,37 @@ test('a delete is bounded on the reverse graph: a VM goes before its NIC, the NI
   expect(reversed.resources.find((r) => r.id === vault.id)?.dependsOn).toEqual([vmB.id]);
   expect(drawnCriticalPath(reversed, [...draws, draw(vault, 100, 'delete')], 'delete').boundMs).toBe(110);
 });
+
+test('a Flexible scale set weighs its slowest member (NIC then VM), members being no planned resources', () => {
+  const set = resource('c-general-z1', 'Microsoft.Compute/virtualMachineScaleSets', [vnet.id]);
+  const withSet: Plan = { ...plan, resources: [nsg, vnet, set] };
+  const member = (name: string, type: string): PlannedResource => resource(name, type);
+  const m1 = member('c-general-z1_0a1b2c3d', 'Microsoft.Compute/virtualMachines');
+  const m1Nic = member('c-general-z1_0a1b2c3d-nic', 'Microsoft.Network/networkInterfaces');
+  const m2 = member('c-general-z1_99999999', 'Microsoft.Compute/virtualMachines');
+  const m2Nic = member('c-general-z1_99999999-nic', 'Microsoft.Network/networkInterfaces');
+  // Another set whose name starts the same must not count.
+  const other = member('c-general-z10_11111111', 'Microsoft.Compute/virtualMachines');
+  const draws = [
+    draw(vnet, 4),
+    draw(set, 1),
+    draw(m1Nic, 2),
+    draw(m1, 60),
+    draw(m2Nic, 30),
+    draw(m2, 40),
+    draw(other, 900),
+  ];
+  const bound = drawnCriticalPath(withSet, draws, 'write');
+  expect(bound.weightMs.get(set.id.toLowerCase())).toBe(70);
+  expect(bound.boundMs).toBe(74);
+  // A delete: the slowest member VM's delete, no NIC term.
+  const deletes = [
+    draw(set, 1, 'delete'),
+    draw(m1, 9, 'delete'),
+    draw(m2, 12, 'delete'),
+    draw(m2Nic, 50, 'delete'),
+  ];
+  expect(drawnCriticalPath(reversedPlan(withSet), deletes, 'delete').weightMs.get(set.id.toLowerCase())).toBe(
+    12,
+  );
+});
