@@ -81,7 +81,7 @@ export function drawnCriticalPath(
   }
   const weightMs = new Map<string, number>();
   for (const key of owned) weightMs.set(key, first.get(key)?.durationMs ?? 0);
-  for (const set of plan.resources.filter((r) => r.owned && r.type === SCALE_SETS)) {
+  for (const set of plan.resources.filter((r) => r.owned && (r.type as string) === SCALE_SETS)) {
     const key = set.id.toLowerCase();
     weightMs.set(key, Math.max(weightMs.get(key) ?? 0, slowestMember(set.id, draws, kind)));
   }

@@ -241,7 +241,7 @@ function traceOperations(ops: OperationRecord[]): void {
   const t0 = ops[0]?.time ?? 0;
   const byType = new Map<
     string,
-    { first: number; last: number; count: number; statuses: Map<number, number> }
+    { first: number; last: number; count: number; statuses: Map<string, number> }
   >();
   for (const op of ops) {
     const type = /providers\/[^/]+\/([^/]+)(?:\/[^/]+\/(subnets))?/i.exec(op.path);
@@ -250,12 +250,13 @@ function traceOperations(ops: OperationRecord[]): void {
       first: Infinity,
       last: 0,
       count: 0,
-      statuses: new Map<number, number>(),
+      statuses: new Map<string, number>(),
     };
     entry.first = Math.min(entry.first, op.time - t0);
     entry.last = Math.max(entry.last, op.time - t0 + op.durationMs);
     entry.count++;
-    entry.statuses.set(op.status, (entry.statuses.get(op.status) ?? 0) + 1);
+    const answer = op.errorCode ? `${op.status} ${op.errorCode}` : String(op.status);
+    entry.statuses.set(answer, (entry.statuses.get(answer) ?? 0) + 1);
     byType.set(key, entry);
   }
   for (const [key, e] of [...byType].sort((a, b) => a[1].first - b[1].first)) {

@@ -328,9 +328,16 @@ export async function advanceUnits(
     }
     round = undefined;
   };
+  // A read asked for keeps the call from returning until its round answered (even at hold 0: what
+  // was due when the call began is read once).
   const read = (l: Live): Promise<OperationOutcome | undefined> =>
     new Promise((resolve) => {
-      due.set(l, resolve);
+      busy++;
+      due.set(l, (o) => {
+        busy--;
+        resolve(o);
+        if (stopAsked) setImmediate(stopNow);
+      });
       round ??= runRounds();
     });
 
@@ -348,8 +355,10 @@ export async function advanceUnits(
       }
       // In flight: wait until it is worth reading, unless that is after the call ends.
       if (stopped || l.dueAt > deadline) return;
-      await wait(l.dueAt - Date.now());
-      if (stopped) return;
+      if (l.dueAt > Date.now()) {
+        await wait(l.dueAt - Date.now());
+        if (stopped) return;
+      }
       const o = await read(l);
       if (o === undefined) return;
       const step = l.unit.steps[l.index];

@@ -36,7 +36,11 @@ const DEFAULT_SECONDS = 1;
  * `timeScale` is wall-clock seconds per Azure second (1 on Azure; the emulator's time scale locally).
  */
 export function firstReadAfterMs(type: string, kind: 'apply' | 'delete', timeScale: number): number {
+  return medianSeconds(type, kind) * 1000 * FIRST_READ_FRACTION * timeScale;
+}
+
+/** The usual (median) time ARM takes for an operation on `type`, in Azure seconds. */
+export function medianSeconds(type: string, kind: 'apply' | 'delete'): number {
   const figures = MEDIAN_SECONDS[type.toLowerCase()];
-  const median = figures ? (kind === 'apply' ? figures.write : figures.delete) : DEFAULT_SECONDS;
-  return median * 1000 * FIRST_READ_FRACTION * timeScale;
+  return figures ? (kind === 'apply' ? figures.write : figures.delete) : DEFAULT_SECONDS;
 }

@@ -28,6 +28,8 @@ export interface OperationRecord {
   write: boolean;
   /** Id of the injected fault that matched this request, if any. */
   faultId?: string;
+  /** The error code of an answer of 400 or more (e.g. `OperationNotAllowed` for Compute's 429). */
+  errorCode?: string;
 }
 
 /** What the router needs from the emulator around it. */
@@ -151,6 +153,7 @@ export function createArmRequestHandler(
           write:
             WRITE_METHODS.has(method) && !isPoll && !readAction && segments[0]?.toLowerCase() !== '_vaults',
           ...(faultId !== undefined ? { faultId } : {}),
+          ...(reply.status >= 400 ? errorCodeOf(reply.body) : {}),
         };
         ctx.log.push(record);
         // A long demo must not grow without bound: keep the newest entries.
@@ -283,6 +286,11 @@ export function createArmRequestHandler(
       .then(finish)
       .catch(() => res.destroy());
   };
+}
+
+function errorCodeOf(body: unknown): { errorCode?: string } {
+  const error = (body as { error?: { code?: unknown } } | undefined)?.error;
+  return typeof error?.code === 'string' ? { errorCode: error.code } : {};
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -26,6 +26,7 @@ import { type GraphUnit, ReadyTracker } from '../../cluster/plan/readyGraph';
 import type { PlannedResource } from '../../cluster/plan/types';
 import type { ChainStep, UnitAdvance } from '../../resources/advanceUnits';
 import type { OperationOutcome, PendingOperation } from '../../resources/asyncReconcile';
+import { medianSeconds } from '../../resources/expectedLatency';
 import type { ApplyResult, DeleteResult } from '../../resources/reconcile';
 import { ARM_BUDGET_ENTITY, ArmBudgetOperations, budgetKey } from './armBudget';
 import {
@@ -169,6 +170,14 @@ export function* driveGraph(
     credit.writes += want.writes - writes;
     yield* waitUntil(notBefore);
   }
+
+  /** The usual time of a unit's current operation (Azure seconds): the order ready units start in. */
+  const lengthOf = (i: number): number => {
+    const s = states[i];
+    const r = s?.steps[s.index];
+    if (!r) return 0;
+    return medianSeconds(r.type, options.kind === 'delete' || r.step === 'delete' ? 'delete' : 'apply');
+  };
 
   const stepRef = (r: ChainStep): StepReference => {
     if (options.kind === 'delete') {
@@ -326,7 +335,14 @@ export function* driveGraph(
     });
     // After a failure nothing new starts; what is in flight is still seen to its end.
     if (pending.length === 0 && (failure || ready.length === 0)) break;
-    const startNow = failure ? [] : ready.filter((i) => (states[i]?.notBefore ?? 0) <= t);
+    // Longest operations first: a VM whose NIC is done goes before the next NICs, so under the request
+    // budget the slow operations start as early as they can (and no burst of them piles up behind a
+    // queue of quick ones).
+    const startNow = failure
+      ? []
+      : ready
+          .filter((i) => (states[i]?.notBefore ?? 0) <= t)
+          .sort((a, b) => lengthOf(b) - lengthOf(a) || a - b);
     const holdCap = Math.min(HOLD_MAX_MS, Math.max(HOLD_MIN_MS, 3 * pacing.pollAfterMs));
     // Operations worth reading within the next hold go along: the activity reads them when due.
     const due = pending.filter((i) => (states[i]?.dueAt ?? 0) <= t + holdCap);

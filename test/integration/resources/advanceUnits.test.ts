@@ -104,4 +104,24 @@ describe('advanceUnits: a start ARM is slow to answer', () => {
     expect(writesTo(fast, 'PUT')).toBe(1);
     expect(startsLeftRunning()).toBe(0);
   });
+
+  it('reads an operation that was due when the call began even when the call may not hold (hold 0)', async () => {
+    const vnet = byRole('vnet');
+    const started = (
+      await advanceUnits(resourceTypes, clients, [{ steps: [vnet] }], { ...options, holdMs: 0 })
+    ).units[0];
+    const outcome = started?.outcome;
+    // A VNet's PUT is a long-running operation: the first call starts it and hands it back.
+    expect(started?.advanced).toBe(0);
+    expect(outcome?.state).toBe('pending');
+    if (outcome?.state !== 'pending') return;
+    // Let the operation end on the emulator's clock, then hand it over as due now, with no hold.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const read = await advanceUnits(resourceTypes, clients, [{ steps: [vnet], pending: outcome.pending }], {
+      ...options,
+      holdMs: 0,
+    });
+    expect(read.units[0]).toMatchObject({ advanced: 1 });
+    expect(read.reads).toBeGreaterThan(0);
+  });
 });
