@@ -21,7 +21,8 @@
  * Usage: npm run bench -- [--seed N] [--time-scale 0.25] [--workers 30] [--poll-ms 50] [--limits]
  *   [--throttle] [--compute-throttle] [--latency-model heavy-tail|fixed] [--clusters 1] [--create-only]
  *   [--json] [--trace]
- *        npm run bench -- --suite [--seed N] [--only 30,300,1000,2x300]   (every case, one table)
+ *   [--orchestration VirtualMachines|FlexibleScaleSet]   (the worker pools'; default: the spec's, by size)
+ *        npm run bench -- --suite [--seed N] [--only 30,300,1000,300vm,1000vm,2x300]   (every case, one table)
  * `--limits` = `--throttle` (ARM's request limits) + `--compute-throttle` (Compute's).
  */
 import { spawn } from 'node:child_process';
@@ -62,7 +63,12 @@ interface Options {
   createOnly: boolean;
   suite: boolean;
   only: string[] | undefined;
+  /** The worker pools' `orchestration` (absent: the spec's default, by pool size). */
+  orchestration: Orchestration | undefined;
 }
+
+const ORCHESTRATIONS = ['VirtualMachines', 'FlexibleScaleSet'] as const;
+type Orchestration = (typeof ORCHESTRATIONS)[number];
 
 function parseArgs(argv: string[]): Options {
   const options: Options = {
@@ -79,6 +85,7 @@ function parseArgs(argv: string[]): Options {
     createOnly: false,
     suite: false,
     only: undefined,
+    orchestration: undefined,
   };
   const flags: Record<string, () => void> = {
     '--json': () => (options.json = true),
@@ -107,6 +114,12 @@ function parseArgs(argv: string[]): Options {
       options.latencyModel = raw;
       continue;
     }
+    if (arg === '--orchestration') {
+      const value = ORCHESTRATIONS.find((o) => o.toLowerCase() === raw.toLowerCase());
+      if (!value) throw new Error(`--orchestration: ${ORCHESTRATIONS.join(' or ')}, got '${raw}'`);
+      options.orchestration = value;
+      continue;
+    }
     if (arg === '--only') {
       options.only = raw.split(',').map((s) => s.trim());
       continue;
@@ -129,8 +142,14 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
-function benchSpec(workers: number, name = 'bench', resourceGroup = RESOURCE_GROUP): Record<string, unknown> {
+function benchSpec(
+  workers: number,
+  name = 'bench',
+  resourceGroup = RESOURCE_GROUP,
+  orchestration?: Orchestration,
+): Record<string, unknown> {
   const half = Math.floor(workers / 2);
+  const pool = orchestration ? { orchestration } : {};
   return {
     type: 'iaas',
     name,
@@ -144,8 +163,8 @@ function benchSpec(workers: number, name = 'bench', resourceGroup = RESOURCE_GRO
     },
     controlPlane: { count: 3, vmSize: 'Standard_D4s_v5', zones: ['1', '2', '3'] },
     nodePools: [
-      { name: 'general', count: workers - half, vmSize: 'Standard_D4s_v5', zones: ['1', '2', '3'] },
-      { name: 'batch', count: half, vmSize: 'Standard_D2s_v5', zones: ['1', '2', '3'] },
+      { name: 'general', count: workers - half, vmSize: 'Standard_D4s_v5', zones: ['1', '2', '3'], ...pool },
+      { name: 'batch', count: half, vmSize: 'Standard_D2s_v5', zones: ['1', '2', '3'], ...pool },
     ].filter((pool) => pool.count > 0),
     ssh: {
       adminUsername: 'azureuser',
@@ -395,6 +414,8 @@ export interface BenchResult {
     loadAverageAtEnd: string;
     cpus: number;
     replay: string;
+    /** How the plan builds the worker pools: one Flexible scale set per zone, or a VM (and NIC) per node. */
+    workerPools: 'FlexibleScaleSet' | 'VirtualMachines';
   };
   plannedResourcesPerCluster: number;
   create: {
@@ -430,7 +451,7 @@ async function runCase(options: Options): Promise<BenchResult> {
     options.clusters === 1 ? 'bench' : `bench${i + 1}`,
   );
   const groups = names.map((n) => (options.clusters === 1 ? RESOURCE_GROUP : `rg-${n}`));
-  const specs = names.map((n, i) => benchSpec(options.workers, n, groups[i]));
+  const specs = names.map((n, i) => benchSpec(options.workers, n, groups[i], options.orchestration));
   const plans = specs.map((spec) => {
     const parsed = parseClusterSpec(spec);
     if (!parsed.ok) throw new Error(`bench spec invalid: ${JSON.stringify(parsed.errors)}`);
@@ -467,6 +488,7 @@ async function runCase(options: Options): Promise<BenchResult> {
           : '',
     options.clusters > 1 ? `--clusters ${options.clusters}` : '',
     options.createOnly ? '--create-only' : '',
+    options.orchestration ? `--orchestration ${options.orchestration}` : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -608,6 +630,9 @@ async function runCase(options: Options): Promise<BenchResult> {
       loadAverageAtEnd: loadAverage(),
       cpus: os.cpus().length,
       replay: `npm run bench -- ${replay}`,
+      workerPools: plans[0]?.resources.some((r) => (r.role as string) === 'workerScaleSet')
+        ? 'FlexibleScaleSet'
+        : 'VirtualMachines',
     },
     plannedResourcesPerCluster: ownedPerCluster,
     create: {
@@ -644,7 +669,7 @@ function printResult(r: BenchResult): void {
   const i = r.inputs;
   const c = r.create;
   console.log(
-    `provision ${i.clusters} × (3 + ${i.workers}) nodes over 3 zones, ${r.plannedResourcesPerCluster} resources per cluster`,
+    `provision ${i.clusters} × (3 + ${i.workers}) nodes over 3 zones, ${r.plannedResourcesPerCluster} resources per cluster; worker pools as ${i.workerPools === 'FlexibleScaleSet' ? 'one Flexible scale set per zone' : 'single VMs (a NIC and a VM per node)'}`,
   );
   console.log(
     `  inputs: latency model ${i.latencyModel}, seed ${i.seed}, time scale ${i.timeScale}, poll ${i.pollMs} ms, ARM limits ${i.armLimits ? 'on' : 'off'}, Compute limits ${i.computeLimits ? 'on' : 'off'}; load average ${i.loadAverageAtStart} → ${i.loadAverageAtEnd} on ${i.cpus} CPUs`,
@@ -708,6 +733,38 @@ const SUITE: SuiteCase[] = [
     key: '1000',
     label: '3 + 997, limits',
     args: ['--workers', '997', '--time-scale', '0.25', '--poll-ms', '100', '--limits', '--create-only'],
+  },
+  {
+    key: '300vm',
+    label: '3 + 297, limits, single VMs',
+    args: [
+      '--workers',
+      '297',
+      '--time-scale',
+      '0.25',
+      '--poll-ms',
+      '100',
+      '--limits',
+      '--create-only',
+      '--orchestration',
+      'VirtualMachines',
+    ],
+  },
+  {
+    key: '1000vm',
+    label: '3 + 997, limits, single VMs',
+    args: [
+      '--workers',
+      '997',
+      '--time-scale',
+      '0.25',
+      '--poll-ms',
+      '100',
+      '--limits',
+      '--create-only',
+      '--orchestration',
+      'VirtualMachines',
+    ],
   },
   {
     key: '2x300',
@@ -775,6 +832,7 @@ async function runSuite(options: Options): Promise<boolean> {
   }
   const header = [
     'case',
+    'worker pools',
     'seed',
     'load avg (start)',
     'makespan ÷ bound',
@@ -791,6 +849,7 @@ async function runSuite(options: Options): Promise<boolean> {
   ];
   const table = rows.map(({ c, result: r, error, wallMs }) => [
     c.label,
+    r ? (r.inputs.workerPools === 'FlexibleScaleSet' ? 'scale set/zone' : 'single VMs') : '',
     r ? String(r.inputs.seed) : '',
     r ? (r.inputs.loadAverageAtStart.split(' ')[0] ?? '') : '',
     r && Number.isFinite(r.create.ratio)
