@@ -116,7 +116,13 @@ describe('advanceUnits: a start ARM is slow to answer', () => {
     expect(outcome?.state).toBe('pending');
     if (outcome?.state !== 'pending') return;
     // Let the operation end on the emulator's clock, then hand it over as due now, with no hold.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const succeeded = (): boolean =>
+      (emulator.resources() as { id: string; properties?: { provisioningState?: string } }[]).some(
+        (r) =>
+          r.id.toLowerCase() === vnet.id.toLowerCase() && r.properties?.provisioningState === 'Succeeded',
+      );
+    for (let i = 0; i < 200 && !succeeded(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(succeeded()).toBe(true);
     const read = await advanceUnits(resourceTypes, clients, [{ steps: [vnet], pending: outcome.pending }], {
       ...options,
       holdMs: 0,
