@@ -1,41 +1,23 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import type { ArmEmulator } from '@azure-cluster-provisioner/arm-emulator';
+import { DEFAULT_APP_PRINCIPAL_ID } from '@azure-cluster-provisioner/arm-emulator';
 
-import {
-  type ArmEmulator,
-  DEFAULT_APP_PRINCIPAL_ID,
-  DEFAULT_SUBSCRIPTION_ID,
-  startArmEmulator,
-} from '@azure-cluster-provisioner/arm-emulator';
-
-import { planCluster } from '../../../src/cluster/plan';
-import type { Plan, PlannedResource } from '../../../src/cluster/plan/types';
-import { parseClusterSpec } from '../../../src/cluster/validate';
+import type { PlannedResource } from '../../../src/cluster/plan/types';
 import {
   type AdvanceOptions,
   type AdvanceUnit,
   advanceUnits,
   startsLeftRunning,
 } from '../../../src/resources/advanceUnits';
-import { createArmClients } from '../../../src/resources/clients';
 import type { ReconcileClients } from '../../../src/resources/reconcile';
 import { resourceTypes } from '../../../src/resources/types/registry';
-
-function examplePlan(): Plan {
-  const text = fs.readFileSync(path.join(__dirname, '../../../examples/iaas-cluster.yaml'), 'utf8');
-  const parsed = parseClusterSpec(text);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return planCluster(parsed.spec, {
-    subscriptionId: DEFAULT_SUBSCRIPTION_ID,
-    provisionerPrincipalId: DEFAULT_APP_PRINCIPAL_ID,
-  });
-}
+import { emulatorWithClients } from '../../support/emulatorClients';
+import { examplePlan } from '../../support/examplePlan';
 
 /** One batch call reads and starts many chains; a slow answer to one of them must not hold the rest. */
 describe('advanceUnits: a start ARM is slow to answer', () => {
   let emulator: ArmEmulator;
   let clients: ReconcileClients;
-  const plan = examplePlan();
+  const plan = examplePlan(DEFAULT_APP_PRINCIPAL_ID);
   const byRole = (role: PlannedResource['role']): PlannedResource =>
     plan.resources.find((r) => r.role === role)!;
   const options: AdvanceOptions = {
@@ -51,20 +33,7 @@ describe('advanceUnits: a start ARM is slow to answer', () => {
       .filter((o) => o.method === method && o.write && o.path.toLowerCase() === r.id.toLowerCase()).length;
 
   beforeAll(async () => {
-    emulator = await startArmEmulator({
-      port: 0,
-      timeScale: 0.001,
-      resourceGroups: [{ name: 'rg-demo', location: 'eastus' }],
-    });
-    clients = createArmClients({
-      subscriptionId: DEFAULT_SUBSCRIPTION_ID,
-      endpoint: emulator.url,
-      caCertPem: emulator.caCertPem,
-      credential: 'static',
-      staticToken: 'test-token',
-      pollIntervalMs: 5,
-      maxRetries: 0,
-    });
+    ({ emulator, clients } = await emulatorWithClients());
   });
   afterAll(async () => {
     await emulator.close();

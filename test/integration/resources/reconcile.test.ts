@@ -1,14 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
 import {
   type ArmEmulator,
   DEFAULT_APP_PRINCIPAL_ID,
   DEFAULT_SUBSCRIPTION_ID,
-  startArmEmulator,
 } from '@azure-cluster-provisioner/arm-emulator';
 
-import { planCluster } from '../../../src/cluster/plan';
 import {
   deletionGraph,
   type GraphUnit,
@@ -16,8 +11,6 @@ import {
   ReadyTracker,
 } from '../../../src/cluster/plan/readyGraph';
 import type { Plan, PlannedResource } from '../../../src/cluster/plan/types';
-import { parseClusterSpec } from '../../../src/cluster/validate';
-import { createArmClients } from '../../../src/resources/clients';
 import { writeClusterSecretsAfterApply } from '../../../src/resources/clusterSecrets';
 import { TerminalError } from '../../../src/resources/errors';
 import {
@@ -32,19 +25,10 @@ import { verifyResourceGroup } from '../../../src/resources/resourceGroups';
 import { computeSdk } from '../../../src/resources/types/compute/sdk';
 import { networkSdk } from '../../../src/resources/types/network/sdk';
 import { resourceTypes } from '../../../src/resources/types/registry';
+import { emulatorWithClients } from '../../support/emulatorClients';
+import { examplePlan } from '../../support/examplePlan';
 
 const fast: ReconcileOptions = { retry: { maxAttempts: 6, baseDelayMs: 5, maxDelayMs: 50 } };
-
-function examplePlan(): Plan {
-  const text = fs.readFileSync(path.join(__dirname, '../../../examples/iaas-cluster.yaml'), 'utf8');
-  const parsed = parseClusterSpec(text);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  // The emulator's app principal (what the static token acts as) writes the vault's secrets.
-  return planCluster(parsed.spec, {
-    subscriptionId: DEFAULT_SUBSCRIPTION_ID,
-    provisionerPrincipalId: DEFAULT_APP_PRINCIPAL_ID,
-  });
-}
 
 /** The units' resources in an order a driver could run them in (each unit once its dependencies are done). */
 function unitOrder(units: GraphUnit[]): PlannedResource[] {
@@ -64,27 +48,14 @@ const applyOrder = (plan: Plan): PlannedResource[] => unitOrder(provisioningGrap
 describe('reconcile against the ARM emulator with the real SDK clients', () => {
   let emulator: ArmEmulator;
   let clients: ReconcileClients;
-  const plan = examplePlan();
+  // The emulator's app principal (what the static token acts as) writes the vault's secrets.
+  const plan = examplePlan(DEFAULT_APP_PRINCIPAL_ID);
   const writes = (): number => emulator.operations().filter((o) => o.write).length;
   const byRole = (role: PlannedResource['role']): PlannedResource =>
     plan.resources.find((r) => r.role === role)!;
 
   beforeAll(async () => {
-    emulator = await startArmEmulator({
-      port: 0,
-      timeScale: 0.001,
-      resourceGroups: [{ name: 'rg-demo', location: 'eastus' }],
-    });
-    clients = createArmClients({
-      subscriptionId: DEFAULT_SUBSCRIPTION_ID,
-      endpoint: emulator.url,
-      caCertPem: emulator.caCertPem,
-      credential: 'static',
-      staticToken: 'test-token',
-      pollIntervalMs: 5,
-      // Our own retry is under test: the pipeline's must not hide the faults.
-      maxRetries: 0,
-    });
+    ({ emulator, clients } = await emulatorWithClients());
   });
 
   afterAll(async () => {

@@ -1,22 +1,12 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-import { planCluster, planCriticalPath } from '../../../src/cluster/plan';
+import { planCriticalPath } from '../../../src/cluster/plan';
 import {
   deletionGraph,
   type GraphUnit,
   provisioningGraph,
   ReadyTracker,
 } from '../../../src/cluster/plan/readyGraph';
-import { type Plan, type PlannedResource, ResourceTypes } from '../../../src/cluster/plan/types';
-import { parseClusterSpec } from '../../../src/cluster/validate';
-
-function examplePlan(): Plan {
-  const text = fs.readFileSync(path.join(__dirname, '../../../examples/iaas-cluster.yaml'), 'utf8');
-  const parsed = parseClusterSpec(text);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return planCluster(parsed.spec, { subscriptionId: '00000000-0000-0000-0000-000000000000' });
-}
+import { type PlannedResource, ResourceTypes } from '../../../src/cluster/plan/types';
+import { examplePlan } from '../../support/examplePlan';
 
 /** Per-type latencies of the emulator's fixed model (seconds), enough to make the graph uneven. */
 const SECONDS: Record<string, number> = {
