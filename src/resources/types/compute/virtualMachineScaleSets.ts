@@ -18,7 +18,7 @@ function zonesOf(model: JsonObject): string {
   const zones = model['zones'];
   return Array.isArray(zones)
     ? zones
-        .map((z: Json) => String(z))
+        .map((z: Json) => (typeof z === 'string' ? z : JSON.stringify(z)))
         .sort()
         .join(',')
     : '';
