@@ -184,6 +184,29 @@ describe('worker pools as Flexible scale sets per zone', () => {
     expect(env.emulator.runCommandExecutions().length - runs).toBe(1);
   }, 120_000);
 
+  it('shrinks by deleting chosen member VMs (newest first) from the fullest zones, never a capacity PUT', async () => {
+    const before = members().map((m) => m.name);
+    const since = Math.max(0, ...env.emulator.operations().map((o) => o.seq));
+    await apply(spec(6));
+    const after = members().map((m) => m.name);
+    expect(capacities()).toEqual({
+      [`${name}-${pool}-z1`]: 2,
+      [`${name}-${pool}-z2`]: 2,
+      [`${name}-${pool}-z3`]: 2,
+    });
+    expect(membersPerZone()).toEqual({ '1': 2, '2': 2, '3': 2 });
+    // Exactly two members went; every other one is untouched.
+    expect(before.filter((n) => !after.includes(n))).toHaveLength(2);
+    expect(after.every((n) => before.includes(n))).toBe(true);
+    // No PUT of a scale set: the members were deleted by name.
+    const writes = env.emulator.operations().filter((o) => o.seq > since && o.write);
+    expect(writes.filter((o) => o.method === 'PUT' && /virtualMachineScaleSets/i.test(o.path))).toEqual([]);
+    expect(
+      writes.filter((o) => o.method === 'POST' && /virtualMachineScaleSets\/[^/]+\/delete/i.test(o.path)),
+    ).toHaveLength(2);
+    await apply(spec(8));
+  }, 120_000);
+
   it('a member lost behind our back is replaced in its zone by the next apply', async () => {
     const settings = armSettingsFromEnv(appSettings(env.emulator, `${env.tempDir}/arm-ca.pem`));
     const victim = members().find((m) => m.zones?.[0] === '3');
