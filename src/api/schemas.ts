@@ -145,6 +145,40 @@ export const clusterStatusSchema = z
           "IaaS: the public bootstrap facts of the cluster's Key Vault: the cluster CA certificate's hash (`sha256:…`, what joining nodes pin) and the join token's secret id and expiry. Never a secret value.",
       }),
     aksEvents: aksEventsSchema.optional(),
+    scaleSetPools: z
+      .record(
+        z.string(),
+        z.looseObject({
+          orchestration: z.literal('FlexibleScaleSet'),
+          desired: z.int().min(0),
+          actual: z.int().min(0),
+          ready: z.int().min(0),
+          zones: z.record(
+            z.string(),
+            z.looseObject({
+              scaleSet: z.string(),
+              capacity: z.int().min(0).optional(),
+              provisioningState: z.string().optional(),
+              nodes: z.int().min(0),
+              nodesReady: z.int().min(0),
+            }),
+          ),
+          nodes: z.array(
+            z.looseObject({
+              name: z.string(),
+              computerName: z.string().optional(),
+              zone: z.string().optional(),
+              state: z.string(),
+              scaleSet: z.string(),
+            }),
+          ),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          'IaaS pools built as Flexible scale sets (one per zone), read from ARM: per zone the set (capacity, state), per node the member VM (name, zone, provisioning state)',
+      }),
   })
   .meta({ id: 'ClusterStatus', description: 'Where a cluster stands: its last operation and its progress.' });
 

@@ -189,6 +189,24 @@ function aksEventLines(view: ClusterStatusBody): string[] {
   return lines;
 }
 
+/** Flexible scale set pools: per zone the set (capacity, state, members ready), then the member VMs. */
+export function scaleSetPoolLines(view: ClusterStatusBody): string[] {
+  const lines: string[] = [];
+  for (const [pool, p] of Object.entries(view.scaleSetPools ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`  node pool ${pool} (${p.orchestration}): ${p.ready}/${p.desired} nodes ready`);
+    for (const [zone, z] of Object.entries(p.zones).sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(
+        `    zone ${zone}: ${z.scaleSet} capacity ${z.capacity ?? 'absent'} ${z.provisioningState ?? ''}, ${z.nodesReady}/${z.nodes} members ready`.replace(
+          /\s+,/,
+          ',',
+        ),
+      );
+    }
+    for (const n of p.nodes) lines.push(`    ${n.name} zone ${n.zone ?? 'none'} ${n.state}`);
+  }
+  return lines;
+}
+
 /** `status`: a few lines a person reads. */
 export function statusText(view: ClusterStatusBody, io: CliIo): string {
   const lines = [`${paint(io, 'bold', view.name)}: ${progressLine(view)}`];
@@ -203,6 +221,7 @@ export function statusText(view: ClusterStatusBody, io: CliIo): string {
     );
   }
   lines.push(...aksEventLines(view));
+  lines.push(...scaleSetPoolLines(view));
   const out = `${lines.join('\n')}\n`;
   return view.error ? out + failureText(view, io) : out;
 }

@@ -155,6 +155,7 @@ function applyIaasDefaults(parsed: ParsedIaasClusterSpec): IaasClusterSpec {
       zones: pool.zones ?? zones,
       osDisk: pool.osDisk,
       ...(pool.cloudInit !== undefined ? { cloudInit: pool.cloudInit } : {}),
+      ...(pool.orchestration !== undefined ? { orchestration: pool.orchestration } : {}),
     })),
     ssh: parsed.ssh,
     image: parsed.image,

@@ -65,6 +65,16 @@ const cloudInit = z
     message: `must start with ${CLOUD_INIT_MARKERS.map((m) => `"${m}"`).join(', ')}: it runs next to the Kubernetes bootstrap as a part of a multipart custom data`,
   });
 
+/**
+ * A worker pool's nodes as single VMs (a NIC and a VM per node, named `<cluster>-<pool>-<i>`) or as
+ * one Flexible-orchestration scale set per zone whose members are plain VMs named by Azure.
+ */
+export const POOL_ORCHESTRATIONS = ['VirtualMachines', 'FlexibleScaleSet'] as const;
+export type PoolOrchestration = (typeof POOL_ORCHESTRATIONS)[number];
+
+/** A new pool without `orchestration` gets FlexibleScaleSet from this count on (docs/large-clusters.md). */
+export const FLEX_POOL_MIN_COUNT = 100;
+
 export const iaasNodePoolSchema = z.strictObject({
   name: nameOf('nodePool'),
   count: count(MAX_POOL_NODES),
@@ -73,6 +83,7 @@ export const iaasNodePoolSchema = z.strictObject({
   zones: zones.optional(),
   osDisk: osDisk.prefault({}),
   cloudInit: cloudInit.optional(),
+  orchestration: z.enum(POOL_ORCHESTRATIONS).optional(),
 });
 
 const subnet = z.strictObject({
@@ -355,6 +366,11 @@ export interface OsDiskSpec {
 export interface IaasNodePoolSpec extends NodePoolSpec {
   osDisk: OsDiskSpec;
   cloudInit?: string;
+  /**
+   * How the pool's workers are built (absent: chosen when the pool is created, see
+   * `poolOrchestration` in plan/scaleSets.ts; an existing pool keeps what it was built with).
+   */
+  orchestration?: PoolOrchestration;
 }
 
 export interface AksNodePoolSpec extends NodePoolSpec {

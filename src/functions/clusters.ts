@@ -20,15 +20,17 @@ import {
 } from '../cluster/admission/admission';
 import {
   existingNodesOf,
+  flexSetsOf,
   type PreviousOperation,
   resourcesThatMayExist,
 } from '../cluster/admission/staleResources';
 import type * as Planner from '../cluster/plan';
-import type { Plan } from '../cluster/plan/types';
+import type { Plan, PlannedResource } from '../cluster/plan/types';
 import type * as Validate from '../cluster/validate';
 import { readAksEvents } from '../events/aksEvents';
 import type * as AksPreflight from '../resources/aksPreflight';
 import { armSettingsFromEnv, createArmClients } from '../resources/clients';
+import { readFlexPools, readScaleSetCapacities, scaleSetPoolView } from '../resources/flexPools';
 import { provisionerPrincipalId } from '../resources/provisionerPrincipal';
 import type * as Registry from '../resources/types/registry';
 import { readAgentPoolSize } from './scaling/aksScaleStep';
@@ -183,15 +185,39 @@ async function createCluster(request: HttpRequest, client: DurableClient, contex
   // Existing nodes keep their names and zones whatever the spec now says (see docs/operations.md).
   const mayExist = resourcesThatMayExist(previous);
   const existingNodes = existingNodesOf(mayExist);
+  // Flexible pools' members are named by Azure: each zone's current count is read from ARM (one list).
+  const flexSets = spec.type === 'iaas' ? flexSetsOf(mayExist) : [];
+  let existingScaleSets: Awaited<ReturnType<typeof readScaleSetCapacities>> | undefined;
+  if (flexSets.length > 0) {
+    try {
+      const settings = armSettingsFromEnv(process.env);
+      statusArm ??= createArmClients(settings);
+      existingScaleSets = await readScaleSetCapacities(statusArm, flexSets, { retry: settings.retry ?? {} });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      context.warn(`reading the scale sets of "${spec.name}" failed: ${message.slice(0, 300)}`);
+      return problem(
+        502,
+        'ArmReadFailed',
+        `could not read the cluster's scale sets: ${message.slice(0, 300)}`,
+      );
+    }
+  }
   let plan: Plan;
   try {
     plan = planCluster(spec, {
       subscriptionId: subscription.id,
       ...(Object.keys(existingNodes).length > 0 ? { existingNodes } : {}),
+      ...(existingScaleSets ? { existingScaleSets } : {}),
       ...(provisioner?.ok ? { provisionerPrincipalId: provisioner.id } : {}),
     });
   } catch (err) {
-    return json(400, { errors: [{ path: '', message: err instanceof Error ? err.message : String(err) }] });
+    const message = err instanceof Error ? err.message : String(err);
+    // A pool's orchestration is what it was built with (cluster/plan/scaleSets.ts): refused, nothing written.
+    if (err instanceof Error && err.name === 'OrchestrationChangeError') {
+      return problem(409, 'ClusterSettingImmutable', message);
+    }
+    return json(400, { errors: [{ path: '', message }] });
   }
   if (dryRun.dryRun) return json(200, plan);
   if (spec.type === 'aks') {
@@ -373,11 +399,35 @@ async function getCluster(request: HttpRequest, client: DurableClient) {
       aks && ((pool) => readAgentPoolSize(record, pool, aks)),
     );
   }
+  if (record && !record.deleted && record.spec.type === 'iaas') {
+    const scaleSetPools = await flexPoolViews(record.input.plan.resources, record.spec.nodePools);
+    if (scaleSetPools) view.scaleSetPools = scaleSetPools;
+  }
   if (record && !record.deleted && record.spec.type === 'aks') {
     const aksEvents = await readAksEvents(client, name);
     if (aksEvents) view.aksEvents = aksEvents;
   }
   return json(200, view);
+}
+
+/**
+ * The Flexible pools' sets and member VMs as ARM has them (one scale set list and one VM list per
+ * resource group); undefined when the cluster has none. A failed read shows as the pool's `error`.
+ */
+async function flexPoolViews(
+  resources: readonly PlannedResource[],
+  pools: readonly { name: string; count: number }[],
+): Promise<ClusterStatusView['scaleSetPools']> {
+  const sets = flexSetsOf(resources);
+  if (sets.length === 0) return undefined;
+  const settings = armSettingsFromEnv(process.env);
+  statusArm ??= createArmClients(settings);
+  const byPool = await readFlexPools(statusArm, sets, { retry: settings.retry ?? {} });
+  const out: NonNullable<ClusterStatusView['scaleSetPools']> = {};
+  for (const [pool, states] of Object.entries(byPool)) {
+    out[pool] = scaleSetPoolView(pools.find((p) => p.name === pool)?.count ?? 0, states);
+  }
+  return out;
 }
 
 async function deleteCluster(request: HttpRequest, client: DurableClient, context: InvocationContext) {

@@ -7,7 +7,7 @@ import * as df from 'durable-functions';
 
 import { joinTokenTtlMinutes } from '../cluster/bootstrap/joinTokenCommand';
 import { type ArmSettings, armSettingsFromEnv, createArmClients } from '../resources/clients';
-import { registerJoinToken, vmsToCreate } from '../resources/joinToken';
+import { registerJoinToken, scaleSetsToGrow, vmsToCreate } from '../resources/joinToken';
 import type { ReconcileClients } from '../resources/reconcile';
 import {
   REGISTER_JOIN_TOKEN,
@@ -23,8 +23,15 @@ df.app.activity(REGISTER_JOIN_TOKEN, {
     settings ??= armSettingsFromEnv(process.env);
     clients ??= createArmClients(settings);
     const reconcile = { retry: settings.retry ?? {} };
-    const created = await vmsToCreate(clients, input.vmIds, reconcile);
-    if (created.length === 0) return { kind: 'skipped', reason: 'every VM of the plan exists' };
+    const created = [
+      ...(await vmsToCreate(clients, input.vmIds, reconcile)),
+      ...(input.scaleSets && input.scaleSets.length > 0
+        ? await scaleSetsToGrow(clients, input.scaleSets, reconcile)
+        : []),
+    ];
+    if (created.length === 0) {
+      return { kind: 'skipped', reason: 'every VM of the plan exists and no scale set grows' };
+    }
     context.log(`minting a join token for ${created.length} new node(s) of cluster "${input.clusterName}"`);
     return registerJoinToken(
       clients,

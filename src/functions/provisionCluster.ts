@@ -43,7 +43,7 @@ import {
   type PublishLifecycleEventInput,
   type VerifyResourceGroupInput,
 } from './shared/durableFunctions';
-import { freshJoinTokenStep } from './shared/joinTokenRequest';
+import { freshJoinTokenStep, plannedCapacityOf } from './shared/joinTokenRequest';
 import { type ChainStep, driveGraph } from './shared/lroDriver';
 import { NODE_PROGRESS_ENTITY } from './shared/nodeProgress';
 import { settleAll } from './shared/settleAll';
@@ -113,8 +113,9 @@ function* beforeNewNodes(
 
 function isNodeResource(r: PlannedResource): boolean {
   return (
-    r.node !== undefined &&
-    (r.type === ResourceTypes.virtualMachine || r.type === ResourceTypes.networkInterface)
+    (r.node !== undefined &&
+      (r.type === ResourceTypes.virtualMachine || r.type === ResourceTypes.networkInterface)) ||
+    r.role === 'workerScaleSet'
   );
 }
 
@@ -142,10 +143,11 @@ export const provisionCluster: OrchestrationHandler = function* (context: Orches
   const nodes = plan.resources.filter(isNodeResource);
   const zones: Record<string, ZoneProgress> = {};
   for (const r of nodes) {
-    if (r.type !== ResourceTypes.virtualMachine) continue;
+    if (r.type !== ResourceTypes.virtualMachine && r.role !== 'workerScaleSet') continue;
     const z = r.zone ?? 'none';
     const p = (zones[z] ??= { nodesReady: 0, nodesTotal: 0 });
-    p.nodesTotal++;
+    // A Flexible pool's set counts as many nodes as its capacity.
+    p.nodesTotal += r.role === 'workerScaleSet' ? plannedCapacityOf(r) : 1;
   }
   const poolResources = plan.resources.filter((r) => r.role === 'agentPool' && r.pool !== undefined);
   const status: ClusterCustomStatus = {
@@ -385,6 +387,11 @@ export const applyPlan: OrchestrationHandler = function* (context: Orchestration
         if (planned?.role === 'agentPool' && planned.pool !== undefined && status.pools) {
           status.pools[planned.pool] = poolStatusOf(planned, r.outputs);
         }
+        if (planned?.role === 'workerScaleSet') {
+          const p = (zones[planned.zone ?? 'none'] ??= { nodesReady: 0, nodesTotal: 0 });
+          p.nodesReady += plannedCapacityOf(planned);
+          continue;
+        }
         if (planned?.type !== ResourceTypes.virtualMachine || planned.node === undefined) continue;
         const zone = zoneOfVm.get(r.id.toLowerCase()) ?? planned.zone ?? 'none';
         const p = (zones[zone] ??= { nodesReady: 0, nodesTotal: 0 });
@@ -419,6 +426,8 @@ export const applyPlan: OrchestrationHandler = function* (context: Orchestration
  */
 function skeletonOf(r: PlannedResource): PlannedResource {
   if (!isNodeResource(r)) return r;
+  // A scale set keeps its SKU (size and capacity: the join token step and the progress read it).
+  if (r.role === 'workerScaleSet') return { ...r, body: r.body['sku'] ? { sku: r.body['sku'] } : {} };
   const size = r.type === ResourceTypes.virtualMachine ? vmSizeOf(r) : '';
   return { ...r, body: size ? { properties: { hardwareProfile: { vmSize: size } } } : {} };
 }

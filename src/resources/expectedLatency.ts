@@ -18,6 +18,8 @@ const MEDIAN_SECONDS: Readonly<Record<string, { write: number; delete: number }>
   'microsoft.network/loadbalancers': { write: 8, delete: 6 },
   'microsoft.network/networkinterfaces': { write: 2, delete: 2 },
   'microsoft.compute/virtualmachines': { write: 50, delete: 40 },
+  // A Flexible set's operation ends with its slowest member (NIC then VM): at least a VM's median.
+  'microsoft.compute/virtualmachinescalesets': { write: 52, delete: 40 },
   'microsoft.containerservice/managedclusters': { write: 360, delete: 240 },
   'microsoft.containerservice/managedclusters/agentpools': { write: 180, delete: 120 },
   'microsoft.kubernetesconfiguration/extensions': { write: 90, delete: 60 },

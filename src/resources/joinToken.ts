@@ -407,6 +407,34 @@ export async function vmsToCreate(
   return vmIds.filter((id) => !existing.has(id.toLowerCase()));
 }
 
+/**
+ * The scale sets among `sets` that would create members: absent, or with a capacity below the planned
+ * one (one scale set list per resource group).
+ */
+export async function scaleSetsToGrow(
+  arm: ArmConnection,
+  sets: readonly { id: string; capacity: number }[],
+  reconcile: ReconcileOptions = {},
+): Promise<string[]> {
+  const compute = arm.clientOf(computeSdk);
+  const groups = new Set(sets.map((s) => parseResourceId(s.id).resourceGroup.toLowerCase()));
+  const capacity = new Map<string, number>();
+  for (const group of groups) {
+    const found = await withTransientRetry(
+      `/subscriptions/${arm.subscriptionId}/resourceGroups/${group}`,
+      async () => {
+        const out: [string, number][] = [];
+        for await (const set of compute.virtualMachineScaleSets.list(group))
+          if (set.id !== undefined) out.push([set.id.toLowerCase(), set.sku?.capacity ?? 0]);
+        return out;
+      },
+      reconcile,
+    );
+    for (const [id, n] of found) capacity.set(id, n);
+  }
+  return sets.filter((s) => (capacity.get(s.id.toLowerCase()) ?? -1) < s.capacity).map((s) => s.id);
+}
+
 /** The vault and control-plane VMs of a cluster's plan (IaaS), or undefined for a cluster without a vault. */
 export function joinTokenTargetsOf(
   resources: readonly { id: string; role: string }[],

@@ -102,6 +102,15 @@ export function existingNodesOf(resources: readonly PlannedResource[]): Record<s
   return nodes;
 }
 
+/** The Flexible pools' scale sets that may exist (cluster/plan/scaleSets.ts): their ids, pools and zones. */
+export function flexSetsOf(
+  resources: readonly PlannedResource[],
+): { id: string; pool: string; zone?: string }[] {
+  return resources
+    .filter((r) => r.role === 'workerScaleSet' && r.pool !== undefined)
+    .map((r) => ({ id: r.id, pool: r.pool ?? '', ...(r.zone !== undefined ? { zone: r.zone } : {}) }));
+}
+
 /**
  * Etcd runs on the control-plane nodes: removing members can lose quorum (and with it the cluster's
  * state), and this provisioner does not reconfigure etcd membership. So the control plane only grows.

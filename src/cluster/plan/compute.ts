@@ -10,6 +10,7 @@ import type { IaasClusterSpec, OsDiskSpec } from '../spec';
 import type { BootstrapAccessPlan } from './bootstrapAccess';
 import { type PlanContext, resource, TAG_NODE, TAG_POOL } from './context';
 import { type ExistingNode, nodeNamePrefix, type NodePlacement, placeNodesAcrossZones } from './placement';
+import { type ExistingScaleSets, planPoolScaleSets, poolOrchestration, splitCapacity } from './scaleSets';
 import { CONTROL_PLANE_POOL, type JsonObject, type PlannedResource, ResourceTypes } from './types';
 
 export { CONTROL_PLANE_POOL } from './types';
@@ -52,7 +53,21 @@ export function planNodes(
     >;
   },
   existingNodes: ExistingNodes = {},
+  existingScaleSets: ExistingScaleSets = {},
 ): PlannedResource[] {
+  const orchestrationOf = (name: string, index: number): 'VirtualMachines' | 'FlexibleScaleSet' => {
+    const pool = spec.nodePools[index];
+    if (!pool) throw new Error(`no node pool at index ${index} (${name})`);
+    const hasSets = existingScaleSets[name] !== undefined;
+    const hasVms = (existingNodes[name] ?? []).length > 0;
+    return poolOrchestration(
+      pool,
+      index,
+      hasSets ? 'FlexibleScaleSet' : hasVms ? 'VirtualMachines' : undefined,
+    );
+  };
+  const flexPools = spec.nodePools.filter((p, i) => orchestrationOf(p.name, i) === 'FlexibleScaleSet');
+  const flexNames = new Set(flexPools.map((p) => p.name));
   const bootstrap = clusterBootstrap(spec, ctx.subscriptionId);
   // Once a control-plane node has existed the cluster is initialised: a new -cp-0 (a replacement) joins it.
   const initialized = (existingNodes[CONTROL_PLANE_POOL] ?? []).length > 0;
@@ -76,27 +91,42 @@ export function planNodes(
       nicRole: 'controlPlaneNic',
       vmRole: 'controlPlaneVm',
     },
-    ...spec.nodePools.map((pool): NodeGroup => ({
-      pool: pool.name,
-      vmSize: pool.vmSize,
-      osDisk: pool.osDisk,
-      ...(pool.cloudInit !== undefined ? { cloudInit: pool.cloudInit } : {}),
-      subnetId: refs.workerSubnetId,
-      backendPoolIds: [],
-      nicDependsOn: [refs.workerSubnetId],
-      identityId: refs.access.workerIdentityId,
-      vmDependsOn: refs.access.workerReady,
-      placements: placeNodesAcrossZones(
-        nodeNamePrefix(spec.name, pool.name),
-        pool.zones,
-        pool.count,
-        existingNodes[pool.name],
-      ),
-      nicRole: 'workerNic',
-      vmRole: 'workerVm',
-    })),
+    ...spec.nodePools
+      .filter((pool) => !flexNames.has(pool.name))
+      .map((pool): NodeGroup => ({
+        pool: pool.name,
+        vmSize: pool.vmSize,
+        osDisk: pool.osDisk,
+        ...(pool.cloudInit !== undefined ? { cloudInit: pool.cloudInit } : {}),
+        subnetId: refs.workerSubnetId,
+        backendPoolIds: [],
+        nicDependsOn: [refs.workerSubnetId],
+        identityId: refs.access.workerIdentityId,
+        vmDependsOn: refs.access.workerReady,
+        placements: placeNodesAcrossZones(
+          nodeNamePrefix(spec.name, pool.name),
+          pool.zones,
+          pool.count,
+          existingNodes[pool.name],
+        ),
+        nicRole: 'workerNic',
+        vmRole: 'workerVm',
+      })),
   ];
-  return groups.flatMap((group) =>
+  const scaleSets = flexPools.flatMap((pool) =>
+    planPoolScaleSets(
+      spec,
+      ctx,
+      pool,
+      {
+        workerSubnetId: refs.workerSubnetId,
+        workerIdentityId: refs.access.workerIdentityId,
+        workerReady: refs.access.workerReady,
+      },
+      splitCapacity(pool.zones, pool.count, existingScaleSets[pool.name]),
+    ),
+  );
+  const vms = groups.flatMap((group) =>
     group.placements.flatMap((placement) =>
       planNode(
         spec,
@@ -108,6 +138,7 @@ export function planNodes(
       ),
     ),
   );
+  return [...vms, ...scaleSets];
 }
 
 function planNode(

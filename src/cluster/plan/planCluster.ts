@@ -7,6 +7,7 @@ import { type ExistingNodes, planNodes } from './compute';
 import { PlanContext } from './context';
 import { planApiServerLoadBalancer } from './loadBalancer';
 import { planNetwork } from './network';
+import type { ExistingScaleSets } from './scaleSets';
 import type { Plan } from './types';
 
 export class PlanError extends Error {
@@ -20,6 +21,12 @@ export interface PlanOptions {
    * growing keeps every existing name and zone, and shrinking removes from the fullest zone.
    */
   existingNodes?: ExistingNodes;
+  /**
+   * Flexible pools that exist today: per pool, its scale sets' capacities per zone (read from ARM).
+   * A pool here stays FlexibleScaleSet and keeps each zone's members; a pool in `existingNodes`
+   * stays VirtualMachines.
+   */
+  existingScaleSets?: ExistingScaleSets;
   /**
    * The object id of the identity the app calls Azure with (an IaaS cluster's vault gives it Key
    * Vault Secrets Officer). Without it the plan shows a placeholder (offline `plan`, tests).
@@ -73,6 +80,7 @@ export function planCluster(spec: ClusterSpec, opts: PlanOptions): Plan {
       access,
     },
     opts.existingNodes,
+    opts.existingScaleSets,
   );
   return {
     cluster,

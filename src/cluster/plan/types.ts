@@ -13,6 +13,7 @@ export const ResourceTypes = {
   loadBalancer: 'Microsoft.Network/loadBalancers',
   networkInterface: 'Microsoft.Network/networkInterfaces',
   virtualMachine: 'Microsoft.Compute/virtualMachines',
+  virtualMachineScaleSet: 'Microsoft.Compute/virtualMachineScaleSets',
   managedCluster: 'Microsoft.ContainerService/managedClusters',
   agentPool: 'Microsoft.ContainerService/managedClusters/agentPools',
   userAssignedIdentity: 'Microsoft.ManagedIdentity/userAssignedIdentities',
@@ -44,6 +45,8 @@ export type ResourceRole =
   | 'controlPlaneVm'
   | 'workerNic'
   | 'workerVm'
+  /** One Flexible scale set per zone of a worker pool (plan/scaleSets.ts); its members are the nodes. */
+  | 'workerScaleSet'
   | 'managedCluster'
   | 'nodeSubnet'
   | 'virtualNodesSubnet'

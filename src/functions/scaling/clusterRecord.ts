@@ -84,6 +84,11 @@ export function poolConfigOf(record: ClusterRecord, pool: string): NodePoolConfi
       agentPool: agentPoolSizeOf(planned.body),
     };
   }
+  // A Flexible pool's members are named by Azure: it is scaled by re-POSTing the spec (its status
+  // comes from ARM, see resources/flexPools.ts), not by the node-by-node pool entity.
+  if (record.input.plan.resources.some((r) => r.pool === pool && r.role === 'workerScaleSet')) {
+    return undefined;
+  }
   return {
     clusterName: record.name,
     pool,

@@ -62,6 +62,38 @@ export interface ClusterStatusView extends Partial<ClusterCustomStatus> {
   nodePools?: Record<string, PoolScalingView>;
   /** AKS: what AKS announced on Event Grid (node pool rolling, new Kubernetes versions). */
   aksEvents?: AksEventsView;
+  /**
+   * IaaS pools built as Flexible scale sets (one per zone): read from ARM when the status is asked
+   * for — per zone the set, per node the member VM.
+   */
+  scaleSetPools?: Record<string, ScaleSetPoolView>;
+}
+
+export interface ScaleSetPoolView {
+  orchestration: 'FlexibleScaleSet';
+  /** Nodes the spec asks for, and member VMs that exist. */
+  desired: number;
+  actual: number;
+  /** Members whose VM is `Succeeded`. */
+  ready: number;
+  zones: Record<
+    string,
+    {
+      scaleSet: string;
+      /** Absent when the set does not exist. */
+      capacity?: number;
+      provisioningState?: string;
+      nodes: number;
+      nodesReady: number;
+    }
+  >;
+  nodes: {
+    name: string;
+    computerName?: string;
+    zone?: string;
+    state: string;
+    scaleSet: string;
+  }[];
 }
 
 /** The instance id of every operation on a cluster: one home for its status, no two operations at once. */

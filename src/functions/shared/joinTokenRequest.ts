@@ -21,6 +21,11 @@ export interface RegisterJoinTokenInput {
    * may not have created what it planned); the activity mints only when one of them does not exist.
    */
   vmIds: string[];
+  /**
+   * The plan's Flexible scale sets and their planned capacities: one that does not exist or is
+   * smaller creates members, which join like any new node.
+   */
+  scaleSets?: { id: string; capacity: number }[];
 }
 
 /** Public facts only: this is durable history. */
@@ -30,6 +35,14 @@ export type RegisterJoinTokenOutput =
   | { kind: 'failed'; failure: ResourceFailure };
 
 const lower = (id: string): string => id.toLowerCase();
+
+/** A planned scale set's `sku.capacity` (0 when the body was left out). */
+export function plannedCapacityOf(r: Pick<PlannedResource, 'body'>): number {
+  const sku = r.body['sku'];
+  const capacity =
+    typeof sku === 'object' && sku !== null && !Array.isArray(sku) ? sku['capacity'] : undefined;
+  return typeof capacity === 'number' ? capacity : 0;
+}
 
 /**
  * The activity's input when the plan's `resources` may create VMs in a cluster whose control plane existed before
@@ -48,11 +61,15 @@ export function joinTokenRequestFor(
   const controlPlane = resources.filter((r) => r.role === 'controlPlaneVm');
   if (!controlPlane.some((r) => before.has(lower(r.id)))) return undefined;
   const vms = resources.filter((r) => r.role === 'controlPlaneVm' || r.role === 'workerVm');
+  const sets = resources.filter((r) => r.role === 'workerScaleSet');
   return {
     clusterName,
     vaultId: vault.id,
     controlPlaneVmIds: controlPlane.filter((r) => before.has(lower(r.id))).map((r) => r.id),
     vmIds: vms.map((r) => r.id),
+    ...(sets.length > 0
+      ? { scaleSets: sets.map((r) => ({ id: r.id, capacity: plannedCapacityOf(r) })) }
+      : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { roleAssignments } from './authorization/roleAssignments';
 import { virtualMachines } from './compute/virtualMachines';
+import { virtualMachineScaleSets } from './compute/virtualMachineScaleSets';
 import { agentPools } from './containerService/agentPools';
 import { managedClusters } from './containerService/managedClusters';
 import { vaults } from './keyVault/vaults';
@@ -54,6 +55,7 @@ export const resourceTypes: ResourceTypeRegistry = createRegistry([
   loadBalancers,
   networkInterfaces,
   virtualMachines,
+  virtualMachineScaleSets,
   userAssignedIdentities,
   roleAssignments,
   managedClusters,

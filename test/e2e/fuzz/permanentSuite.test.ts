@@ -338,7 +338,20 @@ describe('permanent suite: ARM faults', () => {
 
   /** One spec per kind of cluster: together they plan every resource type the app writes. */
   const specsByKind: Record<string, (name: string) => Record<string, unknown>> = {
-    iaas: (name) => spec(name),
+    // A small Flexible pool beside the VM pool, so the scale set type meets the faults too.
+    iaas: (name) =>
+      spec(name, {
+        nodePools: [
+          { name: 'general', count: 2, vmSize: 'Standard_D2s_v5', zones: [1, 2] },
+          {
+            name: 'flex',
+            count: 2,
+            vmSize: 'Standard_D2s_v5',
+            zones: [1, 2],
+            orchestration: 'FlexibleScaleSet',
+          },
+        ],
+      }),
     aks: (name) => ({
       ...(parse(fs.readFileSync(path.join(ROOT, 'examples/aks-cluster.yaml'), 'utf8')) as Record<
         string,
@@ -399,6 +412,14 @@ describe('permanent suite: ARM faults', () => {
             !plannedIds.includes(id) &&
             !plannedIds.some(
               (p) => p.includes('/microsoft.keyvault/vaults/') && id.startsWith(`${p}/secrets/`),
+            ) &&
+            // A planned Flexible scale set's members (VM and NIC, `<set>_<8 hex>`) are its content.
+            !plannedIds.some(
+              (p) =>
+                p.includes('/microsoft.compute/virtualmachinescalesets/') &&
+                new RegExp(
+                  `/providers/microsoft\\.(compute/virtualmachines|network/networkinterfaces)/${p.split('/').pop() ?? ''}_[0-9a-f]{8}(-nic)?$`,
+                ).test(id),
             ),
         ),
         missing: plannedIds.filter((id) => !afterCreate.includes(id)),
