@@ -426,6 +426,8 @@ export interface BenchResult {
     ratio: number;
     target: number;
     slowerOverFaster: number;
+    /** Per cluster: its makespan ÷ its own drawn bound (the slower ÷ faster of these is the sharing). */
+    ownBoundRatios: number[];
     notDrawn: number;
     notDrawnTypes: Record<string, number>;
     drawnMoreThanOnce: number;
@@ -603,6 +605,8 @@ async function runCase(options: Options): Promise<BenchResult> {
   const bound = options.throttle ? Math.max(createBound, writesBound) : createBound;
   const makespan = createdMs.length > 0 ? Math.max(...createdMs) : NaN;
   const fastest = createdMs.length > 0 ? Math.min(...createdMs) : NaN;
+  // Each cluster against its own drawn bound: how evenly the budget was shared, whatever each one drew.
+  const ownRatios = createdMs.map((ms, i) => ms / Math.max(bounds[i]?.boundMs ?? NaN, writesBound));
   const notDrawnTypes: Record<string, number> = {};
   for (const [i, b] of bounds.entries()) {
     for (const id of b.notDrawn) {
@@ -643,6 +647,7 @@ async function runCase(options: Options): Promise<BenchResult> {
       ratio: +(makespan / bound).toFixed(3),
       target: options.throttle ? 1.3 : 1.05,
       slowerOverFaster: +(makespan / fastest).toFixed(3),
+      ownBoundRatios: ownRatios.map((r) => +r.toFixed(3)),
       notDrawn: bounds.reduce((a, b) => a + b.notDrawn.length, 0),
       notDrawnTypes,
       drawnMoreThanOnce: bounds.reduce((a, b) => a + b.drawnMoreThanOnce.length, 0),
@@ -691,7 +696,7 @@ function printResult(r: BenchResult): void {
   );
   if (i.clusters > 1 && Number.isFinite(c.slowerOverFaster)) {
     console.log(
-      `  slower / faster cluster  ${c.slowerOverFaster}  (target ≤ 1.2: ${verdict(c.slowerOverFaster, 1.2)})`,
+      `  slower / faster cluster  ${c.slowerOverFaster}  (target ≤ 1.2: ${verdict(c.slowerOverFaster, 1.2)}); each ÷ its own drawn bound: ${c.ownBoundRatios.join(', ')}`,
     );
   }
   console.log(`  ARM writes first apply  ${r.arm.writesFirstApply}  (plan: ${r.arm.plan})`);
