@@ -140,23 +140,38 @@ export async function readFlexPools(
   return out;
 }
 
-/** The status of one Flexible pool from what ARM says (see ScaleSetPoolView in functions/shared/clusterStatus.ts). */
-export function scaleSetPoolView(
-  desired: number,
-  sets: readonly FlexSetState[],
-): {
+/** How a Flexible pool stands, from what ARM says (the status route's `scaleSetPools`). */
+export interface ScaleSetPoolView {
   orchestration: 'FlexibleScaleSet';
+  /** Nodes the spec asks for, and member VMs that exist. */
   desired: number;
   actual: number;
+  /** Members whose VM is `Succeeded`. */
   ready: number;
   zones: Record<
     string,
-    { scaleSet: string; capacity?: number; provisioningState?: string; nodes: number; nodesReady: number }
+    {
+      scaleSet: string;
+      /** Absent when the set does not exist. */
+      capacity?: number;
+      provisioningState?: string;
+      nodes: number;
+      nodesReady: number;
+    }
   >;
-  nodes: { name: string; computerName?: string; zone?: string; state: string; scaleSet: string }[];
-} {
-  const zones: ReturnType<typeof scaleSetPoolView>['zones'] = {};
-  const nodes: ReturnType<typeof scaleSetPoolView>['nodes'] = [];
+  nodes: {
+    name: string;
+    computerName?: string;
+    zone?: string;
+    state: string;
+    scaleSet: string;
+  }[];
+}
+
+/** The status of one Flexible pool from what ARM says. */
+export function scaleSetPoolView(desired: number, sets: readonly FlexSetState[]): ScaleSetPoolView {
+  const zones: ScaleSetPoolView['zones'] = {};
+  const nodes: ScaleSetPoolView['nodes'] = [];
   for (const set of sets) {
     const ready = set.members.filter((m) => m.provisioningState === 'Succeeded').length;
     zones[set.zone ?? 'none'] = {

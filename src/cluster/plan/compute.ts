@@ -8,7 +8,7 @@ import { clusterBootstrap, nodeRole } from '../bootstrap/clusterBootstrap';
 import type { ClusterBootstrap, NodeRole } from '../bootstrap/model';
 import type { IaasClusterSpec, OsDiskSpec } from '../spec';
 import type { BootstrapAccessPlan } from './bootstrapAccess';
-import { type PlanContext, resource, TAG_NODE, TAG_POOL } from './context';
+import { type PlanContext, resource, sshOnlyLinux, TAG_NODE, TAG_POOL } from './context';
 import { type ExistingNode, nodeNamePrefix, type NodePlacement, placeNodesAcrossZones } from './placement';
 import { type ExistingScaleSets, planPoolScaleSets, poolOrchestration, splitCapacity } from './scaleSets';
 import { CONTROL_PLANE_POOL, type JsonObject, type PlannedResource, ResourceTypes } from './types';
@@ -216,15 +216,7 @@ function planNode(
         osProfile: {
           computerName: node,
           adminUsername,
-          linuxConfiguration: {
-            disablePasswordAuthentication: true,
-            provisionVMAgent: true,
-            ssh: {
-              publicKeys: [
-                { path: `/home/${adminUsername}/.ssh/authorized_keys`, keyData: publicKey.trim() },
-              ],
-            },
-          },
+          linuxConfiguration: sshOnlyLinux(adminUsername, publicKey),
           // Kubernetes bootstrap (plus the spec's own cloud-init); no secret in it (see bootstrap/).
           customData: Buffer.from(
             renderCustomData({ cluster: bootstrap, role, pool: group.pool }, group.cloudInit),

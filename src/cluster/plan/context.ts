@@ -47,3 +47,14 @@ export function resource(fields: Omit<PlannedResource, 'name'> & { name?: string
     ...(inputs !== undefined && inputs.length > 0 ? { inputs } : {}),
   };
 }
+
+/** A Linux VM's (or scale set profile's) configuration: SSH keys only, no password, with the VM agent. */
+export function sshOnlyLinux(adminUsername: string, publicKey: string): JsonObject {
+  return {
+    disablePasswordAuthentication: true,
+    provisionVMAgent: true,
+    ssh: {
+      publicKeys: [{ path: `/home/${adminUsername}/.ssh/authorized_keys`, keyData: publicKey.trim() }],
+    },
+  };
+}

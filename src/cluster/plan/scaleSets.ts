@@ -19,7 +19,7 @@ import {
   type IaasNodePoolSpec,
   type PoolOrchestration,
 } from '../spec';
-import { type PlanContext, resource, TAG_POOL } from './context';
+import { type PlanContext, resource, sshOnlyLinux, TAG_POOL } from './context';
 import { type PlannedResource, ResourceTypes } from './types';
 
 /** The zone key of a regional pool (no zones) in per-zone counts. */
@@ -179,15 +179,7 @@ export function planPoolScaleSets(
               // Azure appends 6 characters per member; the Kubernetes node name is the computer name.
               computerNamePrefix: name.slice(0, 15),
               adminUsername,
-              linuxConfiguration: {
-                disablePasswordAuthentication: true,
-                provisionVMAgent: true,
-                ssh: {
-                  publicKeys: [
-                    { path: `/home/${adminUsername}/.ssh/authorized_keys`, keyData: publicKey.trim() },
-                  ],
-                },
-              },
+              linuxConfiguration: sshOnlyLinux(adminUsername, publicKey),
               customData,
             },
             networkProfile: {

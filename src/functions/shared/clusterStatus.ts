@@ -4,6 +4,7 @@ import type { ResourceFailure } from '../../cluster/failure';
 import type { PlacementDecision } from '../../cluster/plan/zonalFallback';
 import type { PoolScalingView } from '../../cluster/scaling/poolScalingView';
 import { parseArmErrorMessage } from '../../resources/errors';
+import type { ScaleSetPoolView } from '../../resources/flexPools';
 
 /**
  * What a user reads about a cluster: the orchestrations' custom status and the HTTP status body.
@@ -67,33 +68,6 @@ export interface ClusterStatusView extends Partial<ClusterCustomStatus> {
    * for — per zone the set, per node the member VM.
    */
   scaleSetPools?: Record<string, ScaleSetPoolView>;
-}
-
-export interface ScaleSetPoolView {
-  orchestration: 'FlexibleScaleSet';
-  /** Nodes the spec asks for, and member VMs that exist. */
-  desired: number;
-  actual: number;
-  /** Members whose VM is `Succeeded`. */
-  ready: number;
-  zones: Record<
-    string,
-    {
-      scaleSet: string;
-      /** Absent when the set does not exist. */
-      capacity?: number;
-      provisioningState?: string;
-      nodes: number;
-      nodesReady: number;
-    }
-  >;
-  nodes: {
-    name: string;
-    computerName?: string;
-    zone?: string;
-    state: string;
-    scaleSet: string;
-  }[];
 }
 
 /** The instance id of every operation on a cluster: one home for its status, no two operations at once. */
