@@ -12,7 +12,7 @@ import type { DurableClient } from 'durable-functions';
 import * as df from 'durable-functions';
 
 import { ScalingSettingError } from '../cluster/scaling/poolScalingView';
-import { poolConfigOf, readClusterRecord } from './scaling/clusterRecord';
+import { isScaleSetPool, poolConfigOf, readClusterRecord } from './scaling/clusterRecord';
 import { sweepFinishedPoolRequests } from './scaling/purgeRequests';
 import { poolRequestInstanceId, startPoolRequest } from './scaling/startPoolRequest';
 
@@ -55,6 +55,13 @@ async function scalePool(
       409,
       'OperationInProgress',
       `cluster "${name}" is being ${record.operation === 'delete' ? 'deleted' : 'provisioned'}; scale it when that has finished`,
+    );
+  }
+  if (isScaleSetPool(record, pool)) {
+    return problem(
+      409,
+      'NodePoolScaleNotSupported',
+      `node pool "${pool}" of cluster "${name}" is built as Flexible scale sets: change its count in the spec and POST the spec again (nodes are added to the emptiest zones and removed one by one from the fullest)`,
     );
   }
   const config = poolConfigOf(record, pool);

@@ -67,6 +67,11 @@ export function plannedPoolNodes(input: ClusterOperationInput, pool: string): Po
 }
 
 /** The pool's scaling configuration, or undefined when the cluster has no such worker pool. */
+/** Whether `pool` of the cluster is built as Flexible scale sets (scaled by a spec change, not by node). */
+export function isScaleSetPool(record: ClusterRecord, pool: string): boolean {
+  return record.input.plan.resources.some((r) => r.pool === pool && r.role === 'workerScaleSet');
+}
+
 export function poolConfigOf(record: ClusterRecord, pool: string): NodePoolConfig | undefined {
   const spec = record.spec.nodePools.find((p) => p.name === pool);
   if (!spec) return undefined;
@@ -86,9 +91,7 @@ export function poolConfigOf(record: ClusterRecord, pool: string): NodePoolConfi
   }
   // A Flexible pool's members are named by Azure: it is scaled by re-POSTing the spec (its status
   // comes from ARM, see resources/flexPools.ts), not by the node-by-node pool entity.
-  if (record.input.plan.resources.some((r) => r.pool === pool && r.role === 'workerScaleSet')) {
-    return undefined;
-  }
+  if (isScaleSetPool(record, pool)) return undefined;
   return {
     clusterName: record.name,
     pool,

@@ -168,6 +168,15 @@ describe('worker pools as Flexible scale sets per zone', () => {
     expect(env.api.writes() - before).toBe(0);
   });
 
+  it('the scale route says how a Flexible pool is scaled instead of changing it', async () => {
+    const before = env.api.writes();
+    const res = await env.api.request('POST', `clusters/${name}/nodepools/${pool}/scale`, { count: 7 });
+    expect(res.status).toBe(409);
+    expect(res.json).toMatchObject({ error: { code: 'NodePoolScaleNotSupported' } });
+    expect(JSON.stringify(res.json)).toContain('POST the spec again');
+    expect(env.api.writes() - before).toBe(0);
+  });
+
   it('grows into the emptiest zones, after a fresh join token', async () => {
     // A fresh join token is registered on the control plane (a run command) before new members exist.
     const runs = env.emulator.runCommandExecutions().length;
